@@ -1,0 +1,89 @@
+"""Settings, read from the environment only (DESIGN §4).
+
+`make run` needs none of them: SQLite and the embedded search engine live under instance/,
+and a secret key is generated there on first run.  Production sets DATABASE_URL,
+SEARCH_BACKEND=elasticsearch, ELASTICSEARCH_URL, CREDIT_CHANNEL and SECRET_KEY.
+"""
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _secret_key(instance_dir: Path) -> str:
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance_dir / "secret_key"
+    if not key_file.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    ENV_NAME = "development"
+    INSTANCE_DIR = INSTANCE_DIR
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'platform.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "embedded")
+    ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "http://127.0.0.1:9200")
+    SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "gxcp")
+    SEARCH_EMBEDDED_PATH = os.environ.get("SEARCH_EMBEDDED_PATH", str(INSTANCE_DIR / "search.sqlite3"))
+    CREDIT_CHANNEL = os.environ.get("CREDIT_CHANNEL", "file")
+    CREDIT_CHANNEL_URL = os.environ.get("CREDIT_CHANNEL_URL", "")
+    CREDIT_DROP_DIR = os.environ.get("CREDIT_DROP_DIR", str(INSTANCE_DIR / "credit-drop"))
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Reports are PDFs of a few dozen MB at most; the request is refused before it is read past this.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024
+    SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "noreply@cleanprod.gxzf.gov.cn")
+    WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PER_PAGE = 20
+
+    def __init__(self):
+        self.SECRET_KEY = _secret_key(Path(self.INSTANCE_DIR))
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "gxcp-test")
+
+    def __init__(self):
+        self.SECRET_KEY = "test-secret-key"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+
+    def __init__(self):
+        if not os.environ.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in production")
+        if not os.environ.get("DATABASE_URL"):
+            raise RuntimeError("DATABASE_URL must be set in production")
+        self.SECRET_KEY = os.environ["SECRET_KEY"]
+
+
+CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}
+
+
+def load(name: str | None = None) -> Config:
+    return CONFIGS[name or os.environ.get("PLATFORM_ENV", "development")]()

@@ -1,0 +1,79 @@
+"""The JSON API under /api/v1 (DESIGN §4): its conventions, and token authentication.
+
+Features add their endpoints to `bp` in their own `api.py`. The API authenticates only by
+bearer token, never by the session cookie, so it needs no CSRF token and cannot be driven by
+another site through a logged-in browser.
+"""
+from functools import wraps
+
+from flask import Blueprint, g, jsonify, request
+
+from ..errors import PermissionDenied, ValidationError
+from ..extensions import csrf, db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+MAX_PER_PAGE = 100
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None):
+    body = {"error": {"code": code, "message": message}}
+    if field:
+        body["error"]["field"] = field
+    return jsonify(body), status
+
+
+def page_args(default_per_page: int = 20) -> tuple[int, int]:
+    def number(name, default):
+        value = request.args.get(name, "")
+        if value == "":
+            return default
+        if not value.isdigit() or int(value) < 1:
+            raise ValidationError(f"参数 {name} 应为正整数。", name)
+        return int(value)
+
+    page = number("page", 1)
+    per_page = number("per_page", default_per_page)
+    if per_page > MAX_PER_PAGE:
+        raise ValidationError(f"参数 per_page 不能超过 {MAX_PER_PAGE}。", "per_page")
+    return page, per_page
+
+
+def paginated(select_stmt, serialize, default_per_page: int = 20):
+    """Run a select with `page`/`per_page` and return {"items", "total", "page", "per_page"}."""
+    page, per_page = page_args(default_per_page)
+    result = db.paginate(select_stmt, page=page, per_page=per_page, error_out=False, count=True)
+    return jsonify({"items": [serialize(row) for row in result.items], "total": result.total,
+                    "page": page, "per_page": per_page})
+
+
+def token_user():
+    from ..accounts.services import user_for_token
+
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return user_for_token(token.strip())
+
+
+def token_required(*roles: str):
+    """Require a valid bearer token of one of `roles`; the user is `g.api_user`."""
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            user = token_user()
+            if user is None:
+                return error_response(401, "unauthorized", "需要有效的访问令牌（Authorization: Bearer …）。")
+            if roles and user.role not in roles:
+                raise PermissionDenied("此令牌的角色无权调用该接口。")
+            g.api_user = user
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate
+
+
+@bp.get("/")
+def index():
+    return jsonify({"name": "广西清洁生产信息平台 API", "version": "v1"})

@@ -1,0 +1,174 @@
+"""The application factory: one fixed path for every request, and one commit at its end."""
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+import config as settings
+
+from .errors import DomainError
+from .extensions import csrf, db, login_manager, migrate
+
+log = logging.getLogger(__name__)
+
+BLUEPRINTS = [
+    "platform.public.views",
+    "platform.accounts.views",
+    "platform.enterprises.views",
+    "platform.auditlog.views",
+    "platform.api.views",
+]
+# Modules that add endpoints to the API blueprint; imported before it is registered.
+API_MODULES = [
+    "platform.enterprises.api",
+]
+CLI_MODULES = [
+    "platform.accounts.cli",
+    "platform.enterprises.cli",
+    "platform.reference.cli",
+    "platform.demo",
+]
+
+
+def create_app(overrides: dict | None = None, config_name: str | None = None) -> Flask:
+    import importlib
+
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_path=str(settings.INSTANCE_DIR))
+    app.config.from_object(settings.load(config_name))
+    app.config.update(overrides or {})
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(settings.BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "warning"
+
+    _import_models()
+    for name in API_MODULES:
+        importlib.import_module(name)
+    for name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(name).bp)
+    for name in CLI_MODULES:
+        importlib.import_module(name).register(app)
+
+    _install_request_cycle(app)
+    _install_error_handlers(app)
+    _install_template_helpers(app)
+    return app
+
+
+def _import_models():
+    """Every model module, so that metadata (and Alembic) see all tables."""
+    from .accounts import models as _accounts  # noqa: F401
+    from .auditlog import models as _auditlog  # noqa: F401
+    from .enterprises import models as _enterprises  # noqa: F401
+    from .reference import models as _reference  # noqa: F401
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from .accounts.models import User
+
+    return db.session.get(User, int(user_id))
+
+
+def _install_request_cycle(app: Flask) -> None:
+    @app.after_request
+    def commit_or_roll_back(response):
+        """The one commit of a request: kept when it succeeded, dropped when it did not."""
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _install_error_handlers(app: Flask) -> None:
+    from .api.views import error_response
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        db.session.rollback()
+        if _wants_json():
+            return error_response(exc.status, exc.code, exc.message, exc.field)
+        return render_template("errors/domain.html", error=exc), exc.status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        db.session.rollback()
+        if _wants_json():
+            return error_response(400, "csrf", "表单已过期或来源不明，请刷新页面后重试。")
+        return render_template("errors/http.html", code=400, title="表单已失效",
+                               message="表单已过期或来源不明，请返回刷新页面后重试。"), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        db.session.rollback()
+        title, message = HTTP_MESSAGES.get(exc.code, (exc.name, exc.description))
+        if _wants_json():
+            return error_response(exc.code, exc.name.lower().replace(" ", "_"), message)
+        return render_template("errors/http.html", code=exc.code, title=title, message=message), exc.code
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if app.config.get("TESTING") and app.config.get("PROPAGATE_UNEXPECTED", True):
+            raise exc
+        if _wants_json():
+            return error_response(500, "server_error", "服务器内部错误，请稍后再试。")
+        return render_template("errors/http.html", code=500, title="服务器内部错误",
+                               message="服务器处理请求时出错，已记录。请稍后再试。"), 500
+
+
+HTTP_MESSAGES = {
+    400: ("请求有误", "请求的参数不正确。"),
+    401: ("需要登录", "请先登录或提供有效的访问令牌。"),
+    403: ("无权访问", "您没有访问此页面的权限。"),
+    404: ("页面不存在", "您访问的页面不存在或已被删除。"),
+    405: ("不支持的请求方式", "此地址不支持该请求方式。"),
+    413: ("文件过大", "上传的文件超过了允许的大小。"),
+    429: ("请求过于频繁", "请求过于频繁，请稍后再试。"),
+    503: ("服务暂不可用", "服务暂时不可用，请稍后再试。"),
+}
+
+
+def _install_template_helpers(app: Flask) -> None:
+    from .accounts.models import ROLES
+    from .navigation import public_nav, work_nav
+
+    @app.context_processor
+    def globals_for_templates():
+        return {"ROLES": ROLES, "public_nav": public_nav, "work_nav": work_nav}
+
+    @app.template_filter("date")
+    def format_date(value, fmt="%Y-%m-%d"):
+        return value.strftime(fmt) if value else ""
+
+    @app.template_filter("datetime")
+    def format_datetime(value):
+        return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+    @app.template_filter("yesno")
+    def yes_no(value):
+        return "是" if value else "否"

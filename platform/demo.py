@@ -1,0 +1,98 @@
+"""`flask demo load`: reference data, a few hundred enterprises across Guangxi, a user per role.
+
+Deterministic (fixed seed) and idempotent: running it twice changes nothing the second time.
+"""
+import random
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from .accounts import services as accounts
+from .accounts.models import User
+from .cli import unit_of_work
+from .enterprises import services as enterprises
+from .enterprises.models import Enterprise, Park
+from .enterprises.uscc import make as make_uscc
+from .extensions import db
+from .reference.services import cities, load_reference_data
+
+DEMO_PASSWORD = "Demo2026gx"
+ENTERPRISES_PER_CITY = 22
+# Industries the Guangxi plan names, weighted toward the province's heavy sectors.
+DEMO_INDUSTRIES = ["3110", "3120", "3130", "3216", "3011", "2211", "1340", "2614", "2710", "3360", "1713", "4411", "2511", "2319"]
+NAME_WORDS = ["鑫源", "华盛", "桂冠", "恒达", "宏远", "南方", "金海", "永泰", "红水河", "西江", "北部湾", "八桂", "汇丰", "银海", "东兴", "龙腾"]
+KINDS = {"31": "钢铁", "32": "有色金属", "30": "建材", "22": "纸业", "13": "糖业", "26": "化工", "27": "制药", "33": "电镀",
+         "17": "印染", "44": "电力", "25": "石化", "23": "印务"}
+
+# username, role, display name, division scope
+DEMO_USERS = [
+    ("admin", "admin", "系统管理员", None),
+    ("gx-regulator", "regulator", "自治区生态环境厅", "450000"),
+    ("nn-regulator", "regulator", "南宁市生态环境局", "450100"),
+    ("lz-regulator", "regulator", "柳州市生态环境局", "450200"),
+    ("expert", "expert", "李明（教授级高工）", None),
+    ("consultant", "service_org", "广西绿源清洁生产咨询有限公司", None),
+    ("citizen", "public", "公众用户", None),
+]
+
+
+def load_demo() -> dict:
+    load_reference_data()
+    db.session.flush()
+    rng = random.Random(2026)
+    created = {"enterprises": 0, "users": 0, "parks": 0}
+    for city_code, city_name in cities().items():
+        park_name = f"{city_name.removesuffix('市')}工业园区"
+        park = db.session.scalar(select(Park).where(Park.name == park_name))
+        if park is None:
+            park = Park(name=park_name, city_code=city_code)
+            db.session.add(park)
+            db.session.flush()
+            created["parks"] += 1
+        for i in range(ENTERPRISES_PER_CITY):
+            industry = rng.choice(DEMO_INDUSTRIES)
+            county = f"{city_code[:4]}{rng.choice(['02', '03', '21', '22', '81'])}"
+            code = make_uscc(city_code, int(city_code) * 100 + i)
+            flags = {flag: rng.random() < share for flag, share in
+                     (("over_discharge", .2), ("over_energy_quota", .15), ("toxic_substances", .3), ("two_high", .2))}
+            raw = {
+                "name": f"{city_name.removesuffix('市')}{rng.choice(NAME_WORDS)}{KINDS.get(industry[:2], '实业')}有限公司{i + 1:02d}",
+                "uscc": code, "division_code": county, "industry_code": industry,
+                "legal_representative": rng.choice("王李张刘陈杨黄赵周吴") + rng.choice(["伟", "芳", "强", "敏", "军", "丽", "勇"]),
+                "address": f"{city_name}某某路 {rng.randint(1, 999)} 号",
+                "permit_no": f"{code}001{rng.choice('PVQ')}", "permit_class": rng.choice(["key", "simplified"]),
+                "park_id": park.id if rng.random() < .4 else None,
+                "contact_person": "联系人", "contact_phone": f"0771-{rng.randint(1000000, 9999999)}", **flags,
+            }
+            if not db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == code)):
+                enterprises.create(None, raw)
+                created["enterprises"] += 1
+    first = db.session.scalar(select(Enterprise).where(Enterprise.city_code == "450100").order_by(Enterprise.id))
+    second = db.session.scalar(select(Enterprise).where(Enterprise.city_code == "450200").order_by(Enterprise.id))
+    users = DEMO_USERS + [("nn-enterprise", "enterprise", first.name, None), ("lz-enterprise", "enterprise", second.name, None)]
+    for username, role, name, scope in users:
+        if db.session.scalar(select(func.count(User.id)).where(User.username == username)):
+            continue
+        enterprise_id = {"nn-enterprise": first.id, "lz-enterprise": second.id}.get(username)
+        accounts.create_user(None, username=username, password=DEMO_PASSWORD, role=role, display_name=name,
+                             division_code=scope, enterprise_id=enterprise_id)
+        created["users"] += 1
+    return created
+
+
+demo = AppGroup("demo", help="演示数据")
+
+
+@demo.command("load")
+def load_command():
+    """载入演示数据（可重复执行）。"""
+    with unit_of_work():
+        created = load_demo()
+    click.echo("演示数据已就绪：新增企业 {enterprises} 家、园区 {parks} 个、账号 {users} 个。".format(**created))
+    click.echo(f"演示账号的密码均为 {DEMO_PASSWORD}。")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(demo)

@@ -1,0 +1,36 @@
+"""Regulator endpoints on the enterprise registry (bearer token)."""
+from flask import g, request
+from sqlalchemy import select
+
+from ..api.views import bp, paginated, token_required
+from ..errors import NotFound, PermissionDenied
+from ..extensions import db
+from . import services
+from .models import Enterprise
+
+
+def as_json(e: Enterprise) -> dict:
+    return {
+        "id": e.id, "name": e.name, "uscc": e.uscc, "city_code": e.city_code, "city": e.city.name,
+        "county_code": e.county_code, "industry_code": e.industry_class, "industry": e.industry.name,
+        "legal_representative": e.legal_representative, "permit_no": e.permit_no, "permit_class": e.permit_class,
+        "mandatory_flags": e.mandatory_flags, "mandatory_reason": e.mandatory_reason,
+    }
+
+
+@bp.get("/enterprises")
+@token_required("regulator", "admin")
+def enterprises_list():
+    filters = {key: request.args.get(key, "") for key in ("q", "city", "industry", "flag")}
+    return paginated(services.search(g.api_user, **filters), as_json)
+
+
+@bp.get("/enterprises/<uscc>")
+@token_required("regulator", "admin")
+def enterprise_detail(uscc: str):
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc.upper()))
+    if enterprise is None:
+        raise NotFound("未找到该企业。")
+    if not services.can_see(g.api_user, enterprise):
+        raise PermissionDenied("该企业不在您的管辖范围内。")
+    return as_json(enterprise)

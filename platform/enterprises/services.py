@@ -1,0 +1,229 @@
+"""Enterprise registry rules: who sees which enterprise, validation, creation and editing."""
+import re
+
+from sqlalchemy import false, or_, select, true
+
+from ..auditlog.services import diff, record
+from ..errors import NotFound, PermissionDenied, ValidationError, collect
+from ..extensions import db
+from ..reference.models import Division
+from ..reference.services import parse_division, parse_industry
+from . import uscc as uscc_rules
+from .models import MANDATORY_FLAGS, PERMIT_CLASSES, Enterprise, Park
+
+# Fields an enterprise keeps itself; the flags, codes and name are the regulator's.
+SELF_SERVICE_FIELDS = ("legal_representative", "address", "contact_person", "contact_phone")
+PHONE = re.compile(r"^[0-9+\-() ]{7,30}$")
+
+
+# --- who sees what ---------------------------------------------------------------------------
+
+def scope_clause(user):
+    """SQL condition on Enterprise for the enterprises `user` may see (the one home of that rule)."""
+    if user is None or not user.is_authenticated:
+        return false()
+    if user.role == "admin" or (user.role == "regulator" and user.division_code == Division.PROVINCE):
+        return true()
+    if user.role == "regulator":
+        return Enterprise.city_code == user.division_code
+    if user.role == "enterprise":
+        return Enterprise.id == user.enterprise_id
+    return false()
+
+
+def can_see(user, enterprise: Enterprise) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if user.role == "admin" or user.is_province_regulator:
+        return True
+    if user.role == "regulator":
+        return enterprise.city_code == user.division_code
+    if user.role == "enterprise":
+        return enterprise.id == user.enterprise_id
+    return False
+
+
+def can_manage(user, enterprise_city: str) -> bool:
+    """Regulators of the enterprise's city or the province, and admins, manage the registry."""
+    if user is None:  # the CLI and scheduled jobs act as the system operator
+        return True
+    if not user.is_authenticated:
+        return False
+    if user.role == "admin" or user.is_province_regulator:
+        return True
+    return user.role == "regulator" and user.division_code == enterprise_city
+
+
+def get_visible(user, enterprise_id: int) -> Enterprise:
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise NotFound("未找到该企业。")
+    if not can_see(user, enterprise):
+        raise PermissionDenied("该企业不在您的管辖范围内。")
+    return enterprise
+
+
+def search(user, *, q: str = "", city: str = "", industry: str = "", flag: str = ""):
+    """A select of the enterprises `user` may see, filtered, in a stable order (for pagination)."""
+    if user is None or user.role not in ("regulator", "admin"):
+        raise PermissionDenied("只有监管部门可以查询企业名录。")
+    query = select(Enterprise).where(scope_clause(user))
+    q = (q or "").strip()
+    if q:
+        like = f"%{q.replace('%', '').replace('_', '')}%"
+        query = query.where(or_(Enterprise.name.like(like), Enterprise.uscc == q.upper()))
+    if city:
+        query = query.where(Enterprise.city_code == city)
+    if industry:
+        query = query.where(Enterprise.industry_code == industry)
+    if flag in MANDATORY_FLAGS:
+        query = query.where(getattr(Enterprise, flag).is_(True))
+    return query.order_by(Enterprise.city_code, Enterprise.name, Enterprise.id)
+
+
+# --- validation --------------------------------------------------------------------------------
+
+def _text(raw: dict, field: str, label: str, max_len: int, required: bool = False):
+    def check():
+        value = str(raw.get(field) or "").strip()
+        if required and not value:
+            raise ValidationError(f"请填写{label}。", field)
+        if len(value) > max_len:
+            raise ValidationError(f"{label}不能超过 {max_len} 个字符。", field)
+        return value or None
+    return check
+
+
+def _bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value or "").strip().lower() in {"1", "true", "yes", "y", "on", "是", "√"}
+
+
+def clean(raw: dict, *, allow_bad_check: bool = False) -> dict:
+    """Validate an enterprise's fields from a form, the API or an import row.
+
+    Raises InvalidFields naming every wrong field with its reason; returns model-ready values.
+    """
+    def division():
+        return parse_division(str(raw.get("division_code") or ""), "division_code")
+
+    def industry():
+        return parse_industry(str(raw.get("industry_code") or ""), "industry_code")
+
+    def permit_class():
+        value = str(raw.get("permit_class") or "").strip()
+        if not value:
+            return None
+        for key, label in PERMIT_CLASSES.items():
+            if value in (key, label):
+                return key
+        raise ValidationError("排污许可管理类别应为重点管理、简化管理或登记管理。", "permit_class")
+
+    def phone():
+        value = str(raw.get("contact_phone") or "").strip()
+        if value and not PHONE.match(value):
+            raise ValidationError("联系电话格式不正确。", "contact_phone")
+        return value or None
+
+    def park():
+        value = raw.get("park_id")
+        if value in (None, "", 0, "0"):
+            return None
+        if db.session.get(Park, int(value)) is None:
+            raise ValidationError("所选园区不存在。", "park_id")
+        return int(value)
+
+    values = collect({
+        "name": _text(raw, "name", "企业名称", 200, required=True),
+        "uscc": lambda: uscc_rules.validate(raw.get("uscc"), "uscc", allow_bad_check=allow_bad_check),
+        "division": division,
+        "industry": industry,
+        "legal_representative": _text(raw, "legal_representative", "法定代表人", 50),
+        "address": _text(raw, "address", "地址", 300),
+        "permit_no": _text(raw, "permit_no", "排污许可证编号", 40),
+        "permit_class": permit_class,
+        "mandatory_reason": _text(raw, "mandatory_reason", "强制审核原因", 2000),
+        "contact_person": _text(raw, "contact_person", "联系人", 50),
+        "contact_phone": phone,
+        "park_id": park,
+    })
+    values["city_code"], values["county_code"] = values.pop("division")
+    values["county_code"] = values["county_code"] or None
+    values["industry_code"], values["industry_class"] = values.pop("industry")
+    for flag in MANDATORY_FLAGS:
+        values[flag] = _bool(raw.get(flag))
+    return values
+
+
+def _check_override(actor, raw_uscc: str, allow_bad_check: bool) -> bool:
+    """True when the code is kept only thanks to the pilot-code override."""
+    if not allow_bad_check:
+        return False
+    if actor is None or actor.role not in ("regulator", "admin"):
+        raise PermissionDenied("只有监管部门可以登记校验位不符的早期试点代码。")
+    return not uscc_rules.is_valid(raw_uscc)
+
+
+def as_raw(enterprise: Enterprise) -> dict:
+    """An enterprise's fields in the shape `clean` takes (forms are filled from it too)."""
+    raw = enterprise.snapshot()
+    raw["division_code"] = enterprise.division_code
+    raw["industry_code"] = enterprise.industry_class
+    return raw
+
+
+# --- changes -----------------------------------------------------------------------------------
+
+def create(actor, raw: dict, *, allow_bad_check: bool = False) -> Enterprise:
+    values = clean(raw, allow_bad_check=allow_bad_check)
+    overridden = _check_override(actor, values["uscc"], allow_bad_check)
+    if not can_manage(actor, values["city_code"]):
+        raise PermissionDenied("您只能登记本辖区的企业。")
+    if db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == values["uscc"])):
+        raise ValidationError(f"统一社会信用代码 {values['uscc']} 已登记。", "uscc")
+    enterprise = Enterprise(uscc_check_overridden=overridden, **values)
+    db.session.add(enterprise)
+    db.session.flush()
+    record(actor, "enterprise.create", "enterprise", enterprise.id, after=enterprise.snapshot(),
+           division_code=enterprise.city_code,
+           note="早期试点代码，校验位不符，经监管部门确认登记" if overridden else None)
+    return enterprise
+
+
+def update(actor, enterprise: Enterprise, raw: dict, *, allow_bad_check: bool = False) -> bool:
+    """Apply a regulator's edit; returns whether anything changed."""
+    if not can_manage(actor, enterprise.city_code):
+        raise PermissionDenied("该企业不在您的管辖范围内。")
+    values = clean({**as_raw(enterprise), **raw}, allow_bad_check=allow_bad_check or enterprise.uscc_check_overridden)
+    if values["uscc"] != enterprise.uscc:
+        raise ValidationError("统一社会信用代码登记后不能修改；如登记有误，请联系系统管理员。", "uscc")
+    if not can_manage(actor, values["city_code"]):
+        raise PermissionDenied("不能把企业移出您的管辖范围。", "division_code")
+    return _apply(actor, enterprise, values, "enterprise.update")
+
+
+def update_own_profile(actor, enterprise: Enterprise, raw: dict) -> bool:
+    """The enterprise keeps its representative, address and contact data."""
+    if actor is None or actor.role != "enterprise" or actor.enterprise_id != enterprise.id:
+        raise PermissionDenied("只能修改本企业的资料。")
+    merged = {**as_raw(enterprise), **{k: raw.get(k) for k in SELF_SERVICE_FIELDS}}
+    values = clean(merged, allow_bad_check=enterprise.uscc_check_overridden)
+    return _apply(actor, enterprise, {k: values[k] for k in SELF_SERVICE_FIELDS}, "enterprise.update_profile")
+
+
+def _apply(actor, enterprise: Enterprise, values: dict, action: str) -> bool:
+    before, after = diff(enterprise.snapshot(), {**enterprise.snapshot(), **values})
+    if not after:
+        return False
+    for field, value in values.items():
+        setattr(enterprise, field, value)
+    record(actor, action, "enterprise", enterprise.id, before=before, after=after, division_code=enterprise.city_code)
+    return True
+
+
+def park_choices(city_code: str | None = None) -> list[Park]:
+    query = select(Park).order_by(Park.city_code, Park.name)
+    if city_code:
+        query = query.where(Park.city_code == city_code)
+    return list(db.session.scalars(query))

@@ -1,0 +1,135 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..errors import DomainError
+from ..reference.services import cities, industries
+from ..tabular import xlsx_bytes
+from ..web import XLSX, download, paginate, role_required, show_errors
+from . import services
+from .forms import EnterpriseForm, ImportForm, ProfileForm
+from .importer import import_enterprises
+from .models import MANDATORY_FLAGS
+
+bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
+
+EXPORT_LIMIT = 100_000
+
+
+def _filters() -> dict:
+    return {key: request.args.get(key, "").strip() for key in ("q", "city", "industry", "flag")}
+
+
+@bp.get("/")
+@role_required("regulator", "admin")
+def index():
+    filters = _filters()
+    pagination = paginate(services.search(current_user, **filters))
+    return render_template("enterprises/index.html", pagination=pagination, filters=filters,
+                           cities=cities(), industries=industries(), flags=MANDATORY_FLAGS)
+
+
+@bp.get("/export.xlsx")
+@role_required("regulator", "admin")
+def export():
+    from ..extensions import db
+
+    rows = db.session.scalars(services.search(current_user, **_filters()).limit(EXPORT_LIMIT))
+    headers = ["企业名称", "统一社会信用代码", "设区市", "行政区划代码", "行业代码", "行业", "法定代表人",
+               "排污许可证编号", "排污许可管理类别", *MANDATORY_FLAGS.values(), "强制审核原因"]
+    data = xlsx_bytes("企业名录", headers, (
+        [e.name, e.uscc, e.city.name, e.division_code, e.industry_class, e.industry.name, e.legal_representative,
+         e.permit_no, e.permit_class_label, *[getattr(e, f) for f in MANDATORY_FLAGS], e.mandatory_reason]
+        for e in rows))
+    return download(data, "企业名录.xlsx", XLSX)
+
+
+@bp.get("/<int:enterprise_id>")
+@role_required("regulator", "admin")
+def detail(enterprise_id: int):
+    enterprise = services.get_visible(current_user, enterprise_id)
+    return render_template("enterprises/detail.html", enterprise=enterprise,
+                           can_manage=services.can_manage(current_user, enterprise.city_code))
+
+
+def _enterprise_form(**kwargs) -> EnterpriseForm:
+    form = EnterpriseForm(**kwargs)
+    form.park_id.choices = [("", "（不在园区）")] + [(str(p.id), f"{p.city.name} · {p.name}") for p in services.park_choices()]
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required("regulator", "admin")
+def new():
+    form = _enterprise_form()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            enterprise = services.create(current_user, form.values(), allow_bad_check=form.allow_bad_check.data)
+        except DomainError as exc:
+            status = show_errors(form, exc)
+        else:
+            flash(f"已登记企业：{enterprise.name}。", "success")
+            return redirect(url_for(".detail", enterprise_id=enterprise.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("enterprises/form.html", form=form, enterprise=None), status
+
+
+@bp.route("/<int:enterprise_id>/edit", methods=["GET", "POST"])
+@role_required("regulator", "admin")
+def edit(enterprise_id: int):
+    enterprise = services.get_visible(current_user, enterprise_id)
+    if not services.can_manage(current_user, enterprise.city_code):
+        abort(403)
+    raw = services.as_raw(enterprise)
+    raw["park_id"] = str(raw["park_id"] or "")
+    form = _enterprise_form(data=raw) if request.method == "GET" else _enterprise_form()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            changed = services.update(current_user, enterprise, form.values(),
+                                      allow_bad_check=form.allow_bad_check.data)
+        except DomainError as exc:
+            status = show_errors(form, exc)
+        else:
+            flash("已保存修改。" if changed else "没有需要保存的修改。", "success" if changed else "info")
+            return redirect(url_for(".detail", enterprise_id=enterprise.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("enterprises/form.html", form=form, enterprise=enterprise), status
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required("regulator", "admin")
+def import_file():
+    form = ImportForm()
+    report = None
+    status = 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            report = import_enterprises(current_user, upload.read(), upload.filename)
+        except DomainError as exc:
+            status = show_errors(form, exc)
+    elif request.method == "POST":
+        status = 422
+    return render_template("enterprises/import.html", form=form, report=report), status
+
+
+@bp.route("/mine", methods=["GET", "POST"])
+@role_required("enterprise")
+def my_profile():
+    enterprise = services.get_visible(current_user, current_user.enterprise_id)
+    form = ProfileForm(obj=enterprise) if request.method == "GET" else ProfileForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            changed = services.update_own_profile(current_user, enterprise, form.data)
+        except DomainError as exc:
+            status = show_errors(form, exc)
+        else:
+            flash("资料已保存。" if changed else "没有需要保存的修改。", "success" if changed else "info")
+            return redirect(url_for(".my_profile"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("enterprises/mine.html", enterprise=enterprise, form=form), status

@@ -1,0 +1,27 @@
+"""The public shell: home page and health check. Later features add their public pages."""
+from flask import Blueprint, jsonify, render_template
+from sqlalchemy import func, select, text
+
+from ..enterprises.models import Enterprise
+from ..extensions import db
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def index():
+    counts = {"enterprises": db.session.scalar(select(func.count(Enterprise.id)))}
+    return render_template("public/index.html", counts=counts)
+
+
+@bp.get("/healthz")
+def healthz():
+    checks = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # the point of the endpoint is to report, not to fail
+        db.session.rollback()
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    return jsonify({"status": "ok" if healthy else "degraded", "checks": checks}), 200 if healthy else 503

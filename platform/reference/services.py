@@ -1,0 +1,87 @@
+"""Loading and looking up reference codes. The data files under data/ are the source."""
+import csv
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ..errors import ValidationError
+from ..extensions import db
+from .models import Division, Industry
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+
+def _rows(name: str) -> list[dict]:
+    with open(DATA_DIR / name, encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def load_reference_data() -> int:
+    """Insert or update divisions and industries from data/; returns the number of rows written."""
+    written = 0
+    for row in _rows("guangxi_divisions.csv"):
+        written += _upsert(Division, row["code"], name=row["name"], level=row["level"])
+    for row in _rows("industries.csv"):
+        written += _upsert(
+            Industry, row["code"], name=row["name"], section=row["section"],
+            section_name=row["section_name"], plan_sector=row["plan_sector"] or None,
+        )
+    cities.cache_clear()
+    industries.cache_clear()
+    return written
+
+
+def _upsert(model, code, **values) -> int:
+    row = db.session.get(model, code)
+    if row is None:
+        db.session.add(model(code=code, **values))
+        return 1
+    changed = False
+    for key, value in values.items():
+        if getattr(row, key) != value:
+            setattr(row, key, value)
+            changed = True
+    return int(changed)
+
+
+@lru_cache(maxsize=1)
+def cities() -> dict[str, str]:
+    """City code -> name, in code order."""
+    rows = db.session.execute(select(Division.code, Division.name).where(Division.level == "city").order_by(Division.code))
+    return dict(rows.all())
+
+
+@lru_cache(maxsize=1)
+def industries() -> dict[str, str]:
+    rows = db.session.execute(select(Industry.code, Industry.name).order_by(Industry.code))
+    return dict(rows.all())
+
+
+def city_of(division_code: str) -> str | None:
+    """The city a 6-digit division code belongs to (450102 -> 450100), or None outside Guangxi."""
+    if not division_code or len(division_code) != 6 or not division_code.isdigit():
+        return None
+    city = division_code[:4] + "00"
+    return city if city in cities() else None
+
+
+def parse_division(value: str, field: str = "division_code") -> tuple[str, str]:
+    """Validate a 6-digit Guangxi division code; returns (city_code, county_code or '')."""
+    code = (value or "").strip()
+    if not (len(code) == 6 and code.isdigit()):
+        raise ValidationError("行政区划代码应为 6 位数字。", field)
+    city = city_of(code)
+    if city is None:
+        raise ValidationError(f"行政区划代码 {code} 不属于广西的任何设区市。", field)
+    return city, ("" if code == city else code)
+
+
+def parse_industry(value: str, field: str = "industry_code") -> tuple[str, str]:
+    """Validate a GB/T 4754-2017 code of 2 to 4 digits; returns (division code, full code)."""
+    code = (value or "").strip()
+    if not (2 <= len(code) <= 4 and code.isdigit()):
+        raise ValidationError("行业代码应为 2 至 4 位数字（GB/T 4754-2017）。", field)
+    if code[:2] not in industries():
+        raise ValidationError(f"行业代码 {code} 不在国民经济行业分类（GB/T 4754-2017）中。", field)
+    return code[:2], code

@@ -1,0 +1,58 @@
+"""Small helpers every feature's HTML views share."""
+from functools import wraps
+from urllib.parse import quote
+
+from flask import Response, abort, request
+from flask_login import current_user, login_required
+
+from .errors import DomainError, InvalidFields
+from .extensions import db
+
+
+def role_required(*roles: str):
+    """Log in first, then allow only `roles` (the service still checks scope and state)."""
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate
+
+
+def show_errors(form, exc: DomainError) -> int:
+    """Put a service's refusal beside the fields it names; drop anything the service wrote.
+
+    Returns the status for the re-rendered form (422: the request was understood and refused,
+    so the request cycle rolls back too).
+    """
+    db.session.rollback()
+    errors = exc.errors if isinstance(exc, InvalidFields) else {exc.field: exc.message}
+    for field_name, message in errors.items():
+        field = getattr(form, field_name or "", None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [message]
+        else:
+            form.form_errors.append(message)
+    return 422
+
+
+def page_number() -> int:
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+def paginate(select_stmt, per_page: int = 20):
+    return db.paginate(select_stmt, page=page_number(), per_page=per_page, error_out=False)
+
+
+def download(data: bytes, filename: str, mimetype: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
+    })
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
