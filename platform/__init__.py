@@ -24,6 +24,12 @@ globals().update(
     {name: value for name, value in vars(_load_stdlib_platform()).items() if not name.startswith("__")}
 )
 
-from .app import create_app  # noqa: E402
 
-__all__ = ["create_app"]
+
+def __getattr__(name):
+    # Lazy, because Flask itself imports `platform` while it is being imported.
+    if name == "create_app":
+        from .app import create_app
+
+        return create_app
+    raise AttributeError(f"module 'platform' has no attribute {name!r}")

@@ -17,16 +17,19 @@ BLUEPRINTS = [
     "platform.accounts.views",
     "platform.enterprises.views",
     "platform.auditlog.views",
+    "platform.audits.views",
     "platform.api.views",
 ]
 # Modules that add endpoints to the API blueprint; imported before it is registered.
 API_MODULES = [
     "platform.enterprises.api",
+    "platform.audits.api",
 ]
 CLI_MODULES = [
     "platform.accounts.cli",
     "platform.enterprises.cli",
     "platform.reference.cli",
+    "platform.audits.cli",
     "platform.demo",
 ]
 
@@ -65,6 +68,7 @@ def _import_models():
     """Every model module, so that metadata (and Alembic) see all tables."""
     from .accounts import models as _accounts  # noqa: F401
     from .auditlog import models as _auditlog  # noqa: F401
+    from .audits import models as _audits  # noqa: F401
     from .enterprises import models as _enterprises  # noqa: F401
     from .reference import models as _reference  # noqa: F401
 

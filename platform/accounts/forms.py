@@ -21,7 +21,7 @@ class PasswordForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired("请填写用户名。"), Length(max=80)])
     display_name = StringField("姓名或名称", validators=[Optional(), Length(max=100)])
-    role = SelectField("角色", choices=[(k, v) for k, v in ROLES.items()])
+    role = SelectField("角色", choices=dict(ROLES))
     division_code = SelectField("监管范围", choices=[], validate_choice=False)
     enterprise_uscc = StringField("关联企业统一社会信用代码", validators=[Optional()])
     password = PasswordField("初始密码", validators=[DataRequired("请填写初始密码。")])

@@ -32,6 +32,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     role: Mapped[str] = mapped_column(String(20), nullable=False)
     display_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    email: Mapped[str | None] = mapped_column(String(200))  # for reminders by e-mail; never public
     # A regulator's scope: 450000 for the whole province, else one city's code.
     division_code: Mapped[str | None] = mapped_column(String(6), ForeignKey("divisions.code"))
     enterprise_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("enterprises.id"))

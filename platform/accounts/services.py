@@ -3,6 +3,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -21,6 +22,11 @@ SLOW_AFTER = 3
 LOCK_AFTER = 8
 LOCK_MINUTES = 30
 MIN_PASSWORD_LENGTH = 10
+
+
+def _hash(password: str) -> str:
+    # scrypt by default; the test suite sets a cheap method so that its hundreds of users are fast.
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
 def _check_password_strength(password: str, field: str = "password") -> None:
@@ -51,7 +57,7 @@ def create_user(actor, *, username: str, password: str, role: str, display_name:
         raise ValidationError("企业账号须关联一家企业。", "enterprise_id")
     _check_password_strength(password)
     user = User(
-        username=username, password_hash=generate_password_hash(password), role=role,
+        username=username, password_hash=_hash(password), role=role,
         display_name=display_name or username, division_code=division_code,
         enterprise_id=enterprise_id if role == "enterprise" else None,
     )
@@ -110,7 +116,7 @@ def change_password(user: User, current: str, new: str) -> None:
     if new == current:
         raise ValidationError("新密码不能与当前密码相同。", "new_password")
     _check_password_strength(new, "new_password")
-    user.password_hash = generate_password_hash(new)
+    user.password_hash = _hash(new)
 
 
 def unlock(actor, user: User) -> None:

@@ -89,7 +89,7 @@ def users():
 @role_required("admin")
 def new_user():
     form = UserForm()
-    form.division_code.choices = [("", "（非监管部门）"), (Division.PROVINCE, "广西壮族自治区（全区）")] + list(cities().items())
+    form.division_code.choices = {"": "（非监管部门）", Division.PROVINCE: "广西壮族自治区（全区）", **cities()}
     status = 200
     if form.validate_on_submit():
         try:

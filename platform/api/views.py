@@ -4,6 +4,7 @@ Features add their endpoints to `bp` in their own `api.py`. The API authenticate
 bearer token, never by the session cookie, so it needs no CSRF token and cannot be driven by
 another site through a logged-in browser.
 """
+from datetime import date
 from functools import wraps
 
 from flask import Blueprint, g, jsonify, request
@@ -46,6 +47,20 @@ def paginated(select_stmt, serialize, default_per_page: int = 20):
     result = db.paginate(select_stmt, page=page, per_page=per_page, error_out=False, count=True)
     return jsonify({"items": [serialize(row) for row in result.items], "total": result.total,
                     "page": page, "per_page": per_page})
+
+
+def parse_iso_date(value, field: str, label: str) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        raise ValidationError(f"{label}应为 YYYY-MM-DD 格式的日期。", field) from None
+
+
+def json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError("请求体应为 JSON 对象。", "body")
+    return body
 
 
 def token_user():

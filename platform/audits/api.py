@@ -1,0 +1,83 @@
+"""Audit status for everyone, and the regulators' case endpoints (bearer token)."""
+from datetime import date
+
+from flask import g, jsonify, request
+from sqlalchemy import select
+
+from ..api.views import bp, json_body, paginated, parse_iso_date, token_required
+from ..enterprises.models import Enterprise
+from ..errors import NotFound, ValidationError
+from ..extensions import db
+from . import cases as case_services
+from . import services
+from .models import Case
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def public_round(r, today: date) -> dict:
+    """A round as the public sees it: stages and dates, nothing private."""
+    return {
+        "kind": r.kind, "kind_label": r.kind_label, "procedure": r.procedure, "state": r.state,
+        "state_label": r.state_label, "carbon_in_scope": r.carbon_in_scope,
+        "park_round": r.park_round.title if r.park_round else None,
+        "listed_on": _iso(r.listed_on), "disclosed_on": _iso(r.disclosed_on), "started_on": _iso(r.started_on),
+        "report_submitted_on": _iso(r.report_submitted_on), "evaluation_concluded_on": _iso(r.evaluation_concluded_on),
+        "acceptance_concluded_on": _iso(r.acceptance_concluded_on),
+        "deadlines": [{"key": d["key"], "label": d["label"], "due": _iso(d["due"]), "done_on": _iso(d["done_on"]),
+                       "overdue": d["overdue"], "late": d["late"]} for d in services.deadlines(r, today)],
+        "timeline": [{"on": _iso(e.on), "state": e.to_state, "state_label": e.to_label} for e in r.events],
+    }
+
+
+@bp.get("/enterprises/<uscc>/audit-status")
+def audit_status(uscc: str):
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc.strip().upper()))
+    if enterprise is None:
+        raise NotFound("未找到该统一社会信用代码对应的企业。", "uscc")
+    today = date.today()
+    rounds = services.rounds_of(enterprise.id)
+    return jsonify({
+        "uscc": enterprise.uscc, "name": enterprise.name, "city": enterprise.city.name,
+        "industry": enterprise.industry.name, "as_of": today.isoformat(),
+        "current_round": public_round(rounds[0], today) if rounds and rounds[0].is_open else None,
+        "rounds": [public_round(r, today) for r in rounds],
+    })
+
+
+def case_json(c: Case) -> dict:
+    return {
+        "id": c.id, "enterprise": {"name": c.enterprise.name, "uscc": c.enterprise.uscc, "city_code": c.enterprise.city_code},
+        "round_id": c.round_id, "cause": c.cause, "cause_label": c.cause_label, "status": c.state,
+        "status_label": c.state_label, "due_on": _iso(c.due_on), "opened_on": _iso(c.opened_on),
+        "rectification_deadline": _iso(c.rectification_deadline), "rectification_note": c.rectification_note,
+        "cured_on": _iso(c.cured_on), "closed_on": _iso(c.closed_on), "closed_reason": c.closed_reason,
+    }
+
+
+@bp.get("/cases")
+@token_required("regulator", "admin")
+def cases_list():
+    query = case_services.visible(g.api_user, request.args.get("status") or None, request.args.get("q", ""))
+    return paginated(query, case_json)
+
+
+@bp.get("/cases/<int:case_id>")
+@token_required("regulator", "admin")
+def case_get(case_id: int):
+    return jsonify(case_json(case_services.get_case(g.api_user, case_id)))
+
+
+@bp.post("/cases/<int:case_id>/rectification")
+@token_required("regulator")
+def case_rectification(case_id: int):
+    case = case_services.get_case(g.api_user, case_id)
+    body = json_body()
+    deadline = parse_iso_date(body.get("deadline"), "deadline", "整改期限")
+    note = body.get("note") or ""
+    if not isinstance(note, str):
+        raise ValidationError("note 应为文字。", "note")
+    case_services.order_rectification(g.api_user, case, deadline=deadline, note=note)
+    return jsonify(case_json(case))

@@ -1,0 +1,79 @@
+"""Non-compliance cases (违规案件): what regulators do with them. The scan is in jobs.py."""
+from datetime import date
+
+from sqlalchemy import select
+
+from ..auditlog.services import diff, record
+from ..enterprises import services as enterprises
+from ..enterprises.models import Enterprise
+from ..errors import NotFound, PermissionDenied, ValidationError
+from ..extensions import db
+from .models import CASE_STATES, Case
+from .rules import CAUSES
+from .services import require_regulator
+
+STATUS_FILTERS = {**CASE_STATES, "active": "全部未结"}
+
+
+def visible(user, status: str | None = None, q: str = ""):
+    """A select of the cases `user` may see (regulators: their region), newest first."""
+    if user is None or user.role not in ("regulator", "admin"):
+        raise PermissionDenied("只有监管部门可以查看违规案件。")
+    query = select(Case).join(Enterprise, Enterprise.id == Case.enterprise_id).where(enterprises.scope_clause(user))
+    if status == "active":
+        query = query.where(Case.state.in_(("open", "rectifying", "overdue")))
+    elif status:
+        if status not in CASE_STATES:
+            raise ValidationError(f"案件状态“{status}”不正确，应为 {', '.join(STATUS_FILTERS)} 之一。", "status")
+        query = query.where(Case.state == status)
+    if q:
+        query = query.where((Enterprise.name.contains(q, autoescape=True)) | (Enterprise.uscc == q.strip().upper()))
+    return query.order_by(Case.opened_on.desc(), Case.id.desc())
+
+
+def get_case(user, case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise NotFound("未找到该案件。")
+    if user is None or user.role not in ("regulator", "admin") or not enterprises.can_see(user, case.enterprise):
+        raise PermissionDenied("该案件不在您的管辖范围内。")
+    return case
+
+
+def _change(actor, case: Case, action: str, allowed: tuple, **values) -> None:
+    require_regulator(actor, case.enterprise)
+    if case.state not in allowed:
+        raise ValidationError(f"案件当前为“{case.state_label}”，不能{action}。", "state")
+    before = {k: getattr(case, k) for k in values}
+    for key, value in values.items():
+        setattr(case, key, value)
+    old, new = diff(before, values)
+    record(actor, f"case.{values.get('state', 'update')}", "case", case.id, before=old, after=new,
+           division_code=case.enterprise.city_code)
+
+
+def order_rectification(actor, case: Case, *, deadline, note: str = "", today: date | None = None) -> None:
+    """责令限期整改: the enterprise must cure the cause by `deadline`."""
+    today = today or date.today()
+    if not isinstance(deadline, date):
+        raise ValidationError("请填写整改期限（YYYY-MM-DD）。", "deadline")
+    if deadline <= today:
+        raise ValidationError(f"整改期限应晚于今天（{today.isoformat()}）。", "deadline")
+    if (note or "").strip() == "" and case.rectification_note is None:
+        note = f"责令于 {deadline.isoformat()} 前整改：{CAUSES[case.cause]}。"
+    _change(actor, case, "责令整改", ("open", "overdue"), state="rectifying", rectification_deadline=deadline,
+            rectification_note=(note or "").strip(), rectification_ordered_on=today)
+
+
+def mark_rectified(actor, case: Case, *, note: str, today: date | None = None) -> None:
+    if not (note or "").strip():
+        raise ValidationError("请说明整改情况。", "note")
+    _change(actor, case, "确认整改", ("open", "rectifying", "overdue"), state="rectified",
+            cured_on=today or date.today(), closed_reason=note.strip())
+
+
+def close(actor, case: Case, *, reason: str, today: date | None = None) -> None:
+    if not (reason or "").strip():
+        raise ValidationError("结案须写明理由。", "reason")
+    _change(actor, case, "结案", ("open", "rectified", "overdue"), state="closed", closed_on=today or date.today(),
+            closed_reason=reason.strip())

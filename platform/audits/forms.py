@@ -1,0 +1,64 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+DATE_MESSAGE = "请按 YYYY-MM-DD 填写有效日期。"
+
+
+def date_field(label: str, required: bool = True):
+    validators = [DataRequired(DATE_MESSAGE)] if required else [Optional()]
+    return DateField(label, validators=validators, format="%Y-%m-%d")
+
+
+class BatchForm(FlaskForm):
+    title = StringField("名单标题", validators=[DataRequired("请填写名单标题。"), Length(max=200)])
+    document_no = StringField("文号", validators=[Optional(), Length(max=100)])
+    published_on = date_field("公布日期")
+    usccs = TextAreaField("企业统一社会信用代码（每行一个）", validators=[DataRequired("请至少填写一家企业。")])
+    reason = TextAreaField("列入原因", validators=[Optional()])
+
+
+class ParkRoundForm(FlaskForm):
+    park_id = SelectField("园区", coerce=int, validate_choice=False)
+    title = StringField("整体审核名称", validators=[Optional(), Length(max=200)])
+    listed_on = date_field("公布日期")
+    usccs = TextAreaField("参加企业统一社会信用代码（每行一个，至少两家）", validators=[DataRequired("请填写参加企业。")])
+
+
+class DateForm(FlaskForm):
+    """Record a step on a given date (disclose, start, begin evaluation, request acceptance)."""
+    on = date_field("日期")
+    url = StringField("公开网址", validators=[Optional(), Length(max=500)])
+    carbon_in_scope = BooleanField("将碳减排纳入审核范围")
+
+
+class ReportForm(FlaskForm):
+    on = date_field("提交日期")
+    file = FileField("审核报告（PDF，不超过 50 MB）", validators=[FileRequired("请选择审核报告文件。")])
+
+
+class ConclusionForm(FlaskForm):
+    on = date_field("结论日期")
+    passed = RadioField("结论", choices=[("yes", "通过 / 合格"), ("no", "不通过 / 不合格")],
+                        validators=[DataRequired("请选择结论。")])
+    opinion = TextAreaField("意见", validators=[Optional(), Length(max=5000)])
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField("撤销理由", validators=[DataRequired("请填写撤销理由。")])
+
+
+class VoluntaryForm(FlaskForm):
+    kind = SelectField("类型", choices=[("voluntary", "自愿性审核"), ("certification", "评价认证（视同审核）")])
+    started_on = date_field("开始日期")
+    carbon_in_scope = BooleanField("将碳减排纳入审核范围")
+
+
+class RectificationForm(FlaskForm):
+    deadline = date_field("整改期限")
+    note = TextAreaField("整改要求", validators=[Optional(), Length(max=5000)])
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField("说明", validators=[DataRequired("请填写说明。"), Length(max=5000)])

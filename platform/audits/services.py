@@ -1,0 +1,352 @@
+"""The audit round's life: every transition is one function that checks role, region, state and
+dates, changes the round, adds a timeline event and writes the audit log."""
+import hashlib
+import os
+import uuid
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..auditlog.services import diff, record
+from ..enterprises import services as enterprises
+from ..enterprises.models import Enterprise, Park
+from ..enterprises.uscc import normalize as normalize_uscc
+from ..errors import NotFound, PermissionDenied, ValidationError
+from ..extensions import db
+from ..reference.models import Division
+from . import rules
+from .models import CLOSED_STATES, STATES, AuditRound, ListBatch, ParkRound, ReportFile, RoundEvent
+
+PDF_MAGIC = b"%PDF-"
+REPORT_MAX_BYTES = 50 * 1024 * 1024
+
+
+# --- who may act -------------------------------------------------------------------------------
+
+def require_regulator(actor, enterprise: Enterprise) -> None:
+    if actor is None:  # the CLI and scheduled jobs
+        return
+    if not getattr(actor, "is_authenticated", False) or actor.role != "regulator":
+        raise PermissionDenied("只有监管部门可以进行此操作。")
+    if not enterprises.can_manage(actor, enterprise.city_code):
+        raise PermissionDenied("该企业不在您的管辖范围内。")
+
+
+def _require_enterprise(actor, round_: AuditRound) -> None:
+    if not getattr(actor, "is_authenticated", False) or actor.role != "enterprise":
+        raise PermissionDenied("只有企业本身可以进行此操作。")
+    if actor.enterprise_id not in {r.enterprise_id for r in _members(round_)}:
+        raise PermissionDenied("只能办理本企业的审核事项。")
+
+
+def can_view_round(user, round_: AuditRound) -> bool:
+    return enterprises.can_see(user, round_.enterprise)
+
+
+def get_round(user, round_id: int) -> AuditRound:
+    round_ = db.session.get(AuditRound, round_id)
+    if round_ is None:
+        raise NotFound("未找到该审核轮次。")
+    if not can_view_round(user, round_):
+        raise PermissionDenied("该审核轮次不在您的管辖范围内。")
+    return round_
+
+
+def _members(round_: AuditRound) -> list[AuditRound]:
+    """A park round moves as a whole: the rounds of its enterprises that stand where this one does."""
+    if round_.park_round is None:
+        return [round_]
+    return [r for r in round_.park_round.rounds if r.state == round_.state]
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+def _check_date(on, today: date | None, field: str, label: str, not_before: date | None = None,
+                not_before_label: str = "") -> date:
+    if not isinstance(on, date):
+        raise ValidationError(f"请填写{label}。", field)
+    today = today or date.today()
+    if on > today:
+        raise ValidationError(f"{label}不能晚于今天（{today.isoformat()}）。", field)
+    if not_before and on < not_before:
+        raise ValidationError(f"{label}不能早于{not_before_label}（{not_before.isoformat()}）。", field)
+    return on
+
+
+# --- the transitions ---------------------------------------------------------------------------
+
+def _transition(actor, round_: AuditRound, to_state: str, on: date, allowed_from: tuple[str, ...], action: str,
+                note: str | None = None, **changes) -> None:
+    if round_.state not in allowed_from:
+        raise ValidationError(f"该审核轮次当前为“{round_.state_label}”，不能{action}。", "state")
+    before = round_.snapshot()
+    from_state = round_.state
+    round_.state = to_state
+    for field, value in changes.items():
+        setattr(round_, field, value)
+    db.session.add(RoundEvent(round=round_, on=on, from_state=from_state, to_state=to_state,
+                              actor_id=getattr(actor, "id", None), note=note))
+    old, new = diff(before, round_.snapshot())
+    record(actor, f"round.{to_state}", "audit_round", round_.id, before=old, after=new,
+           division_code=round_.enterprise.city_code, note=note)
+
+
+def _new_round(actor, enterprise: Enterprise, *, kind: str, state: str, on: date, batch=None, park_round=None,
+               reason=None, carbon_in_scope=False, **dates) -> AuditRound:
+    open_round = current_round(enterprise.id)
+    if open_round is not None:
+        raise ValidationError(
+            f"{enterprise.name}已有未完成的审核轮次（{open_round.kind_label}，{open_round.state_label}），"
+            "须完成或撤销后才能开始新一轮。", "enterprise")
+    round_ = AuditRound(enterprise=enterprise, kind=kind, procedure=rules.procedure_for(enterprise), state=state,
+                        batch=batch, park_round=park_round, reason=reason, carbon_in_scope=carbon_in_scope, **dates)
+    db.session.add(round_)
+    db.session.flush()
+    db.session.add(RoundEvent(round=round_, on=on, from_state=None, to_state=state, actor_id=getattr(actor, "id", None)))
+    record(actor, "round.create", "audit_round", round_.id, after=round_.snapshot(),
+           division_code=enterprise.city_code)
+    return round_
+
+
+def current_round(enterprise_id: int) -> AuditRound | None:
+    return db.session.scalar(select(AuditRound).where(
+        AuditRound.enterprise_id == enterprise_id, AuditRound.state.not_in(CLOSED_STATES)))
+
+
+def rounds_of(enterprise_id: int) -> list[AuditRound]:
+    return list(db.session.scalars(select(AuditRound).where(AuditRound.enterprise_id == enterprise_id)
+                                   .order_by(AuditRound.id.desc())))
+
+
+def _list_enterprise(actor, enterprise, batch, listed_on, reason, park_round=None) -> AuditRound:
+    return _new_round(actor, enterprise, kind="mandatory", state="listed", on=listed_on, batch=batch,
+                      park_round=park_round, reason=reason, listed_on=listed_on,
+                      **rules.listing_deadlines(listed_on))
+
+
+def _enterprises_by_uscc(actor, usccs: list[str]) -> list[Enterprise]:
+    codes = list(dict.fromkeys(normalize_uscc(c) for c in usccs if c and c.strip()))
+    if not codes:
+        raise ValidationError("请至少填写一家企业的统一社会信用代码。", "usccs")
+    found = {e.uscc: e for e in db.session.scalars(select(Enterprise).where(Enterprise.uscc.in_(codes)))}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise ValidationError(f"以下统一社会信用代码未登记：{'、'.join(missing[:10])}。", "usccs")
+    for e in found.values():
+        require_regulator(actor, e)
+    return [found[c] for c in codes]
+
+
+def publish_batch(actor, *, title: str, published_on, usccs: list[str], document_no: str | None = None,
+                  reason: str | None = None, today: date | None = None) -> ListBatch:
+    """Publish a mandatory-audit list: every enterprise on it gets a listed round, or none does."""
+    if actor is None or actor.role != "regulator":
+        raise PermissionDenied("只有监管部门可以公布强制性清洁生产审核名单。")
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError("请填写名单标题。", "title")
+    _check_date(published_on, today, "published_on", "公布日期")
+    chosen = _enterprises_by_uscc(actor, usccs)
+    batch = ListBatch(title=title, document_no=(document_no or "").strip() or None, published_on=published_on,
+                      division_code=actor.division_code, publisher_id=actor.id)
+    db.session.add(batch)
+    for enterprise in chosen:
+        _list_enterprise(actor, enterprise, batch, published_on, reason or enterprise.mandatory_reason)
+    db.session.flush()
+    record(actor, "batch.publish", "list_batch", batch.id, division_code=actor.division_code,
+           after={"title": title, "published_on": published_on, "enterprises": len(chosen)})
+    return batch
+
+
+def list_from_import(actor, enterprise: Enterprise, listed_on: date, reason: str | None) -> bool:
+    """名单公布日期 in an import file: list the enterprise on that day's batch. True if it changed anything."""
+    require_regulator(actor, enterprise)
+    open_round = current_round(enterprise.id)
+    if open_round is not None:
+        if open_round.kind == "mandatory" and open_round.listed_on == listed_on:
+            return False  # re-importing the same file changes nothing
+        raise ValidationError(f"该企业已有未完成的审核轮次（{open_round.state_label}），不能再次列入名单。", "listed_on")
+    scope = actor.division_code if actor is not None else Division.PROVINCE
+    title = f"{listed_on.isoformat()} 强制性清洁生产审核名单"
+    batch = db.session.scalar(select(ListBatch).where(
+        ListBatch.published_on == listed_on, ListBatch.division_code == scope, ListBatch.title == title))
+    if batch is None:
+        batch = ListBatch(title=title, published_on=listed_on, division_code=scope, publisher_id=getattr(actor, "id", None))
+        db.session.add(batch)
+    _list_enterprise(actor, enterprise, batch, listed_on, reason or enterprise.mandatory_reason)
+    return True
+
+
+def create_park_round(actor, *, park_id: int, title: str, listed_on, usccs: list[str],
+                      today: date | None = None) -> ParkRound:
+    """List several enterprises of one park for an audit of the park as a whole (整体审核)."""
+    if actor is None or actor.role != "regulator":
+        raise PermissionDenied("只有监管部门可以组织园区整体审核。")
+    park = db.session.get(Park, park_id)
+    if park is None:
+        raise ValidationError("所选园区不存在。", "park_id")
+    _check_date(listed_on, today, "listed_on", "公布日期")
+    chosen = _enterprises_by_uscc(actor, usccs)
+    outside = [e.name for e in chosen if e.park_id != park.id]
+    if outside:
+        raise ValidationError(f"以下企业不在{park.name}：{'、'.join(outside[:5])}。", "usccs")
+    if len(chosen) < 2:
+        raise ValidationError("园区整体审核至少包括两家企业。", "usccs")
+    park_round = ParkRound(park=park, title=(title or "").strip() or f"{park.name}整体清洁生产审核")
+    batch = ListBatch(title=f"{park_round.title}名单", published_on=listed_on, division_code=actor.division_code,
+                      publisher_id=actor.id)
+    db.session.add_all([park_round, batch])
+    for enterprise in chosen:
+        _list_enterprise(actor, enterprise, batch, listed_on, f"园区整体审核：{park.name}", park_round=park_round)
+    return park_round
+
+
+def start_voluntary(actor, *, kind: str, started_on, carbon_in_scope: bool = False,
+                    today: date | None = None) -> AuditRound:
+    """An enterprise starts a voluntary audit, or registers a certification that counts as one."""
+    if actor is None or actor.role != "enterprise":
+        raise PermissionDenied("只有企业可以登记自愿性审核。")
+    if kind not in ("voluntary", "certification"):
+        raise ValidationError("审核类型应为自愿性审核或评价认证。", "kind")
+    _check_date(started_on, today, "started_on", "开始日期")
+    enterprise = db.session.get(Enterprise, actor.enterprise_id)
+    return _new_round(actor, enterprise, kind=kind, state="auditing", on=started_on, started_on=started_on,
+                      carbon_in_scope=carbon_in_scope)
+
+
+def disclose(actor, round_: AuditRound, *, on, url: str | None = None, today: date | None = None) -> None:
+    _require_enterprise(actor, round_)
+    _check_date(on, today, "on", "信息公开日期", round_.listed_on, "名单公布日期")
+    url = (url or "").strip() or None
+    if url and not url.startswith(("http://", "https://")):
+        raise ValidationError("公开网址应以 http:// 或 https:// 开头。", "url")
+    for r in _members(round_):
+        _transition(actor, r, "disclosed", on, ("listed",), "登记信息公开", disclosed_on=on, disclosure_url=url)
+
+
+def start_audit(actor, round_: AuditRound, *, on, carbon_in_scope: bool = False, today: date | None = None) -> None:
+    _require_enterprise(actor, round_)
+    _check_date(on, today, "on", "审核开始日期", round_.disclosed_on, "信息公开日期")
+    for r in _members(round_):
+        _transition(actor, r, "auditing", on, ("disclosed",), "开始审核", started_on=on,
+                    carbon_in_scope=carbon_in_scope or r.carbon_in_scope)
+
+
+def submit_report(actor, round_: AuditRound, *, on, data: bytes, filename: str, today: date | None = None) -> ReportFile:
+    """Upload the audit report (PDF) — first time, or revised after a failed evaluation."""
+    _require_enterprise(actor, round_)
+    _check_date(on, today, "on", "报告提交日期", round_.started_on, "审核开始日期")
+    if round_.state not in ("auditing", "evaluation_failed"):
+        raise ValidationError(f"该审核轮次当前为“{round_.state_label}”，不能提交审核报告。", "state")
+    report = _store_report(actor, round_, data, filename)
+    for r in _members(round_):
+        _transition(actor, r, "report_submitted", on, ("auditing", "evaluation_failed"), "提交审核报告",
+                    note=f"审核报告：{report.original_name}", report_submitted_on=r.report_submitted_on or on)
+    return report
+
+
+def _store_report(actor, round_: AuditRound, data: bytes, filename: str) -> ReportFile:
+    name = Path(filename or "").name  # never trust a path from the client
+    if not name.lower().endswith(".pdf"):
+        raise ValidationError("审核报告须为 PDF 文件（.pdf）。", "file")
+    if not data:
+        raise ValidationError("上传的文件是空的。", "file")
+    if len(data) > REPORT_MAX_BYTES:
+        raise ValidationError(f"审核报告不能超过 {REPORT_MAX_BYTES // 1024 // 1024} MB。", "file")
+    if not data.startswith(PDF_MAGIC):
+        raise ValidationError("文件内容不是 PDF，请上传 PDF 格式的审核报告。", "file")
+    stored_name = f"{uuid.uuid4().hex}.pdf"
+    folder = Path(current_app.config["UPLOAD_DIR"]) / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{stored_name}.part"
+    tmp.write_bytes(data)
+    os.replace(tmp, folder / stored_name)
+    report = ReportFile(round=round_, stored_name=stored_name, original_name=name[:255],
+                        sha256=hashlib.sha256(data).hexdigest(), size=len(data), uploaded_by=getattr(actor, "id", None))
+    db.session.add(report)
+    return report
+
+
+def report_path(user, report_id: int) -> tuple[ReportFile, Path]:
+    """The file of a report, for those allowed to read it (the enterprise and its regulators)."""
+    report = db.session.get(ReportFile, report_id)
+    if report is None:
+        raise NotFound("未找到该审核报告。")
+    if not can_view_round(user, report.round):
+        raise PermissionDenied("您无权查看该审核报告。")
+    return report, Path(current_app.config["UPLOAD_DIR"]) / "reports" / report.stored_name
+
+
+def begin_evaluation(actor, round_: AuditRound, *, on, today: date | None = None) -> None:
+    require_regulator(actor, round_.enterprise)
+    _check_date(on, today, "on", "评估开始日期", round_.report_submitted_on, "报告提交日期")
+    _transition(actor, round_, "evaluation", on, ("report_submitted",), "组织评估", evaluation_started_on=on)
+
+
+def conclude_evaluation(actor, round_: AuditRound, *, on, passed: bool, opinion: str = "",
+                        today: date | None = None) -> None:
+    require_regulator(actor, round_.enterprise)
+    _check_date(on, today, "on", "评估结论日期", round_.evaluation_started_on, "评估开始日期")
+    if passed:
+        _transition(actor, round_, "evaluation_passed", on, ("evaluation",), "记录评估结论", note=opinion or None,
+                    evaluation_concluded_on=on, acceptance_due=rules.acceptance_due(on))
+    else:
+        if not (opinion or "").strip():
+            raise ValidationError("评估不通过须写明理由。", "opinion")
+        _transition(actor, round_, "evaluation_failed", on, ("evaluation",), "记录评估结论", note=opinion,
+                    evaluation_concluded_on=on)
+
+
+def request_acceptance(actor, round_: AuditRound, *, on, today: date | None = None) -> None:
+    _require_enterprise(actor, round_)
+    _check_date(on, today, "on", "验收申请日期", round_.evaluation_concluded_on, "评估通过日期")
+    for r in _members(round_):
+        _transition(actor, r, "acceptance", on, ("evaluation_passed", "acceptance_failed"), "申请验收",
+                    acceptance_requested_on=r.acceptance_requested_on or on)
+
+
+def conclude_acceptance(actor, round_: AuditRound, *, on, passed: bool, opinion: str = "",
+                        today: date | None = None) -> None:
+    require_regulator(actor, round_.enterprise)
+    _check_date(on, today, "on", "验收结论日期", round_.acceptance_requested_on, "验收申请日期")
+    if passed:
+        next_due = rules.next_round_due(on) if round_.kind == "mandatory" else None
+        _transition(actor, round_, "accepted", on, ("acceptance",), "记录验收结论", note=opinion or None,
+                    acceptance_concluded_on=on, next_round_due=next_due)
+    else:
+        if not (opinion or "").strip():
+            raise ValidationError("验收不合格须写明理由。", "opinion")
+        _transition(actor, round_, "acceptance_failed", on, ("acceptance",), "记录验收结论", note=opinion,
+                    acceptance_concluded_on=on)
+
+
+def cancel(actor, round_: AuditRound, *, reason: str, today: date | None = None) -> None:
+    """Withdraw a round listed in error (its open cases close at the next scan)."""
+    require_regulator(actor, round_.enterprise)
+    if not (reason or "").strip():
+        raise ValidationError("撤销审核轮次须写明理由。", "reason")
+    allowed = tuple(s for s in STATES if s not in CLOSED_STATES)
+    _transition(actor, round_, "cancelled", today or date.today(), allowed, "撤销", note=reason,
+                cancelled_reason=reason)
+
+
+def deadlines(round_: AuditRound, as_of: date) -> list[dict]:
+    """The round's deadlines for display: label, due date, whether met, and days left."""
+    items = [
+        ("disclosure_due", "公开企业信息", round_.disclosed_on),
+        ("start_due", "开展清洁生产审核", round_.started_on),
+        ("report_due", "完成审核并提交报告", round_.report_submitted_on),
+        ("acceptance_due", "申请验收", round_.acceptance_requested_on),
+        ("next_round_due", "开展下一轮强制性审核", None),
+    ]
+    out = []
+    for field, label, done_on in items:
+        due = getattr(round_, field)
+        if due is None:
+            continue
+        out.append({"key": field, "label": label, "due": due, "done_on": done_on,
+                    "late": bool(done_on and done_on > due), "overdue": done_on is None and as_of > due,
+                    "days_left": (due - as_of).days if done_on is None else None})
+    return out

@@ -1,0 +1,311 @@
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from ..enterprises import services as enterprises
+from ..enterprises.models import Enterprise
+from ..errors import DomainError, NotFound
+from ..extensions import db
+from ..reference.services import cities
+from ..tabular import xlsx_bytes
+from ..web import XLSX, download, paginate, role_required, show_errors
+from . import cases as case_services
+from . import services
+from .forms import (BatchForm, CancelForm, ConclusionForm, DateForm, NoteForm, ParkRoundForm, RectificationForm,
+                    ReportForm, VoluntaryForm)
+from .models import CASE_STATES, KINDS, STATES, AuditRound, ListBatch, Notice
+from .rules import CAUSES
+
+bp = Blueprint("audits", __name__)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").replace(",", "\n").replace("，", "\n").splitlines() if line.strip()]
+
+
+# --- regulator: lists, rounds, cases -------------------------------------------------------------
+
+@bp.get("/audits/batches")
+@role_required("regulator", "admin")
+def batches():
+    query = select(ListBatch).order_by(ListBatch.published_on.desc(), ListBatch.id.desc())
+    if current_user.role == "regulator" and not current_user.is_province_regulator:
+        query = query.where(ListBatch.division_code.in_((current_user.division_code, "450000")))
+    return render_template("audits/batches.html", pagination=paginate(query))
+
+
+@bp.route("/audits/batches/new", methods=["GET", "POST"])
+@role_required("regulator")
+def new_batch():
+    form = BatchForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            batch = services.publish_batch(current_user, title=form.title.data, document_no=form.document_no.data,
+                                           published_on=form.published_on.data, usccs=_lines(form.usccs.data),
+                                           reason=form.reason.data)
+        except DomainError as exc:
+            status = show_errors(form, exc)
+        else:
+            flash(f"名单已公布，共 {len(batch.rounds)} 家企业。", "success")
+            return redirect(url_for("audits.public_batch", batch_id=batch.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("audits/batch_form.html", form=form), status
+
+
+@bp.route("/audits/park-rounds/new", methods=["GET", "POST"])
+@role_required("regulator")
+def new_park_round():
+    form = ParkRoundForm()
+    form.park_id.choices = [(p.id, f"{p.city.name} · {p.name}") for p in enterprises.park_choices(
+        None if current_user.is_province_regulator else current_user.division_code)]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            park_round = services.create_park_round(current_user, park_id=form.park_id.data, title=form.title.data,
+                                                    listed_on=form.listed_on.data, usccs=_lines(form.usccs.data))
+        except DomainError as exc:
+            status = show_errors(form, exc)
+        else:
+            flash(f"已组织{park_round.title}，共 {len(park_round.rounds)} 家企业。", "success")
+            return redirect(url_for("audits.rounds"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("audits/park_round_form.html", form=form), status
+
+
+def _round_filters() -> dict:
+    return {k: request.args.get(k, "").strip() for k in ("q", "state", "kind", "city", "overdue")}
+
+
+def _rounds_query(filters: dict):
+    query = (select(AuditRound).join(Enterprise, Enterprise.id == AuditRound.enterprise_id)
+             .where(enterprises.scope_clause(current_user)))
+    if filters["q"]:
+        query = query.where(or_(Enterprise.name.contains(filters["q"], autoescape=True), Enterprise.uscc == filters["q"].upper()))
+    if filters["state"] in STATES:
+        query = query.where(AuditRound.state == filters["state"])
+    if filters["kind"] in KINDS:
+        query = query.where(AuditRound.kind == filters["kind"])
+    if filters["city"]:
+        query = query.where(Enterprise.city_code == filters["city"])
+    if filters["overdue"]:
+        today = date.today()
+        query = query.where(or_(
+            (AuditRound.disclosed_on.is_(None)) & (AuditRound.disclosure_due < today),
+            (AuditRound.started_on.is_(None)) & (AuditRound.start_due < today),
+            (AuditRound.report_submitted_on.is_(None)) & (AuditRound.report_due < today),
+            (AuditRound.state == "evaluation_passed") & (AuditRound.acceptance_due < today)))
+    return query.order_by(AuditRound.id.desc())
+
+
+@bp.get("/audits/rounds")
+@role_required("regulator", "admin")
+def rounds():
+    filters = _round_filters()
+    return render_template("audits/rounds.html", pagination=paginate(_rounds_query(filters)), filters=filters,
+                           states=STATES, kinds=KINDS, cities=cities())
+
+
+@bp.get("/audits/rounds/export.xlsx")
+@role_required("regulator", "admin")
+def export_rounds():
+    rows = db.session.scalars(_rounds_query(_round_filters()).limit(100_000))
+    headers = ["企业名称", "统一社会信用代码", "设区市", "审核类型", "审核程序", "状态", "列入名单日期", "信息公开期限", "信息公开日期",
+               "审核开始期限", "审核开始日期", "报告提交期限", "报告提交日期", "评估结论日期", "验收期限", "验收结论日期", "碳减排纳入审核"]
+    data = xlsx_bytes("审核轮次", headers, (
+        [r.enterprise.name, r.enterprise.uscc, r.enterprise.city.name, r.kind_label, r.procedure_label, r.state_label,
+         r.listed_on, r.disclosure_due, r.disclosed_on, r.start_due, r.started_on, r.report_due, r.report_submitted_on,
+         r.evaluation_concluded_on, r.acceptance_due, r.acceptance_concluded_on, r.carbon_in_scope] for r in rows))
+    return download(data, "审核轮次.xlsx", XLSX)
+
+
+@bp.get("/audits/rounds/<int:round_id>")
+@role_required("regulator", "admin", "enterprise")
+def round_detail(round_id: int):
+    round_ = services.get_round(current_user, round_id)
+    can_act = current_user.role == "regulator" and enterprises.can_manage(current_user, round_.enterprise.city_code)
+    return render_template("audits/round.html", round=round_, can_act=can_act, today=date.today(),
+                           deadlines=services.deadlines(round_, date.today()),
+                           cases=list(db.session.scalars(select(case_services.Case).where(
+                               case_services.Case.round_id == round_.id))),
+                           conclusion_form=ConclusionForm(), date_form=DateForm(), cancel_form=CancelForm())
+
+
+REGULATOR_STEPS = {"begin-evaluation", "evaluation", "acceptance", "cancel"}
+ENTERPRISE_STEPS = {"disclose", "start", "request-acceptance"}
+
+
+@bp.post("/audits/rounds/<int:round_id>/<step>")
+@role_required("regulator", "enterprise")
+def round_step(round_id: int, step: str):
+    round_ = services.get_round(current_user, round_id)
+    if step not in REGULATOR_STEPS | ENTERPRISE_STEPS:
+        abort(404)
+    form = {"evaluation": ConclusionForm, "acceptance": ConclusionForm, "cancel": CancelForm}.get(step, DateForm)()
+    back = url_for("audits.my_rounds") if current_user.role == "enterprise" else url_for("audits.round_detail", round_id=round_id)
+    if not form.validate_on_submit():
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                flash(message, "danger")
+        return redirect(back)
+    try:
+        if step == "disclose":
+            services.disclose(current_user, round_, on=form.on.data, url=form.url.data)
+        elif step == "start":
+            services.start_audit(current_user, round_, on=form.on.data, carbon_in_scope=form.carbon_in_scope.data)
+        elif step == "request-acceptance":
+            services.request_acceptance(current_user, round_, on=form.on.data)
+        elif step == "begin-evaluation":
+            services.begin_evaluation(current_user, round_, on=form.on.data)
+        elif step in ("evaluation", "acceptance"):
+            conclude = services.conclude_evaluation if step == "evaluation" else services.conclude_acceptance
+            conclude(current_user, round_, on=form.on.data, passed=form.passed.data == "yes", opinion=form.opinion.data)
+        else:
+            services.cancel(current_user, round_, reason=form.reason.data)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(back)
+    flash(f"已办理，审核轮次现为“{round_.state_label}”。", "success")
+    return redirect(back)
+
+
+@bp.post("/audits/rounds/<int:round_id>/report")
+@role_required("enterprise")
+def upload_report(round_id: int):
+    round_ = services.get_round(current_user, round_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            services.submit_report(current_user, round_, on=form.on.data, data=form.file.data.read(),
+                                   filename=form.file.data.filename)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            flash("审核报告已提交。", "success")
+    else:
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                flash(message, "danger")
+    return redirect(url_for("audits.my_rounds"))
+
+
+@bp.get("/audits/reports/<int:report_id>")
+@role_required("regulator", "admin", "enterprise")
+def report_file(report_id: int):
+    report, path = services.report_path(current_user, report_id)
+    if not path.is_file():
+        raise NotFound("报告文件不存在，请联系系统管理员。")
+    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=report.original_name)
+
+
+@bp.get("/audits/cases")
+@role_required("regulator", "admin")
+def cases():
+    status = request.args.get("status", "active")
+    q = request.args.get("q", "").strip()
+    pagination = paginate(case_services.visible(current_user, status or None, q))
+    return render_template("audits/cases.html", pagination=pagination, status=status, q=q,
+                           statuses=case_services.STATUS_FILTERS, causes=CAUSES)
+
+
+@bp.route("/audits/cases/<int:case_id>", methods=["GET", "POST"])
+@role_required("regulator", "admin")
+def case_detail(case_id: int):
+    case = case_services.get_case(current_user, case_id)
+    action = request.form.get("action", "")
+    rectification, note_form = RectificationForm(prefix="r"), NoteForm(prefix="n")
+    status = 200
+    if request.method == "POST":
+        form = rectification if action == "rectify" else note_form
+        if form.validate_on_submit():
+            try:
+                if action == "rectify":
+                    case_services.order_rectification(current_user, case, deadline=form.deadline.data, note=form.note.data)
+                elif action == "rectified":
+                    case_services.mark_rectified(current_user, case, note=form.note.data)
+                elif action == "close":
+                    case_services.close(current_user, case, reason=form.note.data)
+                else:
+                    abort(400)
+            except DomainError as exc:
+                status = show_errors(form, exc)
+            else:
+                flash(f"案件已更新为“{case.state_label}”。", "success")
+                return redirect(url_for("audits.case_detail", case_id=case.id))
+        else:
+            status = 422
+    return render_template("audits/case.html", case=case, rectification=rectification, note_form=note_form,
+                           can_act=current_user.role == "regulator"), status
+
+
+# --- enterprise ------------------------------------------------------------------------------------
+
+@bp.route("/audits/mine", methods=["GET", "POST"])
+@role_required("enterprise")
+def my_rounds():
+    enterprise = db.session.get(Enterprise, current_user.enterprise_id)
+    current = services.current_round(enterprise.id)
+    voluntary = VoluntaryForm()
+    status = 200
+    if request.method == "POST":
+        if voluntary.validate_on_submit():
+            try:
+                services.start_voluntary(current_user, kind=voluntary.kind.data, started_on=voluntary.started_on.data,
+                                         carbon_in_scope=voluntary.carbon_in_scope.data)
+            except DomainError as exc:
+                status = show_errors(voluntary, exc)
+            else:
+                flash("已登记审核轮次。", "success")
+                return redirect(url_for("audits.my_rounds"))
+        else:
+            status = 422
+    notices = list(db.session.scalars(select(Notice).where(Notice.enterprise_id == enterprise.id)
+                                      .order_by(Notice.created_on.desc(), Notice.id.desc()).limit(20)))
+    today = date.today()
+    return render_template("audits/mine.html", enterprise=enterprise, current=current, today=today,
+                           deadlines=services.deadlines(current, today) if current else [],
+                           history=[r for r in services.rounds_of(enterprise.id) if r is not current],
+                           notices=notices, voluntary=voluntary, date_form=DateForm(), report_form=ReportForm()), status
+
+
+# --- public -------------------------------------------------------------------------------------------
+
+@bp.get("/lists")
+def public_batches():
+    query = select(ListBatch).order_by(ListBatch.published_on.desc(), ListBatch.id.desc())
+    return render_template("audits/public_batches.html", pagination=paginate(query))
+
+
+@bp.get("/lists/<int:batch_id>")
+def public_batch(batch_id: int):
+    batch = db.get_or_404(ListBatch, batch_id)
+    return render_template("audits/public_batch.html", batch=batch)
+
+
+@bp.get("/audit-status")
+def public_lookup():
+    q = request.args.get("q", "").strip()
+    pagination = None
+    if q:
+        query = select(Enterprise).where(or_(Enterprise.name.contains(q, autoescape=True), Enterprise.uscc == q.upper())).order_by(
+            Enterprise.name, Enterprise.id)
+        pagination = paginate(query)
+        if pagination.total == 1 and pagination.page == 1:
+            return redirect(url_for("audits.public_status", uscc=pagination.items[0].uscc))
+    return render_template("audits/public_lookup.html", q=q, pagination=pagination)
+
+
+@bp.get("/audit-status/<uscc>")
+def public_status(uscc: str):
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc.upper()))
+    if enterprise is None:
+        abort(404)
+    today = date.today()
+    rounds = [(r, services.deadlines(r, today)) for r in services.rounds_of(enterprise.id)]
+    return render_template("audits/public_status.html", enterprise=enterprise, rounds=rounds, today=today)
