@@ -19,6 +19,7 @@ if not hasattr(sys.modules.get("platform"), "__path__"):
 
 os.environ.setdefault("PLATFORM_ENV", "test")
 
+from flask import g  # noqa: E402
 from flask_login import FlaskLoginClient  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
@@ -75,6 +76,12 @@ def app(template_db, tmp_path, request):
         overrides.update(marker.kwargs)
     app = create_app(overrides, "test")
     app.test_client_class = FlaskLoginClient
+    # Requests made while the test holds an app context share its `g`; Flask-Login caches the
+    # user there, so each request must look its user up afresh, as it does in production.
+    @app.before_request
+    def forget_cached_user():
+        g.pop("_login_user", None)
+
     with app.app_context():
         if template_db is None:
             _truncate()
