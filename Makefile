@@ -46,7 +46,7 @@ test-fast: $(VENV)/.installed-dev
 	$(BIN)/pytest -q -m "not browser and not elasticsearch and not es_restart"
 
 bench: $(VENV)/.installed-dev
-	$(BIN)/python -m bench
+	$(BIN)/python bench/__main__.py
 
 clean-venv:
 	rm -rf $(VENV)

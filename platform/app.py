@@ -30,6 +30,7 @@ CLI_MODULES = [
     "platform.enterprises.cli",
     "platform.reference.cli",
     "platform.audits.cli",
+    "platform.scheduler.cli",
     "platform.demo",
 ]
 
@@ -61,6 +62,10 @@ def create_app(overrides: dict | None = None, config_name: str | None = None) ->
     _install_request_cycle(app)
     _install_error_handlers(app)
     _install_template_helpers(app)
+    if app.config.get("SCHEDULER_ENABLED"):
+        from .scheduler.runner import LeasedScheduler
+
+        LeasedScheduler(app).start()  # in-process, for `make run`; production runs `flask scheduler run`
     return app
 
 
@@ -69,6 +74,7 @@ def _import_models():
     from .accounts import models as _accounts  # noqa: F401
     from .auditlog import models as _auditlog  # noqa: F401
     from .audits import models as _audits  # noqa: F401
+    from .scheduler import models as _scheduler  # noqa: F401
     from .enterprises import models as _enterprises  # noqa: F401
     from .reference import models as _reference  # noqa: F401
 

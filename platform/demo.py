@@ -69,8 +69,10 @@ def load_demo() -> dict:
             if not db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == code)):
                 enterprises.create(None, raw)
                 created["enterprises"] += 1
-    first = db.session.scalar(select(Enterprise).where(Enterprise.city_code == "450100").order_by(Enterprise.id))
-    second = db.session.scalar(select(Enterprise).where(Enterprise.city_code == "450200").order_by(Enterprise.id))
+    # The demo enterprises' accounts belong to listed enterprises, so that they have rounds to follow.
+    listed_first = (Enterprise.over_discharge | Enterprise.toxic_substances | Enterprise.two_high).desc()
+    first = db.session.scalar(select(Enterprise).where(Enterprise.city_code == "450100").order_by(listed_first, Enterprise.id))
+    second = db.session.scalar(select(Enterprise).where(Enterprise.city_code == "450200").order_by(listed_first, Enterprise.id))
     users = DEMO_USERS + [("nn-enterprise", "enterprise", first.name, None), ("lz-enterprise", "enterprise", second.name, None)]
     for username, role, name, scope in users:
         if db.session.scalar(select(func.count(User.id)).where(User.username == username)):
@@ -79,7 +81,68 @@ def load_demo() -> dict:
         accounts.create_user(None, username=username, password=DEMO_PASSWORD, role=role, display_name=name,
                              division_code=scope, enterprise_id=enterprise_id)
         created["users"] += 1
+    created["rounds"] = _demo_rounds(rng)
     return created
+
+
+# (share of the listed enterprises, the step they have reached) for the 2025-03-01 list
+DEMO_PROGRESS = [(.15, "listed"), (.1, "disclosed"), (.2, "auditing"), (.2, "report_submitted"),
+                 (.1, "evaluation_passed"), (.25, "accepted")]
+
+
+def _demo_rounds(rng: random.Random) -> int:
+    """Two published lists with rounds at every stage, then today's scan and reminders."""
+    from datetime import date, timedelta
+
+    from .audits import services as audits
+    from .audits.jobs import compliance_scan, send_reminders
+    from .audits.models import AuditRound
+
+    if db.session.scalar(select(func.count(AuditRound.id))):
+        return 0
+    pdf = b"%PDF-1.4\n% demo report\n%%EOF\n"
+    candidates = list(db.session.scalars(select(Enterprise).order_by(Enterprise.id)))
+    flagged = [e for e in candidates if e.mandatory_flags]
+    first, second = flagged[: len(flagged) * 2 // 3], flagged[len(flagged) * 2 // 3:]
+    listed_on = date(2025, 3, 1)
+    count = 0
+    for enterprise in first:
+        audits.list_from_import(None, enterprise, listed_on, "；".join(enterprise.mandatory_flags))
+        round_ = audits.current_round(enterprise.id)
+        roll, goal = rng.random(), "accepted"
+        for share, step in DEMO_PROGRESS:
+            if roll < share:
+                goal = step
+                break
+            roll -= share
+        day = lambda base, spread: base + timedelta(days=rng.randint(0, spread))  # noqa: E731
+        steps = [
+            ("disclosed", lambda: audits.disclose(None, round_, on=day(date(2025, 3, 5), 40))),
+            ("auditing", lambda: audits.start_audit(None, round_, on=day(date(2025, 4, 20), 30),
+                                                    carbon_in_scope=rng.random() < .3)),
+            ("report_submitted", lambda: audits.submit_report(None, round_, on=day(date(2026, 1, 5), 70), data=pdf,
+                                                              filename=f"{enterprise.name}清洁生产审核报告.pdf")),
+            ("evaluation", lambda: audits.begin_evaluation(None, round_, on=day(date(2026, 3, 20), 10))),
+            ("evaluation_passed", lambda: audits.conclude_evaluation(None, round_, on=day(date(2026, 4, 5), 20),
+                                                                     passed=True, opinion="审核报告规范，方案可行。")),
+            ("acceptance", lambda: audits.request_acceptance(None, round_, on=day(date(2026, 8, 1), 30))),
+            ("accepted", lambda: audits.conclude_acceptance(None, round_, on=day(date(2026, 9, 15), 30), passed=True,
+                                                            opinion="方案实施到位，绩效属实。")),
+        ]
+        if goal != "listed":
+            for state, step in steps:
+                step()
+                if state == goal:
+                    break
+        count += 1
+    for enterprise in second:
+        audits.list_from_import(None, enterprise, date(2026, 9, 1), "；".join(enterprise.mandatory_flags))
+        count += 1
+    db.session.flush()
+    today = date.today()
+    compliance_scan(today)
+    send_reminders(today)
+    return count
 
 
 demo = AppGroup("demo", help="演示数据")
@@ -90,7 +153,7 @@ def load_command():
     """载入演示数据（可重复执行）。"""
     with unit_of_work():
         created = load_demo()
-    click.echo("演示数据已就绪：新增企业 {enterprises} 家、园区 {parks} 个、账号 {users} 个。".format(**created))
+    click.echo("演示数据已就绪：新增企业 {enterprises} 家、园区 {parks} 个、账号 {users} 个、审核轮次 {rounds} 个。".format(**created))
     click.echo(f"演示账号的密码均为 {DEMO_PASSWORD}。")
 
 

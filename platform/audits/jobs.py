@@ -10,6 +10,7 @@ from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
 
 from sqlalchemy.orm import aliased
 
+from .. import mail
 from ..auditlog.services import record
 from ..extensions import db
 from ..models_base import utcnow
@@ -161,4 +162,22 @@ def send_reminders(as_of: date) -> int:
             result = db.session.execute(insert(Notice).from_select(
                 ["enterprise_id", "round_id", "deadline", "days_before", "due_on", "message", "created_on"], rows))
             created += result.rowcount
+    if mail.enabled():
+        _email_notices()
     return created
+
+
+def _email_notices() -> None:
+    """E-mail each notice not yet sent to the enterprise's users who gave an address; a failure is retried next run."""
+    from ..accounts.models import User
+
+    pending = db.session.scalars(select(Notice).where(Notice.emailed_at.is_(None)).order_by(Notice.id).limit(500))
+    for notice in pending:
+        to = [e for (e,) in db.session.execute(select(User.email).where(
+            User.enterprise_id == notice.enterprise_id, User.active.is_(True), User.email.is_not(None)))]
+        if to:
+            try:
+                mail.send(to, "【广西清洁生产信息平台】审核期限提醒", f"{notice.message}\n截止日期：{notice.due_on.isoformat()}")
+            except OSError:
+                continue
+        notice.emailed_at = utcnow()

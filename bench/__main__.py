@@ -1,0 +1,27 @@
+"""`make bench`: run every benchmark under bench/ and print one table (figure, goal, measured, pass/fail)."""
+import importlib
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+BENCHMARKS = ["compliance_scan"]
+
+
+def main() -> int:
+    rows = []
+    for name in BENCHMARKS:
+        print(f"== {name}", flush=True)
+        result = importlib.import_module(name).main()
+        rows.extend(result if isinstance(result, list) else [result])
+    width = max(len(r["figure"]) for r in rows) + 2
+    print()
+    print(f"{'figure':<{width}} {'goal':<14} {'measured':<14} result")
+    for r in rows:
+        print(f"{r['figure']:<{width}} {r['goal']:<14} {r['measured']:<14} {'pass' if r['passed'] else 'FAIL'}")
+    return 0 if all(r["passed"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

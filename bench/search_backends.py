@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Benchmark both search backends on a synthetic technology catalogue.
+
+Builds N (default 100,000) technology documents whose names and texts combine
+the plan's seed technologies with industry names, cities and typical wording;
+times a full ``rebuild`` on each backend (goal: under 60 s) and the latency of
+representative queries sent straight to the backend (public search: published
+only, category and industry facets, 20 a page). Prints a table.
+
+    .venv/bin/python bench/search_backends.py [--docs 100000] [--queries 200]
+        [--es-url URL] [--sqlite PATH] [--backends embedded,elasticsearch]
+
+Elasticsearch is measured when ELASTICSEARCH_URL / --es-url answers
+(`scripts/es-test-server start`); otherwise only the embedded backend is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from search import SearchQuery, make_backend  # noqa: E402
+from search import text as search_text  # noqa: E402
+
+INDEX = "technologies"
+SUFFIXES = ("技术", "工艺", "成套装备", "系统", "集成技术", "改造技术")
+MODIFIERS = ("", "", "高效", "低碳", "智能化", "新型", "节能型", "大型", "连续式", "一体化", "模块化", "绿色")
+SCALES = ("大型", "中型", "中小型", "各类", "新建及改扩建")
+PROCESSES = ("生产", "冶炼", "烧成", "干燥", "焙烧", "废水处理", "烟气治理", "余热利用", "原料预处理", "产品精制")
+POLLUTANTS = ("颗粒物", "二氧化硫", "氮氧化物", "VOCs", "COD", "氨氮", "重金属", "二氧化碳")
+PRINCIPLES = (
+    "采用{core}，优化{process}工艺参数，降低单位产品能耗。",
+    "通过{core}与在线监测相结合，实现{pollutant}的源头削减。",
+    "利用{core}回收{process}过程中的余热余压，提高能源利用效率。",
+    "以{core}替代传统工艺，减少{pollutant}产生量和排放量。",
+    "集成{core}与智能控制系统，实现{process}全过程精细化管理。",
+    "对{process}环节进行改造，配套{core}，稳定达到超低排放要求。",
+)
+CASES = (
+    "{city}某{industry}企业应用后，年节约标准煤{n}吨，减少{pollutant}排放{m}吨。",
+    "{city}{industry}示范项目投运{year}年，综合能耗下降{p}%。",
+    "已在{city}等地{k}家企业推广应用，投资回收期约{y}年。",
+)
+
+
+def _csv(name: str) -> list[dict]:
+    own = ROOT / "data" / name
+    path = own if own.exists() else ROOT.parent / "shared" / "data" / name
+    with open(path, encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _core(name: str) -> str:
+    for suffix in ("技术改造", "技术装备", "技术", "工艺"):
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
+def corpus(count: int, seed: int = 20261129):
+    """``count`` (id, version, document) triples, the same for a given seed."""
+    rng = random.Random(seed)
+    seeds = _csv("seed_technologies.csv")
+    industries = _csv("industries.csv")
+    plan_industries = [row for row in industries if row["plan_sector"]] or industries
+    cities = [row["name"] for row in _csv("guangxi_divisions.csv") if row.get("name", "").endswith("市")] or ["南宁市"]
+    cores = [_core(row["name"]) for row in seeds]
+    for number in range(1, count + 1):
+        seed_row = rng.choice(seeds)
+        core = rng.choice(cores) if rng.random() < 0.3 else _core(seed_row["name"])
+        industry = rng.choice(plan_industries if rng.random() < 0.7 else industries)
+        codes = [industry["code"]] + ([seed_row["industry_code"]] if seed_row["industry_code"] and rng.random() < 0.5 else [])
+        codes = list(dict.fromkeys(codes))
+        names = {row["code"]: row["name"] for row in industries}
+        short = industry["name"].rstrip("业").replace("制造", "")[:6]
+        name = f"{short}{rng.choice(MODIFIERS)}{core}{rng.choice(SUFFIXES)}"
+        fill = {
+            "core": core,
+            "process": rng.choice(PROCESSES),
+            "pollutant": rng.choice(POLLUTANTS),
+            "city": rng.choice(cities),
+            "industry": industry["name"],
+            "n": rng.randrange(500, 50000, 100),
+            "m": rng.randrange(5, 500),
+            "year": rng.randrange(1, 6),
+            "p": rng.randrange(5, 30),
+            "k": rng.randrange(2, 40),
+            "y": rng.randrange(1, 6),
+        }
+        yield str(number), 1, {
+            "name": name,
+            "category": seed_row["category"],
+            "industry_codes": codes,
+            "industry_names": [names[code] for code in codes],
+            "scope": f"适用于{industry['name']}{rng.choice(SCALES)}企业的{fill['process']}环节",
+            "principle": "".join(rng.choice(PRINCIPLES).format(**fill) for _ in range(2)),
+            "indicators": f"综合能耗降低{fill['p']}%以上，{fill['pollutant']}排放浓度低于{rng.randrange(10, 100)}mg/m³",
+            "benefits": f"年节约标准煤{fill['n']}吨，年经济效益约{rng.randrange(50, 5000)}万元",
+            "case": rng.choice(CASES).format(**fill),
+            "source": seed_row["source"],
+            "source_year": rng.choice((2021, 2022, 2023, 2024, 2025)),
+            "maturity": rng.choice(("推广", "示范")),
+            "status": "published" if rng.random() < 0.9 else rng.choice(("draft", "withdrawn")),
+        }
+
+
+def queries(count: int, seed: int = 7) -> list[SearchQuery]:
+    """Public-search queries: technology words, industries, pairs, filters, next pages."""
+    rng = random.Random(seed)
+    seeds = _csv("seed_technologies.csv")
+    industries = [row for row in _csv("industries.csv") if row["plan_sector"]]
+    words = ["余热回收", "电炉炼钢", "废水回用", "膜分离", "超低排放", "低氮燃烧", "水泥窑", "催化", "短流程",
+             "除尘", "脱硫", "铝电解", "清洁生产", "节能", "甲醇", "废盐", "浓盐废水", "深度处理", "富氧", "粉煤灰"]
+    words += [_core(row["name"]) for row in seeds]
+    out = []
+    for number in range(count):
+        kind = number % 5
+        if kind == 0:
+            text = rng.choice(words)
+        elif kind == 1:
+            text = f"{rng.choice(words)} {rng.choice(('技术', '工艺', '改造', '系统'))}"
+        elif kind == 2:
+            text = rng.choice(industries)["name"][:4] + " " + rng.choice(words)
+        elif kind == 3:
+            text = rng.choice(words)[:2]
+        else:
+            text = ""
+        filters = {"status": "published"}
+        if rng.random() < 0.3:
+            filters["category"] = rng.choice(("源头减量", "过程控制", "末端治理"))
+        if rng.random() < 0.2:
+            filters["industry_codes"] = rng.choice(industries)["code"]
+        out.append(SearchQuery(text, filters=filters, facets=["category", "industry_codes"],
+                               page=rng.choice((1, 1, 1, 2, 5)), per_page=20))
+    return out
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def measure(backend, documents: int, query_list: list[SearchQuery]) -> dict:
+    # Each backend pays for segmentation itself: start from cold caches.
+    search_text._cut_block.cache_clear()
+    search_text._block_terms.cache_clear()
+    backend.delete_all()
+    started = time.perf_counter()
+    backend.rebuild(INDEX, corpus(documents))
+    rebuild_seconds = time.perf_counter() - started
+    count = backend.count(INDEX)
+    for query in query_list[:20]:  # warm-up, not measured
+        backend.search(INDEX, query)
+    latencies, hits = [], []
+    for query in query_list:
+        started = time.perf_counter()
+        result = backend.search(INDEX, query)
+        latencies.append((time.perf_counter() - started) * 1000)
+        hits.append(result.total)
+    return {
+        "rebuild_s": rebuild_seconds,
+        "docs_per_s": documents / rebuild_seconds,
+        "count": count,
+        "p50_ms": statistics.median(latencies),
+        "p95_ms": percentile(latencies, 0.95),
+        "max_ms": max(latencies),
+        "mean_hits": statistics.mean(hits),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--es-url", default=os.environ.get("ELASTICSEARCH_URL", "http://127.0.0.1:9250"))
+    parser.add_argument("--sqlite", default=None, help="embedded index file (default: a temporary file)")
+    parser.add_argument("--backends", default="embedded,elasticsearch")
+    args = parser.parse_args()
+
+    query_list = queries(args.queries)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in args.backends.split(","):
+            if kind == "embedded":
+                backend = make_backend("embedded", path=args.sqlite or os.path.join(tmp, "bench.sqlite3"), prefix="bench_")
+            else:
+                backend = make_backend("elasticsearch", url=args.es_url, prefix="bench_", timeout=10,
+                                       bulk_timeout=120, replicas=0)
+                if not backend.ping():
+                    print(f"elasticsearch: not reachable at {args.es_url}; skipped", file=sys.stderr)
+                    continue
+            print(f"{kind}: rebuilding {args.docs:,} documents…", file=sys.stderr)
+            result = measure(backend, args.docs, query_list)
+            backend.delete_all()
+            backend.close()
+            rows.append((kind, result))
+
+    print(f"\n{args.docs:,} documents, {len(query_list)} queries (published only, 2 facets, 20 a page)\n")
+    header = f"{'backend':<14}{'rebuild s':>10}{'docs/s':>9}{'indexed':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'avg hits':>10}"
+    print(header)
+    print("-" * len(header))
+    for kind, r in rows:
+        print(f"{kind:<14}{r['rebuild_s']:>10.1f}{r['docs_per_s']:>9.0f}{r['count']:>9}"
+              f"{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{r['max_ms']:>9.1f}{r['mean_hits']:>10.0f}")
+    slow = [kind for kind, r in rows if r["rebuild_s"] > 60]
+    if slow:
+        print(f"\nrebuild slower than 60 s: {', '.join(slow)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""Which jobs run when. Each job is `callable(as_of) -> summary`, idempotent, and has a CLI twin."""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    func: str  # "module:function", imported when run
+    trigger: str  # "cron" | "interval"
+    args: dict
+
+
+def _scan(as_of):
+    from ..audits.jobs import compliance_scan
+
+    return "\n".join(compliance_scan(as_of).lines())
+
+
+def _reminders(as_of):
+    from ..audits.jobs import send_reminders
+
+    return f"新增提醒 {send_reminders(as_of)} 条"
+
+
+JOBS = [
+    Job("compliance_scan", "platform.scheduler.jobs:_scan", "cron", {"hour": 1, "minute": 10}),
+    Job("deadline_reminders", "platform.scheduler.jobs:_reminders", "cron", {"hour": 7, "minute": 0}),
+]
+
+
+def register(job: Job) -> None:
+    """Features add their jobs here at import time (search indexing, credit publishing)."""
+    if all(j.id != job.id for j in JOBS):
+        JOBS.append(job)
