@@ -44,6 +44,9 @@ class Config:
     # Reports are PDFs of a few dozen MB at most; the request is refused before it is read past this.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
+    # Drain the search queue in a background thread right after a commit that changed indexed rows
+    # (the scheduler drains it every minute too). Tests drain explicitly instead.
+    SEARCH_INDEX_AFTER_COMMIT = _bool("SEARCH_INDEX_AFTER_COMMIT", True)
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "noreply@cleanprod.gxzf.gov.cn")
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session
@@ -62,6 +65,8 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
+    SEARCH_INDEX_AFTER_COMMIT = False
+    SEARCH_REFRESH_ON_WRITE = True  # what a test writes is searchable at once
     SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "gxcp-test")
 
     def __init__(self):

@@ -18,12 +18,14 @@ BLUEPRINTS = [
     "platform.enterprises.views",
     "platform.auditlog.views",
     "platform.audits.views",
+    "platform.catalogue.views",
     "platform.api.views",
 ]
 # Modules that add endpoints to the API blueprint; imported before it is registered.
 API_MODULES = [
     "platform.enterprises.api",
     "platform.audits.api",
+    "platform.catalogue.api",
 ]
 CLI_MODULES = [
     "platform.accounts.cli",
@@ -31,6 +33,8 @@ CLI_MODULES = [
     "platform.reference.cli",
     "platform.audits.cli",
     "platform.scheduler.cli",
+    "platform.catalogue.cli",
+    "platform.indexing.cli",
     "platform.demo",
 ]
 
@@ -62,6 +66,10 @@ def create_app(overrides: dict | None = None, config_name: str | None = None) ->
     _install_request_cycle(app)
     _install_error_handlers(app)
     _install_template_helpers(app)
+    if app.config.get("SEARCH_INDEX_AFTER_COMMIT"):
+        from .indexing.services import BackgroundIndexer
+
+        app.extensions["search_indexer"] = BackgroundIndexer(app)
     if app.config.get("SCHEDULER_ENABLED"):
         from .scheduler.runner import LeasedScheduler
 
@@ -75,6 +83,8 @@ def _import_models():
     from .auditlog import models as _auditlog  # noqa: F401
     from .audits import models as _audits  # noqa: F401
     from .scheduler import models as _scheduler  # noqa: F401
+    from .indexing import models as _indexing  # noqa: F401
+    from .catalogue import models as _catalogue  # noqa: F401
     from .enterprises import models as _enterprises  # noqa: F401
     from .reference import models as _reference  # noqa: F401
 

@@ -82,6 +82,9 @@ def load_demo() -> dict:
                              division_code=scope, enterprise_id=enterprise_id)
         created["users"] += 1
     created["rounds"] = _demo_rounds(rng)
+    from .catalogue.demo import load_demo as load_catalogue
+
+    created["technologies"] = load_catalogue()
     return created
 
 
@@ -153,8 +156,12 @@ def load_command():
     """载入演示数据（可重复执行）。"""
     with unit_of_work():
         created = load_demo()
-    click.echo("演示数据已就绪：新增企业 {enterprises} 家、园区 {parks} 个、账号 {users} 个、审核轮次 {rounds} 个。".format(**created))
+    click.echo("演示数据已就绪：新增企业 {enterprises} 家、园区 {parks} 个、账号 {users} 个、审核轮次 {rounds} 个、技术 {technologies} 项。".format(**created))
     click.echo(f"演示账号的密码均为 {DEMO_PASSWORD}。")
+    from .indexing.services import drain
+
+    result = drain()
+    click.echo("搜索索引：" + ("搜索服务暂不可用，队列将稍后自动同步。" if result["unavailable"] else f"已同步 {result['sent']} 条。"))
 
 
 def register(app: Flask) -> None:

@@ -15,7 +15,8 @@ WORK = {
     "enterprise": [("enterprises.my_profile", "本企业资料"), ("audits.my_rounds", "我的审核")],
     "regulator": [("enterprises.index", "企业名录"), ("enterprises.import_file", "名录导入"),
                   ("audits.batches", "强制审核名单"), ("audits.rounds", "审核轮次"), ("audits.cases", "违规案件")],
-    "admin": [("accounts.users", "账号管理"), ("auditlog.index", "审计日志"), ("enterprises.index", "企业名录")],
+    "admin": [("accounts.users", "账号管理"), ("auditlog.index", "审计日志"), ("enterprises.index", "企业名录"),
+              ("catalogue.admin_list", "技术目录维护")],
 }
 
 

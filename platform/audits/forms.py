@@ -1,14 +1,9 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-DATE_MESSAGE = "请按 YYYY-MM-DD 填写有效日期。"
-
-
-def date_field(label: str, required: bool = True):
-    validators = [DataRequired(DATE_MESSAGE)] if required else [Optional()]
-    return DateField(label, validators=validators, format="%Y-%m-%d")
+from ..forms import date_field
 
 
 class BatchForm(FlaskForm):
@@ -20,7 +15,7 @@ class BatchForm(FlaskForm):
 
 
 class ParkRoundForm(FlaskForm):
-    park_id = SelectField("园区", coerce=int, validate_choice=False)
+    park_id = SelectField("园区", validate_choice=False)
     title = StringField("整体审核名称", validators=[Optional(), Length(max=200)])
     listed_on = date_field("公布日期")
     usccs = TextAreaField("参加企业统一社会信用代码（每行一个，至少两家）", validators=[DataRequired("请填写参加企业。")])
@@ -40,7 +35,7 @@ class ReportForm(FlaskForm):
 
 class ConclusionForm(FlaskForm):
     on = date_field("结论日期")
-    passed = RadioField("结论", choices=[("yes", "通过 / 合格"), ("no", "不通过 / 不合格")],
+    passed = RadioField("结论", choices=[("yes", "通过 / 合格"), ("no", "不通过 / 不合格")], validate_choice=False,
                         validators=[DataRequired("请选择结论。")])
     opinion = TextAreaField("意见", validators=[Optional(), Length(max=5000)])
 
@@ -50,7 +45,8 @@ class CancelForm(FlaskForm):
 
 
 class VoluntaryForm(FlaskForm):
-    kind = SelectField("类型", choices=[("voluntary", "自愿性审核"), ("certification", "评价认证（视同审核）")])
+    kind = SelectField("类型", choices=[("voluntary", "自愿性审核"), ("certification", "评价认证（视同审核）")],
+                       validate_choice=False)
     started_on = date_field("开始日期")
     carbon_in_scope = BooleanField("将碳减排纳入审核范围")
 

@@ -60,12 +60,13 @@ def new_batch():
 @role_required("regulator")
 def new_park_round():
     form = ParkRoundForm()
-    form.park_id.choices = [(p.id, f"{p.city.name} · {p.name}") for p in enterprises.park_choices(
+    form.park_id.choices = [(str(p.id), f"{p.city.name} · {p.name}") for p in enterprises.park_choices(
         None if current_user.is_province_regulator else current_user.division_code)]
     status = 200
     if form.validate_on_submit():
         try:
-            park_round = services.create_park_round(current_user, park_id=form.park_id.data, title=form.title.data,
+            park_id = int(form.park_id.data) if (form.park_id.data or "").isdigit() else 0
+            park_round = services.create_park_round(current_user, park_id=park_id, title=form.title.data,
                                                     listed_on=form.listed_on.data, usccs=_lines(form.usccs.data))
         except DomainError as exc:
             status = show_errors(form, exc)

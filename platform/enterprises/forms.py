@@ -1,12 +1,12 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
+from ..web import Form
 from .models import MANDATORY_FLAGS, PERMIT_CLASSES
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     """What an enterprise keeps itself (enterprises.services.SELF_SERVICE_FIELDS)."""
 
     legal_representative = StringField("法定代表人", validators=[Optional()])
@@ -25,7 +25,8 @@ class EnterpriseForm(ProfileForm):
     industry_code = StringField("行业代码", description="GB/T 4754-2017，2–4 位，如 3130")
     park_id = SelectField("所在园区", choices=[], coerce=str, validate_choice=False)
     permit_no = StringField("排污许可证编号", validators=[Optional()])
-    permit_class = SelectField("排污许可管理类别", choices=[("", "（无）")] + list(PERMIT_CLASSES.items()))
+    permit_class = SelectField("排污许可管理类别", choices={"": "（无）", **PERMIT_CLASSES},
+                               validate_choice=False)
     over_discharge = BooleanField(MANDATORY_FLAGS["over_discharge"])
     over_energy_quota = BooleanField(MANDATORY_FLAGS["over_energy_quota"])
     toxic_substances = BooleanField(MANDATORY_FLAGS["toxic_substances"])
@@ -37,5 +38,5 @@ class EnterpriseForm(ProfileForm):
                 if name not in ("csrf_token", "allow_bad_check")}
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField("名录文件（.xlsx 或 .csv）", validators=[FileRequired("请选择要导入的文件。")])

@@ -23,5 +23,17 @@ def healthz():
     except Exception as exc:  # the point of the endpoint is to report, not to fail
         db.session.rollback()
         checks["database"] = f"error: {exc.__class__.__name__}"
+    checks["search"] = "ok" if _search_answers() else "unavailable"
+    # Search is derived data: without it the platform still works, so it degrades, it does not fail.
+    status = 503 if checks["database"] != "ok" else 200
     healthy = all(v == "ok" for v in checks.values())
-    return jsonify({"status": "ok" if healthy else "degraded", "checks": checks}), 200 if healthy else 503
+    return jsonify({"status": "ok" if healthy else "degraded", "checks": checks}), status
+
+
+def _search_answers() -> bool:
+    from ..indexing.services import backend
+
+    try:
+        return backend().ping()
+    except Exception:  # a misconfigured backend is reported, not raised
+        return False

@@ -22,7 +22,15 @@ def _reminders(as_of):
     return f"新增提醒 {send_reminders(as_of)} 条"
 
 
+def _drain_search(as_of):
+    from ..indexing.services import drain
+
+    result = drain()
+    return f"已同步 {result['sent']} 条，队列剩余 {result['queued']} 条" + ("（搜索服务不可用）" if result["unavailable"] else "")
+
+
 JOBS = [
+    Job("search_drain", "platform.scheduler.jobs:_drain_search", "interval", {"minutes": 1}),
     Job("compliance_scan", "platform.scheduler.jobs:_scan", "cron", {"hour": 1, "minute": 10}),
     Job("deadline_reminders", "platform.scheduler.jobs:_reminders", "cron", {"hour": 7, "minute": 0}),
 ]
