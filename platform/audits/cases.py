@@ -40,6 +40,28 @@ def get_case(user, case_id: int) -> Case:
     return case
 
 
+def open_case(actor, round_, *, cause: str, note: str = "", today: date | None = None) -> Case:
+    """A regulator opens a case by hand (the scan opens the others); one open case per round and cause."""
+    require_regulator(actor, round_.enterprise)
+    if actor is None:
+        raise PermissionDenied("只有监管部门可以立案。")
+    if cause not in CAUSES:
+        raise ValidationError("请选择违规情形。", "cause")
+    if round_.kind != "mandatory":
+        raise ValidationError("自愿性审核和评价认证不因期限立案。", "cause")
+    existing = db.session.scalar(select(Case).where(Case.round_id == round_.id, Case.cause == cause,
+                                                    Case.state.in_(("open", "rectifying", "overdue"))))
+    if existing is not None:
+        raise ValidationError(f"该轮次已有同一违规情形的未结案件（#{existing.id}）。", "cause")
+    case = Case(enterprise_id=round_.enterprise_id, round_id=round_.id, cause=cause, state="open",
+                opened_on=today or date.today(), opened_by_id=actor.id, rectification_note=(note or "").strip() or None)
+    db.session.add(case)
+    db.session.flush()
+    record(actor, "case.open", "case", case.id, after={"round_id": round_.id, "cause": cause},
+           division_code=round_.enterprise.city_code, note=note or None)
+    return case
+
+
 def _change(actor, case: Case, action: str, allowed: tuple, **values) -> None:
     require_regulator(actor, case.enterprise)
     if case.state not in allowed:

@@ -4,6 +4,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms import date_field
+from .rules import CAUSES
 
 
 class BatchForm(FlaskForm):
@@ -58,3 +59,8 @@ class RectificationForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     note = TextAreaField("说明", validators=[DataRequired("请填写说明。"), Length(max=5000)])
+
+
+class OpenCaseForm(FlaskForm):
+    cause = SelectField("违规情形", choices=list(CAUSES.items()), validate_choice=False)
+    note = TextAreaField("说明", validators=[Optional(), Length(max=5000)])

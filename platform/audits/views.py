@@ -13,8 +13,8 @@ from ..tabular import xlsx_bytes
 from ..web import XLSX, download, paginate, role_required, show_errors
 from . import cases as case_services
 from . import services
-from .forms import (BatchForm, CancelForm, ConclusionForm, DateForm, NoteForm, ParkRoundForm, RectificationForm,
-                    ReportForm, VoluntaryForm)
+from .forms import (BatchForm, CancelForm, ConclusionForm, DateForm, NoteForm, OpenCaseForm, ParkRoundForm,
+                    RectificationForm, ReportForm, VoluntaryForm)
 from .models import CASE_STATES, KINDS, STATES, AuditRound, ListBatch, Notice
 from .rules import CAUSES
 
@@ -133,7 +133,25 @@ def round_detail(round_id: int):
                            deadlines=services.deadlines(round_, date.today()),
                            cases=list(db.session.scalars(select(case_services.Case).where(
                                case_services.Case.round_id == round_.id))),
-                           conclusion_form=ConclusionForm(), date_form=DateForm(), cancel_form=CancelForm())
+                           conclusion_form=ConclusionForm(), date_form=DateForm(), cancel_form=CancelForm(),
+                           open_case_form=OpenCaseForm())
+
+
+@bp.post("/audits/rounds/<int:round_id>/cases")
+@role_required("regulator")
+def open_case(round_id: int):
+    round_ = services.get_round(current_user, round_id)
+    form = OpenCaseForm()
+    if form.validate_on_submit():
+        try:
+            case = case_services.open_case(current_user, round_, cause=form.cause.data, note=form.note.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            flash("已立案。", "success")
+            return redirect(url_for("audits.case_detail", case_id=case.id))
+    return redirect(url_for("audits.round_detail", round_id=round_id))
 
 
 REGULATOR_STEPS = {"begin-evaluation", "evaluation", "acceptance", "cancel"}

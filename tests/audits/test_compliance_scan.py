@@ -181,3 +181,29 @@ def test_a_missed_day_of_the_job_still_sends_the_due_reminder_and_a_met_deadline
     assert send_reminders(date(2025, 3, 10)) == 1  # 22 days before: the 30-day reminder, late
     services.disclose(world.enterprise_a, round_, on=date(2025, 3, 11), today=date(2025, 3, 11))
     assert send_reminders(date(2025, 3, 25)) == 0  # disclosed: no 7-day reminder
+
+
+def test_a_regulator_opens_a_case_by_hand_once_per_cause_and_the_scan_adds_no_second(world, listed):
+    round_ = listed(world.ent_a, date(2025, 3, 1))
+    with pytest.raises(Exception, match="管辖范围"):
+        cases.open_case(world.regulator_b, round_, cause="disclosure_overdue", today=date(2025, 4, 2))
+    case = cases.open_case(world.regulator_a, round_, cause="disclosure_overdue", note="现场检查发现", today=date(2025, 4, 2))
+    db.session.commit()
+    with pytest.raises(Exception, match="未结案件"):
+        cases.open_case(world.regulator_a, round_, cause="disclosure_overdue", today=date(2025, 4, 2))
+    assert scan(date(2025, 4, 3)).opened.get("disclosure_overdue") == 0
+    assert case.opened_by_id == world.regulator_a.id
+
+
+def test_reminders_are_emailed_when_smtp_is_configured(app, world, listed, monkeypatch):
+    from platform import mail
+
+    sent = []
+    monkeypatch.setattr(mail, "send", lambda to, subject, body: sent.append((to, subject, body)))
+    app.config["MAIL_SERVER"] = "smtp.example.gov.cn:25"
+    world.enterprise_a.email = "hb@example.com"
+    listed(world.ent_a, date(2025, 3, 1))
+    send_reminders(date(2025, 3, 2))
+    send_reminders(date(2025, 3, 3))
+    assert [(to, "截止日期：2025-04-01" in body) for to, _, body in sent] == [(["hb@example.com"], True)]
+    assert db.session.query(Notice).one().emailed_at is not None
