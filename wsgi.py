@@ -1,8 +1,13 @@
 """The WSGI entry: `flask --app wsgi ...`, `gunicorn 'wsgi:app'`, `waitress-serve wsgi:app`."""
+import os
 import sys
 
-# The launcher (flask, gunicorn) may already hold the standard library's `platform`; our
-# package of that name replaces it and re-exports its functions (see platform/__init__.py).
+# The launcher (flask, gunicorn, waitress) may already hold the standard library's `platform`;
+# our package of that name, found first from this directory, replaces it and re-exports its
+# functions (see platform/__init__.py).
+HERE = os.path.dirname(os.path.abspath(__file__))
+if sys.path[0] != HERE:
+    sys.path.insert(0, HERE)
 if not hasattr(sys.modules.get("platform"), "__path__"):
     sys.modules.pop("platform", None)
 
