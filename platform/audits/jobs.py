@@ -60,6 +60,11 @@ CAUSE_RULES = {
 assert set(CAUSE_RULES) | {"next_round_overdue"} == set(rules.CAUSES)
 
 
+def overdue_now(as_of: date):
+    """SQL condition: the round has a deadline passed without the step that meets it (the scan's rule)."""
+    return or_(*(rule.pending(as_of) for rule in CAUSE_RULES.values() if isinstance(rule, DeadlineCause)))
+
+
 @dataclass
 class ScanReport:
     as_of: date

@@ -30,6 +30,7 @@ CASE_STATES = {
     "overdue": "逾期未整改",
     "rectified": "已整改",
     "closed": "已结案",
+    "penalized": "已处罚",  # a penalty decision was recorded (platform/credit); the case is not open
 }
 OPEN_CASE_STATES = ("open", "rectifying", "overdue")
 

@@ -16,6 +16,7 @@ from . import services
 from .forms import (BatchForm, CancelForm, ConclusionForm, DateForm, NoteForm, OpenCaseForm, ParkRoundForm,
                     RectificationForm, ReportForm, VoluntaryForm)
 from .models import CASE_STATES, KINDS, STATES, AuditRound, ListBatch, Notice
+from .jobs import overdue_now
 from .rules import CAUSES
 
 bp = Blueprint("audits", __name__)
@@ -94,12 +95,7 @@ def _rounds_query(filters: dict):
     if filters["city"]:
         query = query.where(Enterprise.city_code == filters["city"])
     if filters["overdue"]:
-        today = date.today()
-        query = query.where(or_(
-            (AuditRound.disclosed_on.is_(None)) & (AuditRound.disclosure_due < today),
-            (AuditRound.started_on.is_(None)) & (AuditRound.start_due < today),
-            (AuditRound.report_submitted_on.is_(None)) & (AuditRound.report_due < today),
-            (AuditRound.state == "evaluation_passed") & (AuditRound.acceptance_due < today)))
+        query = query.where(overdue_now(date.today()))
     return query.order_by(AuditRound.id.desc())
 
 

@@ -33,7 +33,7 @@ def advance(world):
     def run(round_, until: str, *, disclosed=date(2025, 3, 20), started=date(2025, 4, 10),
             reported=date(2026, 2, 1), evaluated=date(2026, 3, 1), requested=date(2026, 10, 1),
             accepted=date(2026, 11, 1)):
-        ent_user = world.enterprise_a if round_.enterprise_id == world.ent_a.id else world.enterprise_b
+        ent_user = {world.ent_a.id: world.enterprise_a, world.ent_b.id: world.enterprise_b}.get(round_.enterprise_id)
         regulator = world.regulator_a if round_.enterprise.city_code == "450100" else world.regulator_b
         far = date(2030, 1, 1)
         steps = [

@@ -136,3 +136,11 @@ def test_an_oversized_upload_is_refused_before_it_is_read(app, world, listed, ad
         content_type="multipart/form-data")
     assert response.status_code == 413
     assert "文件过大" in response.get_data(as_text=True)
+
+
+def test_the_overdue_filter_lists_rounds_past_a_deadline(world, listed, advance, client_for, make_enterprise):
+    punctual = make_enterprise("450100", name="南宁按期企业有限公司")
+    listed(world.ent_a, date(2025, 3, 1))
+    advance(listed(punctual, date(2025, 3, 1)), "report_submitted", reported=date(2026, 2, 1))
+    page = client_for(world.regulator_a).get("/audits/rounds?overdue=1").get_data(as_text=True)
+    assert world.ent_a.name in page and punctual.name not in page
