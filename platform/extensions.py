@@ -3,7 +3,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 
 # Named constraints, so that migrations can drop and alter them on every database.
 NAMING = {
@@ -18,3 +19,13 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+@event.listens_for(Engine, "savepoint")
+def _open_sqlite_transaction_before_savepoint(connection, name):
+    """pysqlite opens a transaction only before it writes, so a SAVEPOINT sent first opens one of
+    its own, and its RELEASE commits: a row imported under a savepoint would be committed at once,
+    whatever became of the rest. Open the outer transaction first, so savepoints nest."""
+    dbapi_connection = connection.connection.dbapi_connection
+    if connection.dialect.driver == "pysqlite" and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")

@@ -80,7 +80,9 @@ def token_required(*roles: str):
         def wrapped(*args, **kwargs):
             user = token_user()
             if user is None:
-                return error_response(401, "unauthorized", "需要有效的访问令牌（Authorization: Bearer …）。")
+                response, status = error_response(401, "unauthorized", "需要有效的访问令牌（Authorization: Bearer …）。")
+                response.headers["WWW-Authenticate"] = 'Bearer realm="api"'  # RFC 6750: how to authenticate
+                return response, status
             if roles and user.role not in roles:
                 raise PermissionDenied("此令牌的角色无权调用该接口。")
             g.api_user = user

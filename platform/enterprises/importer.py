@@ -5,7 +5,7 @@ and importing the same file again changes nothing.
 """
 from sqlalchemy import select
 
-from ..errors import DomainError, InvalidFields
+from ..errors import DomainError, InvalidFields, ValidationError
 from ..extensions import db
 from ..tabular import ImportReport, parse_date, read_table
 from . import services
@@ -32,17 +32,18 @@ def import_enterprises(actor, data: bytes, filename: str, progress=None) -> Impo
     table = read_table(data, filename, REQUIRED, [h for h in COLUMNS if h not in REQUIRED])
     report = ImportReport(total=len(table.rows))
     present = {COLUMNS[h] for h in table.headers}
+    first_row_of: dict[str, int] = {}  # code -> the row that first named it
     for done, (number, cells) in enumerate(table.rows, start=1):
         raw = {COLUMNS[h]: v for h, v in cells.items()}
         savepoint = db.session.begin_nested()
         try:
-            outcome = _import_row(actor, raw, present)
+            outcome = _import_row(actor, raw, present, number, first_row_of)
         except InvalidFields as exc:
             savepoint.rollback()
-            report.errors.extend((number, HEADER_OF.get(f, f), msg) for f, msg in exc.errors.items())
+            report.errors.extend((number, _header(f), msg) for f, msg in exc.errors.items())
         except DomainError as exc:
             savepoint.rollback()
-            report.errors.append((number, HEADER_OF.get(exc.field, exc.field or ""), exc.message))
+            report.errors.append((number, _header(exc.field), exc.message))
         else:
             savepoint.commit()
             setattr(report, outcome, getattr(report, outcome) + 1)
@@ -51,9 +52,29 @@ def import_enterprises(actor, data: bytes, filename: str, progress=None) -> Impo
     return report
 
 
-def _import_row(actor, raw: dict, present: set[str]) -> str:
-    listed_on = parse_date(raw.pop("listed_on", None), "listed_on", "名单公布日期")
+def _header(field: str | None) -> str:
+    # A refusal that names no field concerns the row's enterprise, which its code identifies.
+    return HEADER_OF.get(field or "uscc", field)
+
+
+def _import_row(actor, raw: dict, present: set[str], number: int, first_row_of: dict[str, int]) -> str:
+    try:
+        listed_on = parse_date(raw.pop("listed_on", None), "listed_on", "名单公布日期")
+    except ValidationError as bad_date:
+        others = {}
+        try:
+            services.clean(raw)  # report the row's other mistakes too, not one per import
+        except InvalidFields as exc:
+            others = exc.errors
+        raise InvalidFields({**others, bad_date.field: bad_date.message}) from bad_date
     code = services.uscc_rules.normalize(raw.get("uscc"))
+    if code in first_row_of:
+        # Two rows for one enterprise would overwrite each other on every import, so a
+        # re-import would never be "unchanged".
+        raise ValidationError(f"统一社会信用代码 {code} 与第 {first_row_of[code]} 行重复；"
+                              "同一文件中每家企业只能出现一次。", "uscc")
+    if code:
+        first_row_of[code] = number
     existing = db.session.scalar(select(Enterprise).where(Enterprise.uscc == code)) if code else None
     if existing is None:
         enterprise = services.create(actor, raw)

@@ -7,7 +7,7 @@ from ..auditlog.services import diff, record
 from ..errors import NotFound, PermissionDenied, ValidationError, collect
 from ..extensions import db
 from ..reference.models import Division
-from ..reference.services import parse_division, parse_industry
+from ..reference.services import city_of, parse_division, parse_industry
 from . import uscc as uscc_rules
 from .models import MANDATORY_FLAGS, PERMIT_CLASSES, Enterprise, Park
 
@@ -70,8 +70,8 @@ def search(user, *, q: str = "", city: str = "", industry: str = "", flag: str =
     query = select(Enterprise).where(scope_clause(user))
     q = (q or "").strip()
     if q:
-        like = f"%{q.replace('%', '').replace('_', '')}%"
-        query = query.where(or_(Enterprise.name.like(like), Enterprise.uscc == q.upper()))
+        # icontains: case-insensitive on every database (PostgreSQL's LIKE is not), % and _ literal.
+        query = query.where(or_(Enterprise.name.icontains(q, autoescape=True), Enterprise.uscc == q.upper()))
     if city:
         query = query.where(Enterprise.city_code == city)
     if industry:
@@ -127,12 +127,16 @@ def clean(raw: dict, *, allow_bad_check: bool = False) -> dict:
         return value or None
 
     def park():
-        value = raw.get("park_id")
-        if value in (None, "", 0, "0"):
+        value = str(raw.get("park_id") or "").strip()
+        if value in ("", "0"):
             return None
-        if db.session.get(Park, int(value)) is None:
+        chosen = db.session.get(Park, int(value)) if value.isdigit() else None
+        if chosen is None:
             raise ValidationError("所选园区不存在。", "park_id")
-        return int(value)
+        city = city_of(str(raw.get("division_code") or "").strip())
+        if city is not None and chosen.city_code != city:
+            raise ValidationError(f"所选园区位于{chosen.city.name}，与企业所在地不符。", "park_id")
+        return chosen.id
 
     values = collect({
         "name": _text(raw, "name", "企业名称", 200, required=True),
@@ -179,7 +183,7 @@ def create(actor, raw: dict, *, allow_bad_check: bool = False) -> Enterprise:
     values = clean(raw, allow_bad_check=allow_bad_check)
     overridden = _check_override(actor, values["uscc"], allow_bad_check)
     if not can_manage(actor, values["city_code"]):
-        raise PermissionDenied("您只能登记本辖区的企业。")
+        raise PermissionDenied("您只能登记本辖区的企业。", "division_code")
     if db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == values["uscc"])):
         raise ValidationError(f"统一社会信用代码 {values['uscc']} 已登记。", "uscc")
     enterprise = Enterprise(uscc_check_overridden=overridden, **values)

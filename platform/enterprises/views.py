@@ -53,7 +53,7 @@ def detail(enterprise_id: int):
 
 def _enterprise_form(**kwargs) -> EnterpriseForm:
     form = EnterpriseForm(**kwargs)
-    form.park_id.choices = [("", "（不在园区）")] + [(str(p.id), f"{p.city.name} · {p.name}") for p in services.park_choices()]
+    form.park_id.choices = {"": "（不在园区）", **{str(p.id): f"{p.city.name} · {p.name}" for p in services.park_choices()}}
     return form
 
 
