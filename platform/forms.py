@@ -5,7 +5,9 @@ field in Chinese, so a form never shows WTForms' English "Not a valid choice".
 """
 from datetime import datetime
 
+from flask_wtf import FlaskForm
 from wtforms import DateField as _DateField
+from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, Optional
 
 DATE_MESSAGE = "请按 YYYY-MM-DD 填写有效日期。"
@@ -25,3 +27,15 @@ class DateField(_DateField):
 
 def date_field(label: str, required: bool = True) -> DateField:
     return DateField(label, validators=[DataRequired(DATE_MESSAGE)] if required else [Optional()], format="%Y-%m-%d")
+
+
+class Form(FlaskForm):
+    """The base of every form: Flask-WTF's CSRF token, and WTForms' own messages in Chinese."""
+
+    class Meta:
+        locales = ("zh",)
+
+        def get_translations(self, form):
+            # Flask-WTF translates only through Flask-Babel, which the platform does without, so
+            # messages such as "Not a valid choice." would reach the page in English.
+            return DefaultMeta.get_translations(self, form)

@@ -4,23 +4,9 @@ from urllib.parse import quote
 
 from flask import Response, abort, request
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from wtforms.meta import DefaultMeta
 
 from .errors import DomainError, InvalidFields
 from .extensions import db
-
-
-class Form(FlaskForm):
-    """The base of every form: Flask-WTF's CSRF token, and WTForms' own messages in Chinese."""
-
-    class Meta:
-        locales = ("zh",)
-
-        def get_translations(self, form):
-            # Flask-WTF translates only through Flask-Babel, which the platform does without, so
-            # messages such as "Not a valid choice." would reach the page in English.
-            return DefaultMeta.get_translations(self, form)
 
 
 def role_required(*roles: str):

@@ -1,7 +1,7 @@
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from ..web import Form
+from ..forms import Form
 from .models import ROLES
 
 

@@ -1,13 +1,12 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import date_field
+from ..forms import Form, date_field
 from .rules import CAUSES
 
 
-class BatchForm(FlaskForm):
+class BatchForm(Form):
     title = StringField("名单标题", validators=[DataRequired("请填写名单标题。"), Length(max=200)])
     document_no = StringField("文号", validators=[Optional(), Length(max=100)])
     published_on = date_field("公布日期")
@@ -15,52 +14,52 @@ class BatchForm(FlaskForm):
     reason = TextAreaField("列入原因", validators=[Optional()])
 
 
-class ParkRoundForm(FlaskForm):
+class ParkRoundForm(Form):
     park_id = SelectField("园区", validate_choice=False)
     title = StringField("整体审核名称", validators=[Optional(), Length(max=200)])
     listed_on = date_field("公布日期")
     usccs = TextAreaField("参加企业统一社会信用代码（每行一个，至少两家）", validators=[DataRequired("请填写参加企业。")])
 
 
-class DateForm(FlaskForm):
+class DateForm(Form):
     """Record a step on a given date (disclose, start, begin evaluation, request acceptance)."""
     on = date_field("日期")
     url = StringField("公开网址", validators=[Optional(), Length(max=500)])
     carbon_in_scope = BooleanField("将碳减排纳入审核范围")
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     on = date_field("提交日期")
     file = FileField("审核报告（PDF，不超过 50 MB）", validators=[FileRequired("请选择审核报告文件。")])
 
 
-class ConclusionForm(FlaskForm):
+class ConclusionForm(Form):
     on = date_field("结论日期")
     passed = RadioField("结论", choices=[("yes", "通过 / 合格"), ("no", "不通过 / 不合格")], validate_choice=False,
                         validators=[DataRequired("请选择结论。")])
     opinion = TextAreaField("意见", validators=[Optional(), Length(max=5000)])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = TextAreaField("撤销理由", validators=[DataRequired("请填写撤销理由。")])
 
 
-class VoluntaryForm(FlaskForm):
+class VoluntaryForm(Form):
     kind = SelectField("类型", choices=[("voluntary", "自愿性审核"), ("certification", "评价认证（视同审核）")],
                        validate_choice=False)
     started_on = date_field("开始日期")
     carbon_in_scope = BooleanField("将碳减排纳入审核范围")
 
 
-class RectificationForm(FlaskForm):
+class RectificationForm(Form):
     deadline = date_field("整改期限")
     note = TextAreaField("整改要求", validators=[Optional(), Length(max=5000)])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     note = TextAreaField("说明", validators=[DataRequired("请填写说明。"), Length(max=5000)])
 
 
-class OpenCaseForm(FlaskForm):
+class OpenCaseForm(Form):
     cause = SelectField("违规情形", choices=list(CAUSES.items()), validate_choice=False)
     note = TextAreaField("说明", validators=[Optional(), Length(max=5000)])

@@ -88,6 +88,8 @@ class AuditRound(TimestampMixin, db.Model):
     carbon_in_scope: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("list_batches.id"), index=True)
     park_round_id: Mapped[int | None] = mapped_column(ForeignKey("park_rounds.id"), index=True)
+    # The consultancy doing the audit (its experts may not review it); see experts.services.
+    service_org_id: Mapped[int | None] = mapped_column(ForeignKey("service_orgs.id"), index=True)
     reason: Mapped[str | None] = mapped_column(Text)  # why the enterprise was listed
     # Dates of each step, and the deadlines derived from them by rules.py.
     listed_on: Mapped[date | None] = mapped_column(Date)

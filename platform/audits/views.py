@@ -87,7 +87,7 @@ def _rounds_query(filters: dict):
     query = (select(AuditRound).join(Enterprise, Enterprise.id == AuditRound.enterprise_id)
              .where(enterprises.scope_clause(current_user)))
     if filters["q"]:
-        query = query.where(or_(Enterprise.name.contains(filters["q"], autoescape=True), Enterprise.uscc == filters["q"].upper()))
+        query = query.where(or_(Enterprise.name.icontains(filters["q"], autoescape=True), Enterprise.uscc == filters["q"].upper()))
     if filters["state"] in STATES:
         query = query.where(AuditRound.state == filters["state"])
     if filters["kind"] in KINDS:
@@ -308,7 +308,7 @@ def public_lookup():
     q = request.args.get("q", "").strip()
     pagination = None
     if q:
-        query = select(Enterprise).where(or_(Enterprise.name.contains(q, autoescape=True), Enterprise.uscc == q.upper())).order_by(
+        query = select(Enterprise).where(or_(Enterprise.name.icontains(q, autoescape=True), Enterprise.uscc == q.upper())).order_by(
             Enterprise.name, Enterprise.id)
         pagination = paginate(query)
         if pagination.total == 1 and pagination.page == 1:

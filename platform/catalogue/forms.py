@@ -1,11 +1,12 @@
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
+
+from ..forms import Form
 
 from .models import CATEGORIES, MATURITIES
 
 
-class TechnologyForm(FlaskForm):
+class TechnologyForm(Form):
     """Rules are checked by the service, which names each wrong field."""
 
     name = StringField("技术名称")

@@ -130,7 +130,7 @@ def list_for_admin(actor, status: str = "", q: str = ""):
     if status in STATUSES:
         query = query.where(Technology.status == status)
     if q:
-        query = query.where(Technology.name.contains(q, autoescape=True))
+        query = query.where(Technology.name.icontains(q, autoescape=True))
     return query
 
 
