@@ -18,23 +18,32 @@ BLUEPRINTS = [
     "platform.enterprises.views",
     "platform.auditlog.views",
     "platform.audits.views",
+    "platform.schemes.views",
+    "platform.stats.views",
     "platform.catalogue.views",
+    "platform.experts.views",
+    "platform.credit.views",
     "platform.api.views",
 ]
 # Modules that add endpoints to the API blueprint; imported before it is registered.
 API_MODULES = [
     "platform.enterprises.api",
     "platform.audits.api",
+    "platform.stats.api",
     "platform.catalogue.api",
+    "platform.experts.api",
+    "platform.credit.api",
 ]
 CLI_MODULES = [
     "platform.accounts.cli",
     "platform.enterprises.cli",
     "platform.reference.cli",
     "platform.audits.cli",
+    "platform.schemes.cli",
     "platform.scheduler.cli",
     "platform.catalogue.cli",
     "platform.indexing.cli",
+    "platform.credit.cli",
     "platform.demo",
 ]
 
@@ -82,9 +91,13 @@ def _import_models():
     from .accounts import models as _accounts  # noqa: F401
     from .auditlog import models as _auditlog  # noqa: F401
     from .audits import models as _audits  # noqa: F401
+    from .schemes import models as _schemes  # noqa: F401
+    from .stats import models as _stats  # noqa: F401
     from .scheduler import models as _scheduler  # noqa: F401
     from .indexing import models as _indexing  # noqa: F401
     from .catalogue import models as _catalogue  # noqa: F401
+    from .experts import models as _experts  # noqa: F401
+    from .credit import models as _credit  # noqa: F401
     from .enterprises import models as _enterprises  # noqa: F401
     from .reference import models as _reference  # noqa: F401
 

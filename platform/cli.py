@@ -20,3 +20,23 @@ def unit_of_work():
     except Exception:
         db.session.rollback()
         raise
+
+
+def run_import(importer, path) -> None:
+    """The body of an `import FILE` command: `importer(data, filename, progress=...)` runs as one unit
+    of work behind a progress bar; each refused row goes to stderr, then the summary; the command
+    exits non-zero when any row was refused (DESIGN §4)."""
+    import sys
+
+    with unit_of_work():
+        with click.progressbar(length=1, label="导入中", file=sys.stderr) as bar:
+            def progress(done, total):
+                bar.length = total
+                bar.update(done - bar.pos)
+
+            report = importer(path.read_bytes(), path.name, progress=progress)
+    for row, column, reason in report.errors:
+        click.echo(f"第 {row} 行 [{column}]：{reason}", err=True)
+    click.echo(report.summary())
+    if report.errors:
+        sys.exit(1)

@@ -82,9 +82,18 @@ def load_demo() -> dict:
                              division_code=scope, enterprise_id=enterprise_id)
         created["users"] += 1
     created["rounds"] = _demo_rounds(rng)
+    from .schemes.demo import load_demo as load_schemes
+
+    created["schemes"] = load_schemes(rng)
     from .catalogue.demo import load_demo as load_catalogue
 
     created["technologies"] = load_catalogue()
+    from .experts.demo import load_demo as load_experts
+
+    created["experts"] = load_experts()
+    from .credit.demo import load_demo as load_credit
+
+    created["credit_records"] = load_credit()
     return created
 
 
@@ -156,7 +165,7 @@ def load_command():
     """载入演示数据（可重复执行）。"""
     with unit_of_work():
         created = load_demo()
-    click.echo("演示数据已就绪：新增企业 {enterprises} 家、园区 {parks} 个、账号 {users} 个、审核轮次 {rounds} 个、技术 {technologies} 项。".format(**created))
+    click.echo("演示数据已就绪：新增企业 {enterprises} 家、园区 {parks} 个、账号 {users} 个、审核轮次 {rounds} 个、方案 {schemes} 项、技术 {technologies} 项。".format(**created))
     click.echo(f"演示账号的密码均为 {DEMO_PASSWORD}。")
     from .indexing.services import drain
 

@@ -12,11 +12,19 @@ PUBLIC = [
 ]
 
 WORK = {
-    "enterprise": [("enterprises.my_profile", "本企业资料"), ("audits.my_rounds", "我的审核")],
+    "enterprise": [("enterprises.my_profile", "本企业资料"), ("audits.my_rounds", "我的审核"),
+                   ("schemes.mine", "清洁生产方案"), ("stats.mine", "审核绩效"), ("credit.mine", "信用记录"),
+                   ("experts.enterprise_reviews", "评估验收")],
     "regulator": [("enterprises.index", "企业名录"), ("enterprises.import_file", "名录导入"),
-                  ("audits.batches", "强制审核名单"), ("audits.rounds", "审核轮次"), ("audits.cases", "违规案件")],
+                  ("audits.batches", "强制审核名单"), ("audits.rounds", "审核轮次"), ("audits.cases", "违规案件"),
+                  ("schemes.index", "方案实施"), ("stats.overview", "绩效统计"),
+                  ("credit.dashboard", "信用信息"),
+                  ("experts.pool", "专家库"), ("experts.panels_index", "评估验收专家组")],
+    "expert": [("experts.my_profile", "我的专家资料"), ("experts.my_reviews", "我的评审任务")],
+    "service_org": [("experts.my_org", "本机构")],
     "admin": [("accounts.users", "账号管理"), ("auditlog.index", "审计日志"), ("enterprises.index", "企业名录"),
-              ("catalogue.admin_list", "技术目录维护")],
+              ("catalogue.admin_list", "技术目录维护"), ("stats.overview", "绩效统计"),
+              ("experts.pool", "专家库")],
 }
 
 

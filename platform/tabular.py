@@ -142,3 +142,31 @@ def _export_value(value):
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value  # never let a cell be read as a formula (CSV injection)
     return value
+
+
+def import_rows(table: Table, columns: dict, import_row, header_of, progress=None) -> ImportReport:
+    """Run `import_row(raw, number)` on each row under its own savepoint: a refused row is rolled back
+    and reported with its number, column and reason; the others stay. `columns` maps header -> field,
+    `header_of(field)` names the column of a refusal, `import_row` returns "created", "updated" or
+    "unchanged", and `progress(done, total)` follows along."""
+    from .errors import DomainError, InvalidFields
+    from .extensions import db
+
+    report = ImportReport(total=len(table.rows))
+    for done, (number, cells) in enumerate(table.rows, start=1):
+        raw = {columns[h]: v for h, v in cells.items()}
+        savepoint = db.session.begin_nested()
+        try:
+            outcome = import_row(raw, number)
+        except InvalidFields as exc:
+            savepoint.rollback()
+            report.errors.extend((number, header_of(f), message) for f, message in exc.errors.items())
+        except DomainError as exc:
+            savepoint.rollback()
+            report.errors.append((number, header_of(exc.field), exc.message))
+        else:
+            savepoint.commit()
+            setattr(report, outcome, getattr(report, outcome) + 1)
+        if progress:
+            progress(done, report.total)
+    return report

@@ -18,6 +18,7 @@ HOME_BY_ROLE = {
     "enterprise": "enterprises.my_profile",
     "regulator": "enterprises.index",
     "admin": "accounts.users",
+    "service_org": "experts.my_org",
 }
 
 

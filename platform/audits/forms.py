@@ -1,5 +1,5 @@
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms import Form, date_field
@@ -31,13 +31,6 @@ class DateForm(Form):
 class ReportForm(Form):
     on = date_field("提交日期")
     file = FileField("审核报告（PDF，不超过 50 MB）", validators=[FileRequired("请选择审核报告文件。")])
-
-
-class ConclusionForm(Form):
-    on = date_field("结论日期")
-    passed = RadioField("结论", choices=[("yes", "通过 / 合格"), ("no", "不通过 / 不合格")], validate_choice=False,
-                        validators=[DataRequired("请选择结论。")])
-    opinion = TextAreaField("意见", validators=[Optional(), Length(max=5000)])
 
 
 class CancelForm(Form):

@@ -13,7 +13,7 @@ from ..tabular import xlsx_bytes
 from ..web import XLSX, download, paginate, role_required, show_errors
 from . import cases as case_services
 from . import services
-from .forms import (BatchForm, CancelForm, ConclusionForm, DateForm, NoteForm, OpenCaseForm, ParkRoundForm,
+from .forms import (BatchForm, CancelForm, DateForm, NoteForm, OpenCaseForm, ParkRoundForm,
                     RectificationForm, ReportForm, VoluntaryForm)
 from .models import CASE_STATES, KINDS, STATES, AuditRound, ListBatch, Notice
 from .jobs import overdue_now
@@ -129,7 +129,7 @@ def round_detail(round_id: int):
                            deadlines=services.deadlines(round_, date.today()),
                            cases=list(db.session.scalars(select(case_services.Case).where(
                                case_services.Case.round_id == round_.id))),
-                           conclusion_form=ConclusionForm(), date_form=DateForm(), cancel_form=CancelForm(),
+                           date_form=DateForm(), cancel_form=CancelForm(),
                            open_case_form=OpenCaseForm())
 
 
@@ -150,7 +150,8 @@ def open_case(round_id: int):
     return redirect(url_for("audits.round_detail", round_id=round_id))
 
 
-REGULATOR_STEPS = {"begin-evaluation", "evaluation", "acceptance", "cancel"}
+# Conclusions of evaluation and acceptance come from the expert panel (platform/experts/panels.py).
+REGULATOR_STEPS = {"begin-evaluation", "cancel"}
 ENTERPRISE_STEPS = {"disclose", "start", "request-acceptance"}
 
 
@@ -160,7 +161,7 @@ def round_step(round_id: int, step: str):
     round_ = services.get_round(current_user, round_id)
     if step not in REGULATOR_STEPS | ENTERPRISE_STEPS:
         abort(404)
-    form = {"evaluation": ConclusionForm, "acceptance": ConclusionForm, "cancel": CancelForm}.get(step, DateForm)()
+    form = CancelForm() if step == "cancel" else DateForm()
     back = url_for("audits.my_rounds") if current_user.role == "enterprise" else url_for("audits.round_detail", round_id=round_id)
     if not form.validate_on_submit():
         for field_errors in form.errors.values():
@@ -176,9 +177,6 @@ def round_step(round_id: int, step: str):
             services.request_acceptance(current_user, round_, on=form.on.data)
         elif step == "begin-evaluation":
             services.begin_evaluation(current_user, round_, on=form.on.data)
-        elif step in ("evaluation", "acceptance"):
-            conclude = services.conclude_evaluation if step == "evaluation" else services.conclude_acceptance
-            conclude(current_user, round_, on=form.on.data, passed=form.passed.data == "yes", opinion=form.opinion.data)
         else:
             services.cancel(current_user, round_, reason=form.reason.data)
     except DomainError as exc:

@@ -33,6 +33,8 @@ JOBS = [
     Job("search_drain", "platform.scheduler.jobs:_drain_search", "interval", {"minutes": 1}),
     Job("compliance_scan", "platform.scheduler.jobs:_scan", "cron", {"hour": 1, "minute": 10}),
     Job("deadline_reminders", "platform.scheduler.jobs:_reminders", "cron", {"hour": 7, "minute": 0}),
+    Job("credit_publish", "platform.credit.jobs:publish_job", "interval", {"minutes": 10}),
+    Job("credit_expire", "platform.credit.jobs:expire_job", "cron", {"hour": 0, "minute": 30}),
 ]
 
 

@@ -1,0 +1,476 @@
+"""Credit rules as actions: record a penalty on an overdue case, approve its credit record, withdraw
+it (end of period or credit repair), apply for and decide credit repair, retry a dead letter; and
+the lists that the regulators', the enterprise's and the public pages read.
+
+Services take the acting user and plain values, check role, region and state, change rows, write
+the audit log and raise domain errors in Chinese. They never commit.
+"""
+import hashlib
+import os
+import uuid
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..auditlog.services import diff, record as audit
+from ..audits.models import Case
+from ..audits.services import PDF_MAGIC, REPORT_MAX_BYTES, require_regulator
+from ..enterprises import services as enterprises
+from ..enterprises.models import Enterprise
+from ..enterprises.uscc import validate as validate_uscc
+from ..errors import NotFound, PermissionDenied, ValidationError, collect
+from ..extensions import db
+from ..models_base import utcnow
+from . import rules
+from .channel import wan_yuan
+from .models import CreditDelivery, CreditRecord, PenaltyDecision, RepairApplication
+
+# Fixed for ever: a record's idempotency key is derived from its decision number with it.
+KEY_NAMESPACE = uuid.UUID("5b0e1f4e-8f0c-4d7a-9a55-2f6f3c1d0a26")
+CASE_STATE_AFTER_PENALTY = "penalized"
+COMMITMENT_TEMPLATE = (
+    "本企业郑重承诺：已纠正失信行为，履行行政处罚决定规定的义务；所提交的信用修复材料真实、有效；"
+    "如有虚假，愿意承担相应法律责任并接受失信惩戒。本企业同意公开本承诺。"
+)
+
+
+def record_key(decision_no: str) -> str:
+    return f"gxcp-{uuid.uuid5(KEY_NAMESPACE, decision_no)}"
+
+
+# --- who may act ---------------------------------------------------------------------------------
+
+def _regulator_only(user) -> None:
+    if user is None or not getattr(user, "is_authenticated", False) or user.role not in ("regulator", "admin"):
+        raise PermissionDenied("只有监管部门可以查看信用记录的办理情况。")
+
+
+def get_record(user, record_id: int) -> CreditRecord:
+    """A record for its regulators (their region), admins, and — once approved — the enterprise itself."""
+    record = db.session.get(CreditRecord, record_id)
+    if record is None:
+        raise NotFound("未找到该信用记录。")
+    if user is not None and user.role == "enterprise":
+        if record.enterprise_id != user.enterprise_id or record.state == "pending":
+            raise PermissionDenied("您无权查看该信用记录。")
+        return record
+    _regulator_only(user)
+    if not enterprises.can_see(user, record.enterprise):
+        raise PermissionDenied("该信用记录不在您的管辖范围内。")
+    return record
+
+
+def get_repair(user, repair_id: int) -> RepairApplication:
+    repair = db.session.get(RepairApplication, repair_id)
+    if repair is None:
+        raise NotFound("未找到该信用修复申请。")
+    get_record(user, repair.record_id)
+    return repair
+
+
+def get_delivery(user, delivery_id: int) -> CreditDelivery:
+    delivery = db.session.get(CreditDelivery, delivery_id)
+    if delivery is None:
+        raise NotFound("未找到该报送记录。")
+    _regulator_only(user)
+    if not enterprises.can_see(user, delivery.record.enterprise):
+        raise PermissionDenied("该报送记录不在您的管辖范围内。")
+    return delivery
+
+
+# --- input checks ------------------------------------------------------------------------------------
+
+def _text(value, field: str, label: str, max_len: int, required: bool = True, default: str | None = None):
+    def check():
+        text = str(value if value is not None else "").strip() or (default or "")
+        if required and not text:
+            raise ValidationError(f"请填写{label}。", field)
+        if len(text) > max_len:
+            raise ValidationError(f"{label}不能超过 {max_len} 个字符。", field)
+        return text or None
+    return check
+
+
+def parse_fine(value) -> Decimal:
+    """A fine in yuan, to the fen, within the law's range (rules.FINE_MIN_YUAN – FINE_MAX_YUAN)."""
+    if isinstance(value, bool) or value is None or str(value).strip() == "":
+        raise ValidationError("请填写罚款金额（元）。", "fine_yuan")
+    try:
+        fine = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        raise ValidationError(f"罚款金额“{value}”不是有效的数字，请以元为单位填写。", "fine_yuan") from None
+    if not fine.is_finite():
+        raise ValidationError("罚款金额不是有效的数字。", "fine_yuan")
+    if fine != fine.quantize(Decimal("0.01")):
+        raise ValidationError("罚款金额以元为单位，最多保留两位小数。", "fine_yuan")
+    if not rules.fine_in_range(fine):
+        raise ValidationError(
+            f"罚款金额应在 {wan_yuan(rules.FINE_MIN_YUAN)} 万元至 {wan_yuan(rules.FINE_MAX_YUAN)} 万元之间"
+            f"（《清洁生产促进法》第三十九条），填写的是 {fine:,.2f} 元。", "fine_yuan")
+    return fine.quantize(Decimal("0.01"))
+
+
+def _decided_on(value, case: Case, today: date):
+    def check():
+        if not isinstance(value, date):
+            raise ValidationError("请填写处罚决定日期（YYYY-MM-DD）。", "decided_on")
+        if value > today:
+            raise ValidationError(f"处罚决定日期不能晚于今天（{today.isoformat()}）。", "decided_on")
+        deadline = case.rectification_deadline
+        if deadline and value <= deadline:
+            raise ValidationError(f"处罚决定日期应晚于整改期限（{deadline.isoformat()}）。", "decided_on")
+        return value
+    return check
+
+
+def _decision_no(value):
+    def check():
+        number = " ".join(str(value or "").split())
+        if not number:
+            raise ValidationError("请填写行政处罚决定书文号。", "decision_no")
+        if len(number) > 100:
+            raise ValidationError("行政处罚决定书文号不能超过 100 个字符。", "decision_no")
+        if db.session.scalar(select(exists().where(PenaltyDecision.decision_no == number))):
+            raise ValidationError(f"行政处罚决定书文号“{number}”已登记，请核对。", "decision_no")
+        return number
+    return check
+
+
+def _severity(value):
+    def check():
+        severity = value or rules.DEFAULT_SEVERITY
+        if severity not in rules.SEVERITIES:
+            raise ValidationError("失信程度应为轻微、一般或严重。", "severity")
+        return severity
+    return check
+
+
+def _office_uscc(value):
+    def check():
+        return validate_uscc(value, "office_uscc") if (value or "").strip() else None
+    return check
+
+
+# --- penalty decision -> credit record ---------------------------------------------------------------
+
+def record_penalty(actor, case: Case, *, decision_no, decided_on, facts, legal_basis, fine_yuan,
+                   severity: str | None = None, office_name: str | None = None, office_uscc: str | None = None,
+                   violation_type: str | None = None, remarks: str | None = None,
+                   today: date | None = None) -> PenaltyDecision:
+    """行政处罚决定 on a case whose rectification order ran out: the decision, its credit record
+    (awaiting approval), and the case moved on to 已处罚."""
+    require_regulator(actor, case.enterprise)
+    if case.state != "overdue":
+        raise ValidationError(f"只有“逾期未整改”的案件才能记录处罚决定，该案件当前为“{case.state_label}”。", "case")
+    today = today or date.today()
+    values = collect({
+        "decision_no": _decision_no(decision_no),
+        "decided_on": _decided_on(decided_on, case, today),
+        "violation_type": _text(violation_type, "violation_type", "违法行为类型", 200, default=rules.VIOLATION_TYPE),
+        "facts": _text(facts, "facts", "违法事实", 5000),
+        "legal_basis": _text(legal_basis, "legal_basis", "处罚依据", 2000),
+        "fine_yuan": lambda: parse_fine(fine_yuan),
+        "severity": _severity(severity),
+        "office_name": _text(office_name, "office_name", "处罚机关", 200,
+                             default=getattr(actor, "display_name", None)),
+        "office_uscc": _office_uscc(office_uscc),
+        "remarks": _text(remarks, "remarks", "备注", 2000, required=False),
+    })
+    enterprise = case.enterprise
+    decision = PenaltyDecision(case=case, enterprise=enterprise, decided_by_id=getattr(actor, "id", None), **values)
+    period = rules.publication_period(values["severity"], values["decided_on"])
+    credit = CreditRecord(decision=decision, enterprise=enterprise, idempotency_key=record_key(values["decision_no"]),
+                          state="pending", subject_name=enterprise.name, subject_uscc=enterprise.uscc,
+                          legal_representative=enterprise.legal_representative,
+                          online_due=rules.online_due(values["decided_on"]), min_until=period.min_until,
+                          publish_until=period.until)
+    case_before = case.state
+    case.state = CASE_STATE_AFTER_PENALTY
+    db.session.add_all([decision, credit])
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # a concurrent request took the number (or the case) first
+        raise ValidationError(f"行政处罚决定书文号“{values['decision_no']}”或该案件的处罚决定已登记。",
+                              "decision_no") from None
+    division = enterprise.city_code
+    audit(actor, "penalty.create", "penalty_decision", decision.id, after=decision.snapshot(), division_code=division)
+    audit(actor, f"case.{CASE_STATE_AFTER_PENALTY}", "case", case.id, before={"state": case_before},
+          after={"state": case.state}, division_code=division, note=f"行政处罚决定书 {decision.decision_no}")
+    audit(actor, "credit_record.create", "credit_record", credit.id, after=credit.snapshot(), division_code=division)
+    return decision
+
+
+def approve(actor, record: CreditRecord, *, note: str = "", today: date | None = None,
+            now: datetime | None = None) -> CreditDelivery:
+    """A regulator other than the one who entered the decision approves the record; the publishing
+    job then delivers it. Nothing reaches the channel without this step."""
+    require_regulator(actor, record.enterprise)
+    if record.state != "pending":
+        raise ValidationError(f"该信用记录当前为“{record.state_label}”，不能再次审核。", "state")
+    if actor is not None and actor.id == record.decision.decided_by_id:
+        raise PermissionDenied("录入处罚决定的人员不能审核本人录入的信用记录，请由另一名监管人员审核。")
+    today, now = today or date.today(), now or utcnow()
+    if record.period.expired_on(today):
+        raise ValidationError(f"该记录的公示期已于 {record.publish_until.isoformat()} 届满，不再公示。", "state")
+    note = (note or "").strip()
+    if not rules.SEVERITIES[record.severity].published_by_default and not note:
+        raise ValidationError("轻微失信信息原则上不予公示；确有必要公示的，请写明理由。", "note")
+    before = record.snapshot()
+    record.state, record.approved_by_id, record.approved_at = "approved", getattr(actor, "id", None), now
+    record.approval_note = note or None
+    delivery = CreditDelivery(record=record, kind="publish", idempotency_key=record.idempotency_key,
+                              status="pending", attempts=0, next_attempt_at=now)
+    db.session.add(delivery)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # another regulator approved it a moment ago: one publication only
+        raise ValidationError("该信用记录已由其他监管人员审核。", "state") from None
+    old, new = diff(before, record.snapshot())
+    audit(actor, "credit_record.approve", "credit_record", record.id, before=old, after=new,
+          division_code=record.enterprise.city_code, note=note or None)
+    return delivery
+
+
+def withdraw(actor, record: CreditRecord, *, reason: str, on: date, now: datetime | None = None) -> None:
+    """Take a record off the public pages at once, and tell the channel if it may hold the record.
+
+    A publication never attempted is simply cancelled; one that was sent, or attempted (a timeout
+    may have reached the channel), gets a withdrawal message, which waits until the publication
+    is settled so that the channel never sees them in the wrong order.
+    """
+    now = now or utcnow()
+    before = record.snapshot()
+    record.state, record.withdrawn_on, record.withdrawal_reason = "withdrawn", on, reason
+    publish = record.delivery("publish")
+    tell_channel = False
+    if publish is not None:
+        if publish.status == "pending":
+            cancelled = db.session.execute(
+                update(CreditDelivery).where(CreditDelivery.id == publish.id, CreditDelivery.status == "pending",
+                                             or_(CreditDelivery.claimed_until.is_(None),
+                                                 CreditDelivery.claimed_until < now))
+                .values(status="cancelled", claimed_by=None, claimed_until=None)
+                .execution_options(synchronize_session=False)).rowcount
+            db.session.expire(publish)
+            tell_channel = not cancelled or publish.attempts > 0  # in flight right now, or tried before
+        else:
+            tell_channel = publish.status == "sent" or publish.attempts > 0
+    if tell_channel and record.delivery("withdraw") is None:
+        db.session.add(CreditDelivery(record=record, kind="withdraw", idempotency_key=f"{record.idempotency_key}-withdraw",
+                                      status="pending", attempts=0, next_attempt_at=now))
+    old, new = diff(before, record.snapshot())
+    audit(actor, "credit_record.withdraw", "credit_record", record.id, before=old, after=new,
+          division_code=record.enterprise.city_code)
+
+
+def expire_publications(as_of: date, now: datetime | None = None) -> int:
+    """Withdraw every record whose maximum publication period ended before `as_of` (idempotent)."""
+    due = db.session.scalars(select(CreditRecord).where(
+        CreditRecord.state.in_(("pending", "approved", "published")), CreditRecord.publish_until < as_of)
+        .order_by(CreditRecord.id))
+    count = 0
+    for record in due:
+        withdraw(None, record, reason="expired", on=as_of, now=now)
+        count += 1
+    return count
+
+
+# --- credit repair -------------------------------------------------------------------------------------
+
+def apply_for_repair(actor, record: CreditRecord, *, correction: str, commitment: str, commitment_public: bool,
+                     data: bytes, filename: str, today: date | None = None) -> RepairApplication:
+    """信用修复 (信用修复办法): after the minimum period, with proof of correction and a public commitment."""
+    if actor is None or actor.role != "enterprise" or actor.enterprise_id != record.enterprise_id:
+        raise PermissionDenied("只有受处罚的企业本身可以申请信用修复。")
+    if record.state not in ("approved", "published"):
+        raise ValidationError(f"该信用记录当前为“{record.state_label}”，无需申请信用修复。", "state")
+    today = today or date.today()
+    if not record.period.repairable_on(today):
+        raise ValidationError(
+            f"最短公示期至 {record.min_until.isoformat()} 届满，{(record.min_until + timedelta(days=1)).isoformat()} "
+            "起方可申请信用修复（《信用修复管理办法》）。", "state")
+    if db.session.scalar(select(exists().where(RepairApplication.record_id == record.id,
+                                               RepairApplication.state == "pending"))):
+        raise ValidationError("该记录已有待审核的信用修复申请，请等待监管部门审核。", "state")
+
+    def public_commitment():
+        if not commitment_public:
+            raise ValidationError("信用修复须公开作出信用承诺，请勾选同意公开。", "commitment_public")
+        return True
+
+    values = collect({
+        "correction": _text(correction, "correction", "失信行为纠正情况", 5000),
+        "commitment": _text(commitment, "commitment", "信用承诺", 5000),
+        "commitment_public": public_commitment,
+        "proof": lambda: _check_pdf(data, filename),
+    })
+    stored_name = _store_proof(data)
+    repair = RepairApplication(
+        record=record, enterprise_id=record.enterprise_id, applicant_id=actor.id, applied_on=today,
+        correction=values["correction"], commitment=values["commitment"], proof_stored_name=stored_name,
+        proof_original_name=values["proof"], proof_sha256=hashlib.sha256(data).hexdigest(), proof_size=len(data),
+        state="pending")
+    db.session.add(repair)
+    db.session.flush()
+    audit(actor, "credit_repair.apply", "credit_repair", repair.id, division_code=record.enterprise.city_code,
+          after={"record_id": record.id, "proof": repair.proof_original_name, "sha256": repair.proof_sha256})
+    return repair
+
+
+def decide_repair(actor, repair: RepairApplication, *, approved: bool, reason: str = "", today: date | None = None,
+                  now: datetime | None = None) -> None:
+    """The regulator grants repair (the record is withdrawn everywhere) or refuses it with a reason."""
+    require_regulator(actor, repair.enterprise)
+    if repair.state != "pending":
+        raise ValidationError(f"该申请已{repair.state_label}，不能再次审核。", "state")
+    reason = (reason or "").strip()
+    if not approved and not reason:
+        raise ValidationError("不予修复须写明理由。", "reason")
+    record = repair.record
+    if approved and record.state not in ("approved", "published"):
+        raise ValidationError(f"该信用记录当前为“{record.state_label}”，无需修复。", "state")
+    today = today or date.today()
+    repair.state = "approved" if approved else "rejected"
+    repair.decided_by_id, repair.decided_on = getattr(actor, "id", None), today
+    repair.decision_reason = reason or "材料齐全，准予信用修复。"
+    audit(actor, f"credit_repair.{repair.state}", "credit_repair", repair.id, division_code=repair.enterprise.city_code,
+          after={"state": repair.state, "reason": repair.decision_reason})
+    if approved:
+        withdraw(actor, record, reason="repaired", on=today, now=now)
+
+
+def _check_pdf(data: bytes, filename: str) -> str:
+    name = Path(filename or "").name  # never trust a path from the client
+    if not name:
+        raise ValidationError("请上传证明材料（PDF）。", "proof")
+    if not name.lower().endswith(".pdf"):
+        raise ValidationError("证明材料须为 PDF 文件（.pdf）。", "proof")
+    if not data:
+        raise ValidationError("上传的文件是空的。", "proof")
+    if len(data) > REPORT_MAX_BYTES:
+        raise ValidationError(f"证明材料不能超过 {REPORT_MAX_BYTES // 1024 // 1024} MB。", "proof")
+    if not data.startswith(PDF_MAGIC):
+        raise ValidationError("文件内容不是 PDF，请上传 PDF 格式的证明材料。", "proof")
+    return name[:255]
+
+
+def _proof_folder() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / "credit-repair"
+
+
+def _store_proof(data: bytes) -> str:
+    """Outside static/, under a random name; served only after a permission check."""
+    stored_name = f"{uuid.uuid4().hex}.pdf"
+    folder = _proof_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{stored_name}.part"
+    tmp.write_bytes(data)
+    os.replace(tmp, folder / stored_name)
+    return stored_name
+
+
+def proof_path(user, repair_id: int) -> tuple[RepairApplication, Path]:
+    repair = get_repair(user, repair_id)
+    return repair, _proof_folder() / repair.proof_stored_name
+
+
+# --- the outbox, as regulators see it -------------------------------------------------------------------
+
+def retry_delivery(actor, delivery: CreditDelivery, now: datetime | None = None) -> None:
+    """Send a dead letter again (after the cause has been fixed): the same key, so never a duplicate."""
+    require_regulator(actor, delivery.record.enterprise)
+    if delivery.status != "dead":
+        raise ValidationError(f"该报送当前为“{delivery.status_label}”，只有失败的报送可以重试。", "status")
+    if delivery.kind == "publish" and delivery.record.state == "withdrawn":
+        raise ValidationError("该信用记录已撤下，不再报送公示。", "status")
+    before = {"status": delivery.status, "attempts": delivery.attempts, "last_error": delivery.last_error}
+    delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, now or utcnow()
+    delivery.claimed_by = delivery.claimed_until = None
+    audit(actor, "credit_delivery.retry", "credit_delivery", delivery.id, before=before,
+          after={"status": "pending", "attempts": 0}, division_code=delivery.record.enterprise.city_code)
+
+
+# --- lists ----------------------------------------------------------------------------------------------
+
+def _scoped_records(user):
+    _regulator_only(user)
+    return (select(CreditRecord).join(Enterprise, Enterprise.id == CreditRecord.enterprise_id)
+            .where(enterprises.scope_clause(user)))
+
+
+def records_for_regulator(user, *, state: str = "", q: str = ""):
+    query = _scoped_records(user).join(PenaltyDecision, PenaltyDecision.id == CreditRecord.decision_id)
+    if state:
+        query = query.where(CreditRecord.state == state)
+    q = (q or "").strip()
+    if q:
+        query = query.where(or_(CreditRecord.subject_name.icontains(q, autoescape=True),
+                                CreditRecord.subject_uscc == q.upper(),
+                                PenaltyDecision.decision_no.icontains(q, autoescape=True)))
+    return query.order_by(PenaltyDecision.decided_on.desc(), CreditRecord.id.desc())
+
+
+def at_risk(user, as_of: date) -> list[dict]:
+    """Records not yet online whose 7-working-day deadline is near or past, the most urgent first."""
+    waiting = db.session.scalars(_scoped_records(user).where(CreditRecord.state.in_(("pending", "approved")))
+                                 .order_by(CreditRecord.online_due, CreditRecord.id))
+    out = []
+    for record in waiting:
+        left = rules.working_days_between(as_of, record.online_due)
+        if left <= rules.AT_RISK_WORKING_DAYS:
+            out.append({"record": record, "due": record.online_due, "working_days_left": left, "missed": left < 0})
+    return out
+
+
+def dead_letters(user):
+    _regulator_only(user)
+    return (select(CreditDelivery).join(CreditRecord, CreditRecord.id == CreditDelivery.record_id)
+            .join(Enterprise, Enterprise.id == CreditRecord.enterprise_id)
+            .where(CreditDelivery.status == "dead", enterprises.scope_clause(user))
+            .order_by(CreditDelivery.id))
+
+
+def pending_repairs(user):
+    _regulator_only(user)
+    return (select(RepairApplication).join(Enterprise, Enterprise.id == RepairApplication.enterprise_id)
+            .where(RepairApplication.state == "pending", enterprises.scope_clause(user))
+            .order_by(RepairApplication.applied_on, RepairApplication.id))
+
+
+def records_of_enterprise(user) -> list[CreditRecord]:
+    """The enterprise's own records once approved (what it may see and repair)."""
+    if user is None or user.role != "enterprise":
+        raise PermissionDenied("只有企业用户可以查看本企业的信用记录。")
+    return list(db.session.scalars(select(CreditRecord).where(
+        CreditRecord.enterprise_id == user.enterprise_id, CreditRecord.state != "pending")
+        .order_by(CreditRecord.id.desc())))
+
+
+def public_records(q: str = "", as_of: date | None = None):
+    """What the public sees: records delivered to the channel and within their publication period."""
+    as_of = as_of or date.today()
+    query = (select(CreditRecord).join(PenaltyDecision, PenaltyDecision.id == CreditRecord.decision_id)
+             .where(CreditRecord.state == "published", CreditRecord.publish_until >= as_of))
+    q = (q or "").strip()
+    if q:
+        query = query.join(Enterprise, Enterprise.id == CreditRecord.enterprise_id).where(or_(
+            CreditRecord.subject_name.icontains(q, autoescape=True), Enterprise.name.icontains(q, autoescape=True),
+            CreditRecord.subject_uscc == q.upper()))
+    return query.order_by(PenaltyDecision.decided_on.desc(), CreditRecord.id.desc())
+
+
+def public_record(key: str, as_of: date | None = None) -> CreditRecord:
+    record = db.session.scalar(public_records(as_of=as_of).where(CreditRecord.idempotency_key == key))
+    if record is None:
+        raise NotFound("未找到该信用记录，或其公示期已结束。")
+    return record
+
+
+def published_records_of(enterprise_id: int, as_of: date | None = None) -> list[CreditRecord]:
+    return list(db.session.scalars(public_records(as_of=as_of).where(CreditRecord.enterprise_id == enterprise_id)))

@@ -1,0 +1,223 @@
+"""Credit pages: the regulators' penalty form, approval, dashboard and dead letters; the enterprise's
+records and repair applications; the public disclosure of published records."""
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..audits import cases as case_services
+from ..errors import DomainError, NotFound, ValidationError
+from ..extensions import db
+from ..scheduler.models import SchedulerJobRun
+from ..tabular import csv_bytes
+from ..web import CSV, download, paginate, role_required, show_errors
+from . import services
+from .channel import FIELDS, NOT_ON_PUBLIC_PAGES, record_fields
+from .forms import ApprovalForm, PenaltyForm, RepairDecisionForm, RepairForm, RetryForm
+from .models import RECORD_STATES, PenaltyDecision
+from .rules import AT_RISK_WORKING_DAYS, SEVERITIES
+
+bp = Blueprint("credit", __name__)
+PUBLIC_FIELDS = [(key, label) for key, label in FIELDS if key not in NOT_ON_PUBLIC_PAGES]
+
+
+@bp.app_template_global()
+def published_credit_records(enterprise_id: int):
+    """For the public enterprise status page (templates/audits/public_status.html)."""
+    return services.published_records_of(enterprise_id)
+
+
+@bp.app_template_global()
+def case_penalty_decision(case_id: int):
+    """For the regulator's case page (templates/audits/case.html)."""
+    return db.session.scalar(select(PenaltyDecision).where(PenaltyDecision.case_id == case_id))
+
+
+# --- regulators ---------------------------------------------------------------------------------------
+
+@bp.get("/credit/dashboard")
+@role_required("regulator", "admin")
+def dashboard():
+    today = date.today()
+    awaiting = list(db.session.scalars(services.records_for_regulator(current_user, state="pending").limit(50)))
+    last_run = db.session.scalar(select(SchedulerJobRun).where(SchedulerJobRun.job_id == "credit_publish")
+                                 .order_by(SchedulerJobRun.id.desc()).limit(1))
+    return render_template("credit/dashboard.html", today=today, awaiting=awaiting,
+                           at_risk=services.at_risk(current_user, today),
+                           dead=list(db.session.scalars(services.dead_letters(current_user).limit(50))),
+                           repairs=list(db.session.scalars(services.pending_repairs(current_user).limit(50))),
+                           last_run=last_run, retry_form=RetryForm(), at_risk_days=AT_RISK_WORKING_DAYS)
+
+
+@bp.get("/credit/records")
+@role_required("regulator", "admin")
+def records():
+    state, q = request.args.get("state", "").strip(), request.args.get("q", "").strip()
+    if state and state not in RECORD_STATES:
+        state = ""
+    pagination = paginate(services.records_for_regulator(current_user, state=state, q=q))
+    return render_template("credit/records.html", pagination=pagination, state=state, q=q, states=RECORD_STATES)
+
+
+@bp.route("/credit/cases/<int:case_id>/penalty", methods=["GET", "POST"])
+@role_required("regulator")
+def penalty(case_id: int):
+    case = case_services.get_case(current_user, case_id)
+    form = PenaltyForm()
+    if request.method == "GET":
+        form.office_name.data = current_user.display_name
+    status = 200
+    if form.validate_on_submit():
+        try:
+            decision = services.record_penalty(
+                current_user, case, decision_no=form.decision_no.data, decided_on=form.decided_on.data,
+                facts=form.facts.data, legal_basis=form.legal_basis.data, fine_yuan=form.fine_yuan.data,
+                severity=form.severity.data, office_name=form.office_name.data, office_uscc=form.office_uscc.data,
+                violation_type=form.violation_type.data, remarks=form.remarks.data)
+        except DomainError as exc:
+            status = show_errors(form, exc)
+        else:
+            flash("处罚决定已记录，信用记录待另一名监管人员审核后报送公示。", "success")
+            return redirect(url_for("credit.record_detail", record_id=decision.record.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("credit/penalty_form.html", case=case, form=form), status
+
+
+@bp.route("/credit/records/<int:record_id>", methods=["GET", "POST"])
+@role_required("regulator", "admin", "enterprise")
+def record_detail(record_id: int):
+    record = services.get_record(current_user, record_id)
+    if current_user.role == "enterprise":
+        return redirect(url_for("credit.mine"))
+    form = ApprovalForm()
+    status = 200
+    if request.method == "POST":
+        if current_user.role != "regulator":
+            abort(403)
+        if not form.validate_on_submit():
+            status = 422
+        else:
+            try:
+                services.approve(current_user, record, note=form.note.data)
+            except DomainError as exc:
+                status = show_errors(form, exc)
+            else:
+                flash("已审核通过，将在下次报送时送往信用信息平台。", "success")
+                return redirect(url_for("credit.record_detail", record_id=record.id))
+    return render_template("credit/record.html", record=record, fields=record_fields(record), labels=FIELDS,
+                           form=form, retry_form=RetryForm(), today=date.today()), status
+
+
+@bp.get("/credit/dead-letters")
+@role_required("regulator", "admin")
+def dead_letters():
+    return render_template("credit/dead_letters.html", pagination=paginate(services.dead_letters(current_user)),
+                           retry_form=RetryForm())
+
+
+@bp.post("/credit/deliveries/<int:delivery_id>/retry")
+@role_required("regulator")
+def retry(delivery_id: int):
+    delivery = services.get_delivery(current_user, delivery_id)
+    if not RetryForm().validate_on_submit():
+        abort(400)
+    try:
+        services.retry_delivery(current_user, delivery)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        flash("已重新排队，将在下次报送时发送（同一幂等键，不会重复公示）。", "success")
+    return redirect(request.form.get("next") or url_for("credit.dead_letters"))
+
+
+@bp.route("/credit/repairs/<int:repair_id>", methods=["GET", "POST"])
+@role_required("regulator", "admin", "enterprise")
+def repair_detail(repair_id: int):
+    repair = services.get_repair(current_user, repair_id)
+    form = RepairDecisionForm()
+    status = 200
+    if request.method == "POST":
+        if current_user.role != "regulator":
+            abort(403)
+        try:
+            if not form.validate_on_submit():
+                raise ValidationError("表单已失效，请刷新页面后重试。")
+            if form.decision.data not in ("approve", "reject"):
+                raise ValidationError("请选择审核结论。", "decision")
+            services.decide_repair(current_user, repair, approved=form.decision.data == "approve",
+                                   reason=form.reason.data)
+        except DomainError as exc:
+            status = show_errors(form, exc)
+        else:
+            flash("已准予信用修复，记录已从公示页面撤下，并将通知信用信息平台。" if repair.state == "approved"
+                  else "已作出不予修复的决定。", "success")
+            return redirect(url_for("credit.dashboard"))
+    return render_template("credit/repair.html", repair=repair, form=form), status
+
+
+@bp.get("/credit/repairs/<int:repair_id>/proof")
+@role_required("regulator", "admin", "enterprise")
+def repair_proof(repair_id: int):
+    repair, path = services.proof_path(current_user, repair_id)
+    if not path.is_file():
+        raise NotFound("证明材料文件不存在，请联系系统管理员。")
+    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=repair.proof_original_name)
+
+
+# --- enterprise ---------------------------------------------------------------------------------------
+
+@bp.get("/credit/mine")
+@role_required("enterprise")
+def mine():
+    return render_template("credit/mine.html", records=services.records_of_enterprise(current_user), today=date.today())
+
+
+@bp.route("/credit/records/<int:record_id>/repair", methods=["GET", "POST"])
+@role_required("enterprise")
+def apply_repair(record_id: int):
+    record = services.get_record(current_user, record_id)
+    form = RepairForm()
+    status = 200
+    if form.validate_on_submit():
+        upload = form.proof.data
+        try:
+            services.apply_for_repair(current_user, record, correction=form.correction.data,
+                                      commitment=form.commitment.data, commitment_public=form.commitment_public.data,
+                                      data=upload.read() if upload else b"",
+                                      filename=upload.filename if upload else "")
+        except DomainError as exc:
+            status = show_errors(form, exc)
+        else:
+            flash("信用修复申请已提交，请等待监管部门审核。", "success")
+            return redirect(url_for("credit.mine"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("credit/repair_form.html", record=record, form=form), status
+
+
+# --- public ---------------------------------------------------------------------------------------------
+
+@bp.get("/credit")
+def public_records():
+    q = request.args.get("q", "").strip()
+    return render_template("credit/public_records.html", q=q, pagination=paginate(services.public_records(q)),
+                           severities=SEVERITIES)
+
+
+@bp.get("/credit/r/<key>")
+def public_record(key: str):
+    record = services.public_record(key)
+    return render_template("credit/public_record.html", record=record, fields=record_fields(record),
+                           labels=PUBLIC_FIELDS)
+
+
+@bp.get("/credit/export.csv")
+def public_export():
+    """The published records as a 双公示 CSV (the public field set)."""
+    rows = db.session.scalars(services.public_records(request.args.get("q", "")).limit(100_000))
+    data = csv_bytes([label for _, label in PUBLIC_FIELDS],
+                     ([record_fields(r)[key] for key, _ in PUBLIC_FIELDS] for r in rows))
+    return download(data, f"行政处罚信用信息_{date.today().isoformat()}.csv", CSV)

@@ -1,0 +1,108 @@
+"""Forms of the expert pool and panels. Rules are checked by the services, which name each wrong field."""
+from wtforms import HiddenField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..forms import date_field
+from ..forms import Form
+from . import rules
+
+
+class ProfileForm(Form):
+    name = StringField("姓名")
+    title = StringField("职称", description="如：教授级高级工程师、高级工程师、教授")
+    employer = StringField("工作单位")
+    employer_uscc = StringField("工作单位统一社会信用代码", description="18 位，用于回避本单位的审核")
+    industry_codes = SelectMultipleField("专业行业（可多选）", choices=[], validate_choice=False,
+                                         description="按住 Ctrl 键可多选；抽取专家时按企业所属行业匹配")
+    fields = StringField("专业领域", validators=[Optional()], description="如：节能、废水治理、VOCs 治理，用顿号分隔")
+    qualifications = TextAreaField("执业资格与主要业绩", validators=[Optional()])
+    years_of_practice = StringField("从业年限（年）")
+    phone = StringField("联系电话", description="仅监管部门可见，不对外公开")
+    email = StringField("电子邮箱", validators=[Optional()], description="仅监管部门可见，不对外公开")
+
+    PROFILE_FIELDS = ("name", "title", "employer", "employer_uscc", "industry_codes", "fields", "qualifications",
+                      "years_of_practice", "phone", "email")
+
+    def profile(self) -> dict:
+        return {name: getattr(self, name).data for name in self.PROFILE_FIELDS}
+
+
+class RegistrationForm(ProfileForm):
+    username = StringField("用户名", validators=[DataRequired("请填写用户名。"), Length(max=80)])
+    password = PasswordField("密码", validators=[DataRequired("请填写密码。")],
+                             description="至少 10 个字符，须同时包含字母和数字")
+    confirm = PasswordField("确认密码", validators=[DataRequired("请再次填写密码。"),
+                                                EqualTo("password", "两次填写的密码不一致。")])
+    conflicts = TextAreaField("申报利益冲突（可选）", validators=[Optional()],
+                              description="每行一个单位：统一社会信用代码 单位名称 说明，如近三年任职或提供咨询服务的企业")
+
+
+class ConflictForm(Form):
+    conflict_uscc = StringField("单位统一社会信用代码")
+    organisation = StringField("单位名称", validators=[Optional(), Length(max=200)])
+    note = StringField("说明", validators=[Optional(), Length(max=300)])
+
+
+class DecisionForm(Form):
+    action = SelectField("决定", choices=[SelectChoice("approve", "批准入库"), SelectChoice("suspend", "暂停"),
+                                          SelectChoice("retire", "退出专家库")], validate_choice=False)
+    reason = TextAreaField("理由", validators=[Optional(), Length(max=2000)], description="暂停、退出须写明理由")
+
+
+class DrawForm(Form):
+    size = StringField("专家人数", default=str(rules.DEFAULT_PANEL_SIZE),
+                       description=f"{rules.MIN_PANEL_SIZE}–{rules.MAX_PANEL_SIZE} 人")
+    meeting_on = date_field("评审会日期", required=False)
+    location = StringField("评审地点", validators=[Optional(), Length(max=200)])
+
+
+class DeclineForm(Form):
+    member_id = HiddenField()
+    reason = TextAreaField("拒绝理由", validators=[DataRequired("请填写拒绝理由。"), Length(max=1000)],
+                           description="如：存在利益冲突、时间冲突")
+
+
+class ConcludeForm(Form):
+    on = date_field("结论日期")
+    opinion = TextAreaField("专家组综合意见（可选）", validators=[Optional(), Length(max=5000)])
+
+
+class CancelPanelForm(Form):
+    reason = TextAreaField("撤销理由", validators=[DataRequired("请填写撤销理由。"), Length(max=2000)])
+
+
+class ScoreForm(Form):
+    vetoes = SelectMultipleField("否决项（存在即勾选）", choices=[], validate_choice=False,
+                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    opinion = TextAreaField("评审意见", validators=[Optional(), Length(max=5000)])
+    action = HiddenField(default="save")
+
+
+def score_form(stage: str, **kwargs) -> ScoreForm:
+    """The score form of a stage: one field per item of the rules' table, named points_<code>."""
+    form_class = type("StageScoreForm", (ScoreForm,), {
+        f"points_{item.code}": StringField(f"{item.label}（满分 {item.max_points}）", description=item.guidance)
+        for item in rules.ITEMS[stage]})
+    form = form_class(**kwargs)
+    form.vetoes.choices = [SelectChoice(v.code, v.label) for v in rules.VETOES[stage]]
+    return form
+
+
+class ServiceOrgForm(Form):
+    name = StringField("机构名称")
+    uscc = StringField("统一社会信用代码")
+    division_code = SelectField("所在设区市", choices=[], validate_choice=False)
+    address = StringField("地址", validators=[Optional()])
+    contact_person = StringField("联系人", validators=[Optional()])
+    contact_phone = StringField("联系电话", validators=[Optional()])
+    username = StringField("机构账号（用户名，可选）", validators=[Optional()],
+                           description="角色为“服务机构”的已有账号，关联后该账号可查看本机构服务的轮次")
+
+    def values(self) -> dict:
+        return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+
+
+class AssignOrgForm(Form):
+    service_org_id = SelectField("委托的咨询服务机构", choices=[], validate_choice=False)

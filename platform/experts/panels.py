@@ -1,0 +1,390 @@
+"""Review panels: the recorded random draw, replacements, scoring and the conclusion that moves the round.
+
+The draw itself is pure (draw.py); this module gathers its facts from the database, records
+everything needed to replay it, and hands the panel's conclusion to the audit services.
+"""
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from ..auditlog.services import record
+from ..audits import services as audits
+from ..audits.models import AuditRound
+from ..enterprises import services as enterprises
+from ..enterprises.models import Enterprise
+from ..errors import InvalidFields, NotFound, PermissionDenied, ValidationError
+from ..extensions import db
+from ..models_base import utcnow
+from . import draw, rules
+from .models import Expert, Panel, PanelDraw, PanelExclusion, PanelMember, Score, ServiceOrg
+from .services import expert_of
+
+CONFLICTS = ("same_employer", "service_org", "declared")
+
+
+# --- the facts of a draw -------------------------------------------------------------------------
+
+def _candidates() -> list[draw.Candidate]:
+    """Every expert in the pool, by id: the draw's candidate list."""
+    experts = db.session.scalars(select(Expert).options(selectinload(Expert.industries),
+                                                        selectinload(Expert.conflicts)).order_by(Expert.id))
+    return [_candidate(e) for e in experts]
+
+
+def _candidate(expert: Expert) -> draw.Candidate:
+    return draw.Candidate(id=expert.id, status=expert.status, employer_uscc=expert.employer_uscc,
+                          industry_codes=frozenset(expert.industry_codes),
+                          declared_usccs=frozenset(c.uscc for c in expert.conflicts))
+
+
+def _review(round_: AuditRound, panel: Panel | None = None, declining: PanelMember | None = None) -> draw.Review:
+    org = db.session.get(ServiceOrg, round_.service_org_id) if round_.service_org_id else None
+    members = panel.members if panel is not None else []
+    return draw.Review(
+        enterprise_uscc=round_.enterprise.uscc, industry_code=round_.enterprise.industry_code,
+        service_org_uscc=org.uscc if org else None,
+        on_panel=frozenset(m.expert_id for m in members if m.state == "active" and m is not declining),
+        declined=frozenset(m.expert_id for m in members if m.state == "declined" or m is declining))
+
+
+def conflict_with(expert: Expert, round_: AuditRound) -> str | None:
+    """The conflict of interest (a rules.EXCLUSION_REASONS code) the expert has with the round now, if any."""
+    reason = draw.exclusion_reason(_candidate(expert), _review(round_))
+    return reason if reason in CONFLICTS else None
+
+
+# --- drawing -------------------------------------------------------------------------------------
+
+def _check_size(size) -> int:
+    if not isinstance(size, int) or isinstance(size, bool) or not rules.MIN_PANEL_SIZE <= size <= rules.MAX_PANEL_SIZE:
+        raise ValidationError(f"专家组人数应为 {rules.MIN_PANEL_SIZE}–{rules.MAX_PANEL_SIZE} 人。", "size")
+    return size
+
+
+def _stage_started(round_: AuditRound, stage: str) -> date | None:
+    return round_.evaluation_started_on if stage == "evaluation" else round_.acceptance_requested_on
+
+
+def _record_draw(panel: Panel, outcome: draw.Outcome, actor) -> PanelDraw:
+    seq = len(panel.draws) + 1
+    record_ = PanelDraw(panel=panel, seq=seq, seed=str(outcome.seed), requested=outcome.size,
+                        candidate_ids=outcome.candidate_ids, chosen_ids=outcome.chosen_ids,
+                        drawn_by_id=getattr(actor, "id", None))
+    db.session.add(record_)
+    db.session.flush()
+    db.session.add_all([PanelExclusion(draw_id=record_.id, expert_id=expert_id, reason=reason)
+                        for expert_id, reason in outcome.exclusions.items()])
+    members = [PanelMember(panel=panel, draw_id=record_.id, expert_id=expert_id) for expert_id in outcome.chosen_ids]
+    db.session.add_all(members)
+    db.session.flush()
+    return record_
+
+
+def draw_panel(actor, round_: AuditRound, *, size: int = rules.DEFAULT_PANEL_SIZE, meeting_on: date | None = None,
+               location: str = "", seed: int | None = None, today: date | None = None) -> Panel:
+    """Draw a panel for a round under evaluation or acceptance. All or nothing: too small a pool writes nothing."""
+    audits.require_regulator(actor, round_.enterprise)
+    stage = round_.state
+    if stage not in rules.STAGES:
+        raise ValidationError(f"该审核轮次当前为“{round_.state_label}”，只有评估中或验收中的轮次才能抽取专家组。", "state")
+    if db.session.scalar(select(Panel.id).where(Panel.round_id == round_.id, Panel.state == "scoring")):
+        raise ValidationError("该轮次已有正在评审的专家组，不能重复抽取。", "state")
+    size = _check_size(size)
+    today = today or date.today()
+    started = _stage_started(round_, stage)
+    if meeting_on is not None and started and meeting_on < started:
+        raise ValidationError(f"评审会日期不能早于{rules.STAGES[stage]}开始日期（{started.isoformat()}）。", "meeting_on")
+    outcome = draw.run(_candidates(), _review(round_), draw.new_seed() if seed is None else seed, size,
+                       stage_label=rules.STAGES[stage])
+    panel = Panel(round=round_, stage=stage, state="scoring", size=size, pass_mark=rules.PASS_MARK[stage],
+                  veto_min_members=rules.VETO_MIN_MEMBERS, drawn_on=today, drawn_by_id=getattr(actor, "id", None),
+                  meeting_on=meeting_on, location=(location or "").strip()[:200] or None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(panel)
+            db.session.flush()
+    except IntegrityError:  # another regulator drew for this round at the same instant
+        raise ValidationError("该轮次已有正在评审的专家组，不能重复抽取。", "state") from None
+    _record_draw(panel, outcome, actor)
+    record(actor, "panel.draw", "panel", panel.id, division_code=round_.enterprise.city_code, after={
+        "round_id": round_.id, "stage": stage, "size": size, "seed": str(outcome.seed),
+        "candidates": len(outcome.candidate_ids), "excluded": len(outcome.exclusions),
+        "members": outcome.chosen_ids})
+    return panel
+
+
+def _require_open_seat(member: PanelMember, doing: str) -> None:
+    """The member still sits on a panel at work and has not signed."""
+    if member.panel.state != "scoring":
+        raise ValidationError(f"该专家组{member.panel.state_label}，不能再{doing}。", "state")
+    if member.state != "active":
+        raise ValidationError("该专家已拒绝参加本次评审。", "state")
+    if member.signed_at:
+        raise ValidationError(f"评审意见已签署，不能再{doing}。", "state")
+
+
+def decline(actor, member: PanelMember, reason: str) -> PanelMember:
+    """A member declines (or the regulator records it); a replacement is drawn with a new seed.
+
+    Returns the new member. When no one is left to replace them, nothing is written.
+    """
+    panel = member.panel
+    round_ = panel.round
+    if actor is None or getattr(actor, "role", None) != "expert":
+        audits.require_regulator(actor, round_.enterprise)
+    elif member.expert.user_id != actor.id:
+        raise PermissionDenied("只能办理本人的评审邀请。")
+    _require_open_seat(member, "拒绝参加")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("请写明拒绝参加的理由（如利益冲突、时间冲突）。", "reason")
+    outcome = draw.run(_candidates(), _review(round_, panel, declining=member), draw.new_seed(), 1,
+                       stage_label=panel.stage_label)
+    member.state = "declined"
+    member.declined_reason = reason[:1000]
+    member.declined_at = utcnow()
+    draw_record = _record_draw(panel, outcome, actor)
+    replacement = next(m for m in panel.members if m.draw_id == draw_record.id)
+    member.replaced_by = replacement
+    record(actor, "panel.decline", "panel", panel.id, division_code=round_.enterprise.city_code, note=reason,
+           before={"member": member.expert_id}, after={"replacement": replacement.expert_id, "seed": str(outcome.seed),
+                                                       "draw": draw_record.seq})
+    return replacement
+
+
+def cancel(actor, panel: Panel, reason: str) -> None:
+    """Withdraw a panel that will not conclude (e.g. the round was cancelled)."""
+    audits.require_regulator(actor, panel.round.enterprise)
+    if panel.state != "scoring":
+        raise ValidationError(f"该专家组{panel.state_label}，不能撤销。", "state")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("撤销专家组须写明理由。", "reason")
+    record(actor, "panel.cancel", "panel", panel.id, division_code=panel.round.enterprise.city_code,
+           before={"state": panel.state}, after={"state": "cancelled"}, note=reason)
+    panel.state = "cancelled"
+    panel.cancelled_reason = reason
+
+
+# --- replaying ------------------------------------------------------------------------------------
+
+def replay(panel: Panel) -> dict[int, list[int]]:
+    """Every draw of the panel recomputed from its stored seed, candidates and exclusions: seq -> members."""
+    return {d.seq: draw.replay(d.candidate_ids, [x.expert_id for x in d.exclusions], d.seed_int, d.requested)
+            for d in panel.draws}
+
+
+def verify(panel: Panel) -> bool:
+    """True when every draw replays to the members it recorded and seated."""
+    replayed = replay(panel)
+    for d in panel.draws:
+        seated = [m.expert_id for m in panel.members if m.draw_id == d.id]
+        if replayed[d.seq] != d.chosen_ids or seated != d.chosen_ids:
+            return False
+    return True
+
+
+def draw_summary(d: PanelDraw) -> dict:
+    """A draw's public record: counts and exclusions by reason, never who was excluded."""
+    excluded = {x.expert_id: x.reason for x in d.exclusions}
+    eligible = [i for i in d.candidate_ids if i not in excluded]
+    return {"seq": d.seq, "seed": d.seed_int, "requested": d.requested, "candidates": len(d.candidate_ids),
+            "excluded": len(excluded), "eligible": len(eligible), "eligible_ids": eligible,
+            "reasons": draw.reason_counts(excluded), "chosen_ids": list(d.chosen_ids), "drawn_at": d.drawn_at}
+
+
+# --- scoring --------------------------------------------------------------------------------------
+
+def _parse_points(value, item: rules.Item) -> Decimal | None:
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        points = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValidationError(f"“{item.label}”的得分应为数字。", f"points_{item.code}") from None
+    if not points.is_finite() or points < 0 or points > item.max_points:
+        raise ValidationError(f"“{item.label}”的得分应在 0–{item.max_points} 分之间。", f"points_{item.code}")
+    if points != points.quantize(Decimal("0.1")):
+        raise ValidationError(f"“{item.label}”的得分最多保留一位小数。", f"points_{item.code}")
+    return points
+
+
+def submit_scores(actor, member: PanelMember, *, points: dict, vetoes=(), opinion: str = "", sign: bool = False,
+                  today: date | None = None) -> None:
+    """A member saves their scores, veto items and opinion; signing makes them final."""
+    panel = member.panel
+    expert = member.expert
+    if actor is None or actor.id != expert.user_id:
+        raise PermissionDenied("只能填写本人的评分。")
+    _require_open_seat(member, "修改评分")
+    if expert.status != "approved":
+        raise PermissionDenied(f"您的专家资格当前为“{expert.status_label}”，不能评分；请联系监管部门。")
+    conflict = conflict_with(expert, panel.round)
+    if conflict:
+        raise ValidationError(f"您与该审核存在利益冲突（{rules.EXCLUSION_REASONS[conflict]}），请拒绝参加本次评审。",
+                              "state")
+    items, veto_codes = rules.ITEMS[panel.stage], {v.code for v in rules.VETOES[panel.stage]}
+    errors, parsed = {}, {}
+    for item in items:
+        try:
+            parsed[item.code] = _parse_points(points.get(item.code), item)
+        except ValidationError as exc:
+            errors[exc.field] = exc.message
+            continue
+        if sign and parsed[item.code] is None:
+            errors[f"points_{item.code}"] = f"签署前须为“{item.label}”评分。"
+    unknown = set(vetoes) - veto_codes
+    if unknown:
+        errors["vetoes"] = "否决项不正确。"
+    opinion = (opinion or "").strip()
+    if sign and not opinion:
+        errors["opinion"] = "签署前须填写评审意见。"
+    if len(opinion) > 5000:
+        errors["opinion"] = "评审意见不能超过 5000 个字符。"
+    if errors:
+        raise InvalidFields(errors)
+    wanted = {code: (value, False) for code, value in parsed.items() if value is not None}
+    wanted.update({code: (None, True) for code in set(vetoes)})
+    existing = {s.item_code: s for s in member.scores}
+    for code, row in existing.items():
+        if code not in wanted:
+            member.scores.remove(row)
+    for code, (value, vetoed) in wanted.items():
+        row = existing.get(code) or Score(item_code=code)
+        row.points, row.vetoed = value, vetoed
+        if code not in existing:
+            member.scores.append(row)
+    member.opinion = opinion or None
+    if sign:
+        member.signed_at = utcnow()
+        record(actor, "panel.sign", "panel", panel.id, division_code=panel.round.enterprise.city_code,
+               after={"member": expert.id, "total": str(member.total), "vetoes": sorted(set(vetoes))})
+        if rules.AUTO_CONCLUDE and panel.all_signed:
+            conclude(None, panel, on=today or date.today(), today=today)
+
+
+def tally(panel: Panel) -> dict:
+    """The panel's result so far: each signed member's total, the mean, and the veto items that stand."""
+    signed = [m for m in panel.active_members if m.signed_at]
+    totals = {m.id: m.total for m in signed}
+    mean = (sum(totals.values(), Decimal(0)) / len(totals)).quantize(Decimal("0.01"), ROUND_HALF_UP) if totals else None
+    veto_counts: dict[str, int] = {}
+    for m in signed:
+        for code in m.vetoes():
+            veto_counts[code] = veto_counts.get(code, 0) + 1
+    upheld = [v.code for v in rules.VETOES[panel.stage] if veto_counts.get(v.code, 0) >= panel.veto_min_members]
+    item_means = {}
+    for item in rules.ITEMS[panel.stage]:
+        values = [m.points().get(item.code) for m in signed]
+        values = [v for v in values if v is not None]
+        item_means[item.code] = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.1")) if values else None
+    passed = None
+    if mean is not None:
+        passed = mean >= panel.pass_mark and not upheld
+    return {"totals": totals, "mean": mean, "veto_counts": veto_counts, "upheld": upheld, "item_means": item_means,
+            "signed": len(signed), "passed": passed}
+
+
+def _conclusion_text(panel: Panel, result: dict, opinion: str) -> str:
+    labels = {v.code: v.label for v in rules.VETOES[panel.stage]}
+    passed_label, failed_label = rules.OUTCOME_LABELS[panel.stage]
+    parts = [f"专家组 {len(result['totals'])} 名专家评分均值 {result['mean']} 分（合格线 {panel.pass_mark} 分）"]
+    if result["upheld"]:
+        parts.append("否决项：" + "、".join(labels[c] for c in result["upheld"]))
+    else:
+        parts.append("无否决项")
+    text = "，".join(parts) + f"。{panel.stage_label}结论：{passed_label if result['passed'] else failed_label}。"
+    if opinion:
+        text += f"\n{opinion}"
+    return text
+
+
+def conclude(actor, panel: Panel, *, on: date, opinion: str = "", today: date | None = None) -> None:
+    """Record the panel's conclusion from the signed scores and move the round through the audit services."""
+    round_ = panel.round
+    audits.require_regulator(actor, round_.enterprise)
+    if panel.state != "scoring":
+        raise ValidationError(f"该专家组{panel.state_label}，不能再出具结论。", "state")
+    unsigned = [m for m in panel.active_members if not m.signed_at]
+    if unsigned or len(panel.active_members) != panel.size:
+        raise ValidationError(f"尚有 {len(unsigned) or panel.size - len(panel.active_members)} 名专家未签署评审意见，"
+                              "不能出具结论。", "state")
+    result = tally(panel)
+    text = _conclusion_text(panel, result, (opinion or "").strip())
+    conclude_round = audits.conclude_evaluation if panel.stage == "evaluation" else audits.conclude_acceptance
+    conclude_round(actor, round_, on=on, passed=result["passed"], opinion=text, today=today)
+    panel.state = "concluded"
+    panel.concluded_on = on
+    panel.concluded_by_id = getattr(actor, "id", None)
+    panel.passed = result["passed"]
+    panel.mean_total = result["mean"]
+    panel.vetoes = result["upheld"]
+    panel.conclusion = text
+    record(actor, "panel.conclude", "panel", panel.id, division_code=round_.enterprise.city_code,
+           after={"passed": result["passed"], "mean_total": result["mean"], "vetoes": result["upheld"]})
+
+
+# --- who sees which panel ---------------------------------------------------------------------------
+
+def get_panel(panel_id: int) -> Panel:
+    panel = db.session.get(Panel, panel_id)
+    if panel is None:
+        raise NotFound("未找到该专家组。")
+    return panel
+
+
+def can_manage(user, panel: Panel) -> bool:
+    return (getattr(user, "role", None) == "regulator"
+            and enterprises.can_manage(user, panel.round.enterprise.city_code))
+
+
+def require_view(user, panel: Panel) -> None:
+    """Regulators and admins in scope, the enterprise itself, and the panel's members."""
+    if enterprises.can_see(user, panel.round.enterprise):
+        return
+    expert = expert_of(user)
+    if expert is not None and any(m.expert_id == expert.id for m in panel.members):
+        return
+    raise PermissionDenied("您无权查看该专家组。")
+
+
+def member_of(user, panel: Panel) -> PanelMember | None:
+    expert = expert_of(user)
+    if expert is None:
+        return None
+    return next((m for m in panel.members if m.expert_id == expert.id), None)
+
+
+def panels_in_scope(user, *, state: str = ""):
+    query = (select(Panel).join(AuditRound, AuditRound.id == Panel.round_id)
+             .join(Enterprise, Enterprise.id == AuditRound.enterprise_id).where(enterprises.scope_clause(user)))
+    if state:
+        query = query.where(Panel.state == state)
+    return query.order_by(Panel.id.desc())
+
+
+def rounds_awaiting_panel(user) -> list[AuditRound]:
+    """Rounds under evaluation or acceptance in the user's scope with no panel at work."""
+    at_work = select(Panel.round_id).where(Panel.state == "scoring")
+    query = (select(AuditRound).join(Enterprise, Enterprise.id == AuditRound.enterprise_id)
+             .where(enterprises.scope_clause(user), AuditRound.state.in_(tuple(rules.STAGES)),
+                    AuditRound.id.not_in(at_work))
+             .order_by(AuditRound.id))
+    return list(db.session.scalars(query.limit(200)))
+
+
+def reviews_of(expert: Expert) -> list[PanelMember]:
+    return list(db.session.scalars(select(PanelMember).where(PanelMember.expert_id == expert.id)
+                                   .order_by(PanelMember.id.desc())))
+
+
+def panels_of_enterprise(enterprise_id: int) -> list[Panel]:
+    return list(db.session.scalars(select(Panel).join(AuditRound, AuditRound.id == Panel.round_id)
+                                   .where(AuditRound.enterprise_id == enterprise_id).order_by(Panel.id.desc())))
+
+
+def public_panels():
+    return select(Panel).order_by(Panel.drawn_on.desc(), Panel.id.desc())

@@ -1,0 +1,98 @@
+"""Expert review rules: panel size, pass mark, veto rule, the scoring tables and who may not sit.
+
+Every number is a default with its source, so that a change of local policy is one edit.
+  评估验收指南 — 《清洁生产审核评估与验收指南》(环办科技〔2018〕5号)
+  审核办法     — 《清洁生产审核办法》(国家发展改革委、环境保护部令第38号, 2016)
+"""
+from dataclasses import dataclass
+
+# 评估验收指南 (组织方式): evaluation and acceptance are done by a panel of at least three experts
+# drawn from the expert pool (专家库).
+MIN_PANEL_SIZE = 3
+DEFAULT_PANEL_SIZE = 3
+# Platform practice: a regulator may ask for a larger panel for complex (e.g. park) audits.
+MAX_PANEL_SIZE = 7
+
+# 评估验收指南 (评估/验收结论): a review passes at 70 of 100 points; local rules differ, so per stage.
+PASS_MARK = {"evaluation": 70, "acceptance": 70}
+# 评估验收指南: any veto item (否决项) makes the review fail. How many members must tick a veto
+# item for it to stand: 1 = any member's veto fails the review (the guide's reading); a province
+# that wants the panel's majority sets it higher.
+VETO_MIN_MEMBERS = 1
+# Whether the last member's signature records the conclusion at once (otherwise the regulator does).
+AUTO_CONCLUDE = False
+
+STAGES = {"evaluation": "评估", "acceptance": "验收"}
+OUTCOME_LABELS = {"evaluation": ("通过", "不通过"), "acceptance": ("合格", "不合格")}
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    label: str
+    max_points: int
+    guidance: str
+
+
+@dataclass(frozen=True)
+class Veto:
+    code: str
+    label: str
+
+
+# 评估验收指南 附件 (清洁生产审核评估技术要求): what the evaluation checks — that the audit really
+# happened and followed the procedure, that the report is in form and its data true, and that the
+# medium/high-cost plan is sound.
+EVALUATION_ITEMS = (
+    Item("process", "审核过程规范性", 15, "审核小组组建、审核计划、宣传培训，七个阶段完整开展"),
+    Item("report", "审核报告质量", 20, "报告编制规范，数据真实、完整、可追溯"),
+    Item("potential", "清洁生产潜力分析", 20, "物料、能源、水平衡测试，废物产生原因分析，审核重点与目标合理"),
+    Item("low_cost", "无/低费方案实施", 15, "无/低费方案已实施，效果已统计"),
+    Item("feasibility", "中/高费方案可行性论证", 20, "技术、环境、经济可行性分析充分"),
+    Item("continuous", "持续清洁生产", 10, "组织机构、管理制度和持续清洁生产计划"),
+)
+EVALUATION_VETOES = (
+    Veto("fake_data", "审核报告数据弄虚作假"),
+    Veto("low_cost_undone", "未完成无/低费方案的实施"),
+    Veto("key_issue_missed", "审核重点未涵盖超标排放、超能耗或有毒有害物质问题"),
+    Veto("major_violation", "审核期间发生重大环境违法行为或污染事故"),
+)
+
+# 评估验收指南 附件 (清洁生产审核验收技术要求): acceptance verifies the performance achieved, with
+# monitoring before and after the medium/high-cost schemes were built.
+ACCEPTANCE_ITEMS = (
+    Item("implementation", "方案实施情况", 25, "中/高费方案按计划实施，未实施的有合理说明"),
+    Item("performance", "绩效核实（监测数据）", 25, "实施前后监测报告、能耗和物耗台账可核实"),
+    Item("environmental", "环境效益", 20, "污染物削减、节能节水量达到审核目标"),
+    Item("economic", "经济效益", 10, "经济效益计算合理"),
+    Item("level", "清洁生产水平", 20, "对标行业清洁生产评价指标体系达到的水平"),
+)
+ACCEPTANCE_VETOES = (
+    Veto("false_performance", "绩效数据不实"),
+    Veto("over_discharge", "仍存在超标排放或超总量排放"),
+    Veto("high_cost_undone", "中/高费方案未实施且无合理说明"),
+    Veto("major_accident", "审核期间发生重大环境污染事故"),
+)
+
+ITEMS = {"evaluation": EVALUATION_ITEMS, "acceptance": ACCEPTANCE_ITEMS}
+VETOES = {"evaluation": EVALUATION_VETOES, "acceptance": ACCEPTANCE_VETOES}
+for _stage, _items in ITEMS.items():
+    if sum(i.max_points for i in _items) != 100:
+        raise ValueError(f"the {_stage} item table must total 100 points")
+
+# Who is left out of a draw, and why, in the order the reasons are checked (one reason recorded
+# per expert). 评估验收指南 (回避): experts with an interest in the enterprise or in the service
+# organisation that wrote the report do not sit; only approved experts of the enterprise's
+# industry are drawn.
+EXCLUSION_REASONS = {
+    "on_panel": "已在本专家组中",
+    "declined": "已拒绝参加本次评审",
+    "pending": "尚未通过入库审核",
+    "suspended": "已暂停",
+    "retired": "已退出专家库",
+    "specialty": "专业领域与企业行业不符",
+    "same_employer": "与被审核企业为同一单位",
+    "service_org": "受雇于为该企业提供审核服务的咨询机构",
+    "declared": "本人申报的利益冲突",
+}
+

@@ -1,0 +1,430 @@
+"""The expert pool and the service organisations: registration, profile, approval, search, track record.
+
+Panels (draws, scoring, conclusions) are in panels.py.
+"""
+import re
+
+from sqlalchemy import case, func, select
+
+from search import SearchQuery
+
+from ..accounts import services as accounts
+from ..accounts.models import User
+from ..auditlog.services import diff, record
+from ..audits import services as audits
+from ..audits.models import CLOSED_STATES, AuditRound, RoundEvent
+from ..enterprises import uscc as uscc_rules
+from ..enterprises.services import PHONE
+from ..enterprises.services import _text as text_check
+from ..errors import NotFound, PermissionDenied, ValidationError, collect
+from ..extensions import db
+from ..indexing.services import backend
+from ..models_base import utcnow
+from ..reference.models import Industry
+from ..reference.services import parse_division, parse_industry
+from .models import STATUSES, Expert, ExpertConflict, Panel, ServiceOrg
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+SPLIT = re.compile(r"[;；,，、\s]+")
+DIRECTORY_FACETS = ("specialty_codes",)
+# The regulator's decisions on an expert: allowed from, to, label, whether a reason is required.
+DECISIONS = {
+    "approve": (("pending", "suspended"), "approved", "批准入库", False),
+    "suspend": (("approved",), "suspended", "暂停", True),
+    "retire": (("pending", "approved", "suspended"), "retired", "退出专家库", True),
+}
+
+
+# --- who may act -------------------------------------------------------------------------------
+
+def require_province_regulator(actor, what: str = "审核专家入库申请") -> None:
+    """Experts serve the whole province, so the province regulator decides on them (None: the CLI)."""
+    if actor is None:
+        return
+    if not getattr(actor, "is_province_regulator", False):
+        raise PermissionDenied(f"只有自治区监管部门可以{what}。")
+
+
+def require_regulator(actor) -> None:
+    if actor is not None and getattr(actor, "role", None) not in ("regulator", "admin"):
+        raise PermissionDenied("只有监管部门可以进行此操作。")
+
+
+def expert_of(user) -> Expert | None:
+    if user is None or not getattr(user, "is_authenticated", False) or user.role != "expert":
+        return None
+    return db.session.scalar(select(Expert).where(Expert.user_id == user.id))
+
+
+def get_expert(expert_id: int) -> Expert:
+    expert = db.session.get(Expert, expert_id)
+    if expert is None:
+        raise NotFound("未找到该专家。")
+    return expert
+
+
+def _require_self(actor, expert: Expert) -> None:
+    if actor is not None and getattr(actor, "id", None) != expert.user_id:
+        raise PermissionDenied("只能修改本人的专家资料。")
+
+
+# --- profile -----------------------------------------------------------------------------------
+
+def _industry_codes(raw: dict) -> list[str]:
+    value = raw.get("industry_codes") or ""
+    codes = value if isinstance(value, (list, tuple)) else SPLIT.split(str(value))
+    codes = sorted({parse_industry(str(code).strip(), "industry_codes")[0] for code in codes if str(code).strip()})
+    if not codes:
+        raise ValidationError("请至少选择一个专业行业。", "industry_codes")
+    return codes
+
+
+def clean(raw: dict) -> dict:
+    """Validate an expert's profile from a form or the demo loader; InvalidFields names every wrong field."""
+    def years():
+        value = str(raw.get("years_of_practice") if raw.get("years_of_practice") is not None else "").strip()
+        if not value.isdigit() or int(value) > 70:
+            raise ValidationError("从业年限应为 0–70 之间的整数。", "years_of_practice")
+        return int(value)
+
+    def phone():
+        value = str(raw.get("phone") or "").strip()
+        if not value:
+            raise ValidationError("请填写联系电话。", "phone")
+        if not PHONE.match(value):
+            raise ValidationError("联系电话格式不正确。", "phone")
+        return value
+
+    def email():
+        value = str(raw.get("email") or "").strip()
+        if value and (len(value) > 200 or not EMAIL.match(value)):
+            raise ValidationError("电子邮箱格式不正确。", "email")
+        return value or None
+
+    return collect({
+        "name": text_check(raw, "name", "姓名", 50, required=True),
+        "title": text_check(raw, "title", "职称", 50, required=True),
+        "employer": text_check(raw, "employer", "工作单位", 200, required=True),
+        "employer_uscc": lambda: uscc_rules.validate(raw.get("employer_uscc"), "employer_uscc"),
+        "industry_codes": lambda: _industry_codes(raw),
+        "fields": text_check(raw, "fields", "专业领域", 300),
+        "qualifications": text_check(raw, "qualifications", "执业资格与主要业绩", 5000),
+        "years_of_practice": years,
+        "phone": phone,
+        "email": email,
+    })
+
+
+def _apply(expert: Expert, values: dict) -> None:
+    codes = values.pop("industry_codes")
+    for field, value in values.items():
+        setattr(expert, field, value)
+    if codes != expert.industry_codes:
+        expert.industries = list(db.session.scalars(select(Industry).where(Industry.code.in_(codes))))
+        # A change of specialties alone does not update the expert's row; touch it so that its
+        # version (and with it the search document) moves on.
+        expert.updated_at = utcnow()
+
+
+def register(*, username: str, password: str, profile: dict, conflicts: list[dict] = ()) -> Expert:
+    """Public sign-up: an expert account and a pending profile, in one transaction."""
+    values = clean(profile)  # every profile field's error at once, before the account is made
+    user = accounts.create_user(None, username=username, password=password, role="expert",
+                                display_name=values["name"])
+    return add_profile(user, profile, conflicts)
+
+
+def add_profile(user, profile: dict, conflicts: list[dict] = ()) -> Expert:
+    """A pending expert profile for an account of role expert (sign-up, or an operator for an existing account)."""
+    if user.role != "expert":
+        raise ValidationError("只有专家账号可以登记专家资料。", "username")
+    if db.session.scalar(select(Expert.id).where(Expert.user_id == user.id)):
+        raise ValidationError("该账号已有专家资料。", "username")
+    expert = Expert(user_id=user.id, status="pending")
+    _apply(expert, clean(profile))
+    db.session.add(expert)
+    db.session.flush()
+    for conflict in conflicts:
+        declare_conflict(user, expert, **conflict)
+    record(user, "expert.register", "expert", expert.id, after=_public_snapshot(expert))
+    return expert
+
+
+def create_by_operator(profile: dict, *, username: str, password: str, status: str = "approved",
+                       reason: str | None = None) -> Expert:
+    """The demo loader and the CLI: an expert already decided on."""
+    expert = register(username=username, password=password, profile=profile)
+    if status != "pending":
+        decide(None, expert, "approve")
+    if status in ("suspended", "retired"):
+        decide(None, expert, {"suspended": "suspend", "retired": "retire"}[status], reason)
+    return expert
+
+
+def _public_snapshot(expert: Expert) -> dict:
+    """What the audit log keeps of a change: never the contact data itself."""
+    data = expert.snapshot()
+    for field in ("phone", "email"):
+        data[field] = "（已修改）" if data.get(field) else None
+    return data
+
+
+def update_profile(actor, expert: Expert, raw: dict) -> bool:
+    """The expert edits their profile; a change of a key field sends an approved expert back for approval."""
+    _require_self(actor, expert)
+    before = expert.snapshot()
+    values = clean({**before, **raw})
+    old, new = diff(before, {**before, **values})
+    if not new:
+        return False
+    _apply(expert, values)
+    changed_keys = [f for f in Expert.KEY_FIELDS if f in new]
+    note = None
+    if changed_keys and expert.status == "approved":
+        labels = {"title": "职称", "employer": "工作单位", "employer_uscc": "单位统一社会信用代码", "industry_codes": "专业行业"}
+        note = f"修改了{'、'.join(labels[f] for f in changed_keys)}，待监管部门重新审核"
+        expert.status = "pending"
+        expert.status_reason = note
+        expert.status_changed_at = utcnow()
+        expert.status_changed_by_id = getattr(actor, "id", None)
+    masked_old, masked_new = ({k: ("（已修改）" if k in ("phone", "email") else v) for k, v in d.items()}
+                              for d in (old, new))
+    record(actor, "expert.update", "expert", expert.id, before=masked_old, after=masked_new, note=note)
+    return True
+
+
+def declare_conflict(actor, expert: Expert, *, uscc: str, organisation: str = "", note: str = "") -> ExpertConflict:
+    _require_self(actor, expert)
+    code = uscc_rules.validate(uscc, "conflict_uscc")
+    organisation = (organisation or "").strip()[:200] or None
+    note = (note or "").strip()[:300] or None
+    if any(c.uscc == code for c in expert.conflicts):
+        raise ValidationError(f"已申报过与 {code} 的利益冲突。", "conflict_uscc")
+    conflict = ExpertConflict(uscc=code, organisation=organisation, note=note)
+    expert.conflicts.append(conflict)
+    db.session.flush()
+    record(actor, "expert.conflict.declare", "expert", expert.id,
+           after={"uscc": code, "organisation": organisation, "note": note})
+    return conflict
+
+
+def withdraw_conflict(actor, expert: Expert, conflict_id: int) -> None:
+    _require_self(actor, expert)
+    conflict = next((c for c in expert.conflicts if c.id == conflict_id), None)
+    if conflict is None:
+        raise NotFound("未找到该利益冲突申报。")
+    record(actor, "expert.conflict.withdraw", "expert", expert.id,
+           before={"uscc": conflict.uscc, "organisation": conflict.organisation})
+    expert.conflicts.remove(conflict)
+
+
+def parse_conflict_lines(text: str) -> list[dict]:
+    """Registration's conflicts box: one per line, “统一社会信用代码 单位名称 说明”."""
+    out = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        parts = line.strip().split(maxsplit=2)
+        if not parts:
+            continue
+        uscc_rules.validate(parts[0], "conflicts")  # names the field, with the reason
+        out.append({"uscc": parts[0], "organisation": parts[1] if len(parts) > 1 else "",
+                    "note": parts[2] if len(parts) > 2 else ""})
+    return out
+
+
+# --- the regulator's decisions -----------------------------------------------------------------
+
+def decide(actor, expert: Expert, action: str, reason: str | None = None) -> None:
+    require_province_regulator(actor)
+    if action not in DECISIONS:
+        raise ValidationError("不支持的操作。", "action")
+    allowed, target, label, reason_required = DECISIONS[action]
+    if expert.status not in allowed:
+        raise ValidationError(f"该专家当前为“{expert.status_label}”，不能{label}。", "action")
+    reason = (reason or "").strip()
+    if reason_required and not reason:
+        raise ValidationError(f"{label}须写明理由。", "reason")
+    record(actor, f"expert.{action}", "expert", expert.id, before={"status": expert.status},
+           after={"status": target}, note=reason or None)
+    expert.status = target
+    expert.status_reason = reason or None
+    expert.status_changed_at = utcnow()
+    expert.status_changed_by_id = getattr(actor, "id", None)
+
+
+def pool_query(actor, *, status: str = ""):
+    """Regulators' list of the pool from the database (used where search is not needed)."""
+    require_regulator(actor)
+    query = select(Expert).order_by(Expert.id.desc())
+    if status in STATUSES:
+        query = query.where(Expert.status == status)
+    return query
+
+
+# --- search ------------------------------------------------------------------------------------
+
+def directory(q: str = "", *, specialty: str = "", page: int = 1, per_page: int = 20):
+    """The public directory: approved experts only. Raises search.SearchUnavailable when search is down."""
+    filters = {"status": "approved"}
+    if specialty:
+        filters["specialty_codes"] = specialty
+    return backend().search("experts", SearchQuery(text=q or "", filters=filters, facets=DIRECTORY_FACETS,
+                                                   page=page, per_page=per_page))
+
+
+def search_pool(actor, q: str = "", *, status: str = "", specialty: str = "", page: int = 1, per_page: int = 20):
+    """The regulator's search of the whole pool: (result, experts in result order, contact data included)."""
+    require_regulator(actor)
+    filters = {}
+    if status in STATUSES:
+        filters["status"] = status
+    if specialty:
+        filters["specialty_codes"] = specialty
+    result = backend().search("experts", SearchQuery(text=q or "", filters=filters,
+                                                     facets=("status", "specialty_codes"), page=page,
+                                                     per_page=per_page))
+    ids = [int(i) for i in result.ids]
+    rows = {e.id: e for e in db.session.scalars(select(Expert).where(Expert.id.in_(ids)))}
+    return result, [rows[i] for i in ids if i in rows]
+
+
+# --- service organisations ---------------------------------------------------------------------
+
+def clean_service_org(raw: dict) -> dict:
+    def city():
+        return parse_division(str(raw.get("division_code") or ""), "division_code")[0]
+
+    def contact_phone():
+        value = str(raw.get("contact_phone") or "").strip()
+        if value and not PHONE.match(value):
+            raise ValidationError("联系电话格式不正确。", "contact_phone")
+        return value or None
+
+    def user_id():
+        username = str(raw.get("username") or "").strip()
+        if not username:
+            return None
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None or user.role != "service_org":
+            raise ValidationError("未找到该服务机构账号（角色须为“服务机构”）。", "username")
+        return user.id
+
+    return collect({
+        "name": text_check(raw, "name", "机构名称", 200, required=True),
+        "uscc": lambda: uscc_rules.validate(raw.get("uscc"), "uscc"),
+        "city_code": city,
+        "address": text_check(raw, "address", "地址", 300),
+        "contact_person": text_check(raw, "contact_person", "联系人", 50),
+        "contact_phone": contact_phone,
+        "user_id": user_id,
+    })
+
+
+def create_service_org(actor, raw: dict) -> ServiceOrg:
+    """Register a consultancy in the registry (province regulator, or the CLI and demo loader)."""
+    require_province_regulator(actor, "登记服务机构")
+    values = clean_service_org(raw)
+    if db.session.scalar(select(ServiceOrg.id).where(ServiceOrg.uscc == values["uscc"])):
+        raise ValidationError(f"统一社会信用代码 {values['uscc']} 的服务机构已登记。", "uscc")
+    if db.session.scalar(select(ServiceOrg.id).where(ServiceOrg.name == values["name"])):
+        raise ValidationError("同名服务机构已登记。", "name")
+    if values["user_id"] and db.session.scalar(select(ServiceOrg.id).where(ServiceOrg.user_id == values["user_id"])):
+        raise ValidationError("该账号已关联其他服务机构。", "username")
+    org = ServiceOrg(**values)
+    db.session.add(org)
+    db.session.flush()
+    record(actor, "service_org.create", "service_org", org.id, after=org.snapshot())
+    return org
+
+
+def service_org_of(user) -> ServiceOrg | None:
+    if user is None or not getattr(user, "is_authenticated", False) or user.role != "service_org":
+        return None
+    return db.session.scalar(select(ServiceOrg).where(ServiceOrg.user_id == user.id))
+
+
+def get_service_org(org_id: int) -> ServiceOrg:
+    org = db.session.get(ServiceOrg, org_id)
+    if org is None:
+        raise NotFound("未找到该服务机构。")
+    return org
+
+
+def assign_service_org(actor, round_: AuditRound, org_id: int | None) -> None:
+    """Record which consultancy does the round's audit: the enterprise itself or its regulator."""
+    if actor is not None and getattr(actor, "role", None) == "enterprise":
+        if actor.enterprise_id != round_.enterprise_id:
+            raise PermissionDenied("只能办理本企业的审核事项。")
+    else:
+        audits.require_regulator(actor, round_.enterprise)
+    if round_.state in CLOSED_STATES and actor is not None:  # the operator may record history (demo, CLI)
+        raise ValidationError(f"该审核轮次已{round_.state_label}，不能再变更服务机构。", "service_org_id")
+    if db.session.scalar(select(Panel.id).where(Panel.round_id == round_.id, Panel.state == "scoring")):
+        # The panel was drawn against this organisation's staff; changing it now would void the draw.
+        raise ValidationError("该轮次的评审专家组正在评审，不能变更服务机构。", "service_org_id")
+    org = None
+    if org_id:
+        org = db.session.get(ServiceOrg, org_id)
+        if org is None or not org.active:
+            raise ValidationError("所选服务机构不存在或已停用。", "service_org_id")
+    if round_.service_org_id == (org.id if org else None):
+        return
+    record(actor, "round.service_org", "audit_round", round_.id, before={"service_org_id": round_.service_org_id},
+           after={"service_org_id": org.id if org else None}, division_code=round_.enterprise.city_code,
+           note=org.name if org else "未委托服务机构")
+    round_.service_org_id = org.id if org else None
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def track_records(org_ids=None) -> dict[int, dict]:
+    """Per organisation: rounds served, evaluations and acceptances concluded and passed (SQL aggregates).
+
+    Each conclusion counts, so a report that failed evaluation and passed on revision counts once
+    failed and once passed: the rate is that of the reviews the organisation's reports went through.
+    """
+    served = (select(AuditRound.service_org_id, func.count(AuditRound.id))
+              .where(AuditRound.service_org_id.is_not(None), AuditRound.state != "cancelled")
+              .group_by(AuditRound.service_org_id))
+
+    def counted(*states):
+        return func.coalesce(func.sum(case((RoundEvent.to_state.in_(states), 1), else_=0)), 0)
+
+    reviews = (select(AuditRound.service_org_id,
+                      counted("evaluation_passed", "evaluation_failed"), counted("evaluation_passed"),
+                      counted("accepted", "acceptance_failed"), counted("accepted"))
+               .join(RoundEvent, RoundEvent.round_id == AuditRound.id)
+               .where(AuditRound.service_org_id.is_not(None))
+               .group_by(AuditRound.service_org_id))
+    if org_ids is not None:
+        served = served.where(AuditRound.service_org_id.in_(list(org_ids)))
+        reviews = reviews.where(AuditRound.service_org_id.in_(list(org_ids)))
+    out: dict[int, dict] = {}
+    blank = {"rounds": 0, "evaluations": 0, "evaluations_passed": 0, "acceptances": 0, "accepted": 0}
+    for org_id, count in db.session.execute(served):
+        out.setdefault(org_id, dict(blank))["rounds"] = count
+    for org_id, evaluations, passed, acceptances, accepted in db.session.execute(reviews):
+        out.setdefault(org_id, dict(blank)).update(evaluations=int(evaluations), evaluations_passed=int(passed),
+                                                   acceptances=int(acceptances), accepted=int(accepted))
+    for org_id in (org_ids or []):
+        out.setdefault(org_id, dict(blank))
+    for values in out.values():
+        values["evaluation_pass_rate"] = _rate(values["evaluations_passed"], values["evaluations"])
+        values["acceptance_pass_rate"] = _rate(values["accepted"], values["acceptances"])
+    return out
+
+
+def service_orgs_query(*, q: str = "", city: str = ""):
+    query = select(ServiceOrg).where(ServiceOrg.active.is_(True)).order_by(ServiceOrg.name, ServiceOrg.id)
+    if q:
+        query = query.where(ServiceOrg.name.icontains(q, autoescape=True))
+    if city:
+        query = query.where(ServiceOrg.city_code == city)
+    return query
+
+
+def rounds_served(org: ServiceOrg, limit: int = 200) -> list[AuditRound]:
+    return list(db.session.scalars(select(AuditRound).where(AuditRound.service_org_id == org.id)
+                                   .order_by(AuditRound.id.desc()).limit(limit)))
+

@@ -1,0 +1,403 @@
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_user
+from wtforms.fields.choices import SelectChoice
+
+from search import SearchUnavailable
+
+from ..audits import services as audits
+from ..audits.models import ReportFile
+from ..enterprises.models import Enterprise
+from ..errors import NotFound, PermissionDenied, ValidationError
+from ..extensions import db
+from ..reference.services import cities, industries
+from ..web import page_number, paginate, role_required, show_errors
+from . import panels, rules, services
+from .forms import (AssignOrgForm, CancelPanelForm, ConcludeForm, ConflictForm, DeclineForm, DecisionForm, DrawForm,
+                    ProfileForm, RegistrationForm, ServiceOrgForm, score_form)
+from .models import STATUSES, Expert, PanelMember, ServiceOrg
+
+bp = Blueprint("experts", __name__)
+
+
+def _industry_choices():
+    return [SelectChoice(code, f"{code} {name}") for code, name in industries().items()]
+
+
+def _args(*keys) -> dict:
+    return {key: request.args.get(key, "").strip()[:100] for key in keys}
+
+
+def _flash_form_errors(form) -> None:
+    for messages in form.errors.values():
+        for message in messages:
+            flash(message, "danger")
+
+
+# --- public -------------------------------------------------------------------------------------
+
+@bp.get("/experts")
+def directory():
+    args = _args("q", "specialty")
+    result, unavailable = None, None
+    try:
+        result = services.directory(args["q"], specialty=args["specialty"], page=page_number())
+    except SearchUnavailable as exc:
+        unavailable = str(exc)
+    return render_template("experts/directory.html", args=args, result=result, unavailable=unavailable,
+                           industries=industries()), 503 if unavailable else 200
+
+
+@bp.get("/service-orgs")
+def service_orgs():
+    args = _args("q", "city")
+    pagination = paginate(services.service_orgs_query(q=args["q"], city=args["city"]))
+    records = services.track_records([o.id for o in pagination.items])
+    return render_template("experts/service_orgs.html", pagination=pagination, records=records, args=args,
+                           cities=cities())
+
+
+@bp.get("/service-orgs/<int:org_id>")
+def service_org_detail(org_id: int):
+    org = services.get_service_org(org_id)
+    return render_template("experts/service_org.html", org=org, record=services.track_records([org.id])[org.id],
+                           rounds=services.rounds_served(org))
+
+
+@bp.get("/reviews")
+def public_panels():
+    return render_template("experts/public_panels.html", pagination=paginate(panels.public_panels()))
+
+
+@bp.get("/reviews/<int:panel_id>")
+def public_panel(panel_id: int):
+    panel = panels.get_panel(panel_id)
+    return render_template("experts/public_panel.html", panel=panel,
+                           draws=[panels.draw_summary(d) for d in panel.draws],
+                           disclosed=panel.state != "scoring", verified=panels.verify(panel))
+
+
+# --- registration and the expert's own pages ----------------------------------------------------
+
+@bp.route("/experts/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("experts.my_profile") if current_user.role == "expert" else url_for("public.index"))
+    form = RegistrationForm()
+    form.industry_codes.choices = _industry_choices()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            expert = services.register(username=form.username.data, password=form.password.data,
+                                       profile=form.profile(),
+                                       conflicts=services.parse_conflict_lines(form.conflicts.data))
+        except ValidationError as exc:
+            status = show_errors(form, exc)
+        else:
+            login_user(expert.user)
+            flash("注册成功。您的入库申请已提交，自治区监管部门审核通过后将列入专家库。", "success")
+            return redirect(url_for("experts.my_profile"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("experts/register.html", form=form), status
+
+
+def _my_expert() -> Expert:
+    expert = services.expert_of(current_user)
+    if expert is None:
+        raise PermissionDenied("您的账号尚未关联专家资料。")
+    return expert
+
+
+@bp.route("/experts/me", methods=["GET", "POST"])
+@role_required("expert")
+def my_profile():
+    expert = _my_expert()
+    form = ProfileForm(data=expert.snapshot() if request.method == "GET" else None)
+    form.industry_codes.choices = _industry_choices()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            changed = services.update_profile(current_user, expert, form.profile())
+        except ValidationError as exc:
+            status = show_errors(form, exc)
+        else:
+            if changed and expert.status == "pending":
+                flash("资料已保存。职称、工作单位或专业行业已修改，需经自治区监管部门重新审核。", "warning")
+            else:
+                flash("资料已保存。" if changed else "资料没有变化。", "success")
+            return redirect(url_for("experts.my_profile"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("experts/profile.html", expert=expert, form=form, conflict_form=ConflictForm()), status
+
+
+@bp.post("/experts/me/conflicts")
+@role_required("expert")
+def add_conflict():
+    expert = _my_expert()
+    form = ConflictForm()
+    if form.validate_on_submit():
+        try:
+            services.declare_conflict(current_user, expert, uscc=form.conflict_uscc.data,
+                                      organisation=form.organisation.data, note=form.note.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            flash("已申报利益冲突，今后抽取专家时将自动回避该单位。", "success")
+    else:
+        _flash_form_errors(form)
+    return redirect(url_for("experts.my_profile"))
+
+
+@bp.post("/experts/me/conflicts/<int:conflict_id>/withdraw")
+@role_required("expert")
+def withdraw_conflict(conflict_id: int):
+    services.withdraw_conflict(current_user, _my_expert(), conflict_id)
+    flash("已撤回该利益冲突申报。", "success")
+    return redirect(url_for("experts.my_profile"))
+
+
+@bp.get("/experts/me/reviews")
+@role_required("expert")
+def my_reviews():
+    expert = _my_expert()
+    return render_template("experts/my_reviews.html", expert=expert, members=panels.reviews_of(expert),
+                           decline_form=DeclineForm())
+
+
+@bp.route("/reviews/<int:panel_id>/score", methods=["GET", "POST"])
+@role_required("expert")
+def score(panel_id: int):
+    panel = panels.get_panel(panel_id)
+    member = panels.member_of(current_user, panel)
+    if member is None:
+        raise PermissionDenied("您不是该专家组的成员。")
+    initial = None
+    if request.method == "GET":
+        initial = {f"points_{code}": str(value) for code, value in member.points().items()}
+        initial.update(vetoes=sorted(member.vetoes()), opinion=member.opinion or "")
+    form = score_form(panel.stage, data=initial)
+    status = 200
+    if form.validate_on_submit():
+        sign = form.action.data == "sign"
+        try:
+            panels.submit_scores(current_user, member, sign=sign, vetoes=form.vetoes.data or [],
+                                 opinion=form.opinion.data,
+                                 points={item.code: getattr(form, f"points_{item.code}").data
+                                         for item in rules.ITEMS[panel.stage]})
+        except ValidationError as exc:
+            status = show_errors(form, exc)
+        else:
+            flash("评审意见已签署。" if sign else "评分已暂存，签署前可继续修改。", "success")
+            return redirect(url_for("experts.my_reviews") if sign else url_for("experts.score", panel_id=panel.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("experts/score.html", panel=panel, member=member, form=form,
+                           items=rules.ITEMS[panel.stage], editable=panel.state == "scoring" and member.state == "active"
+                           and not member.signed_at), status
+
+
+@bp.get("/reviews/<int:panel_id>/reports/<int:report_id>")
+@role_required("expert")
+def panel_report(panel_id: int, report_id: int):
+    """The round's audit report, for the members of its panel (the audit pages serve it to the others)."""
+    panel = panels.get_panel(panel_id)
+    member = panels.member_of(current_user, panel)
+    report = db.session.get(ReportFile, report_id)
+    if member is None or member.state != "active" or report is None or report.round_id != panel.round_id:
+        raise PermissionDenied("您无权查看该审核报告。")
+    path = Path(current_app.config["UPLOAD_DIR"]) / "reports" / report.stored_name
+    if not path.is_file():
+        raise NotFound("报告文件不存在，请联系系统管理员。")
+    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=report.original_name)
+
+
+@bp.post("/reviews/<int:panel_id>/decline")
+@role_required("expert", "regulator")
+def decline(panel_id: int):
+    panel = panels.get_panel(panel_id)
+    form = DeclineForm()
+    if current_user.role == "expert":
+        member, back = panels.member_of(current_user, panel), url_for("experts.my_reviews")
+    else:
+        member = db.session.get(PanelMember, int(form.member_id.data)) if (form.member_id.data or "").isdigit() else None
+        back = url_for("experts.panel_detail", panel_id=panel.id)
+    if member is None or member.panel_id != panel.id:
+        abort(404)
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(back)
+    try:
+        panels.decline(current_user, member, form.reason.data)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        flash("已记录拒绝参加，并以新的随机种子抽取了替补专家。", "success")
+    return redirect(back)
+
+
+# --- regulators: the pool ------------------------------------------------------------------------
+
+@bp.get("/experts/pool")
+@role_required("regulator", "admin")
+def pool():
+    args = _args("q", "status", "specialty")
+    result, experts, unavailable = None, [], None
+    try:
+        result, experts = services.search_pool(current_user, args["q"], status=args["status"],
+                                               specialty=args["specialty"], page=page_number())
+    except SearchUnavailable as exc:
+        unavailable = str(exc)
+    return render_template("experts/pool.html", args=args, result=result, experts=experts, unavailable=unavailable,
+                           statuses=STATUSES, industries=industries()), 503 if unavailable else 200
+
+
+@bp.get("/experts/pool/<int:expert_id>")
+@role_required("regulator", "admin")
+def pool_detail(expert_id: int):
+    expert = services.get_expert(expert_id)
+    return render_template("experts/pool_detail.html", expert=expert, members=panels.reviews_of(expert),
+                           decision_form=DecisionForm(), can_decide=current_user.is_province_regulator)
+
+
+@bp.post("/experts/pool/<int:expert_id>/decide")
+@role_required("regulator")
+def decide(expert_id: int):
+    expert = services.get_expert(expert_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        services.decide(current_user, expert, form.action.data, form.reason.data)
+        flash(f"{expert.name}：{expert.status_label}。", "success")
+    else:
+        _flash_form_errors(form)
+    return redirect(url_for("experts.pool_detail", expert_id=expert.id))
+
+
+# --- regulators: panels --------------------------------------------------------------------------
+
+@bp.get("/reviews/manage")
+@role_required("regulator", "admin")
+def panels_index():
+    state = request.args.get("state", "")
+    return render_template("experts/panels.html", awaiting=panels.rounds_awaiting_panel(current_user),
+                           pagination=paginate(panels.panels_in_scope(current_user, state=state)), state=state)
+
+
+@bp.route("/reviews/rounds/<int:round_id>/draw", methods=["GET", "POST"])
+@role_required("regulator")
+def draw_panel(round_id: int):
+    round_ = audits.get_round(current_user, round_id)
+    form = DrawForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            size = int(form.size.data) if (form.size.data or "").strip().isdigit() else -1
+            panel = panels.draw_panel(current_user, round_, size=size, meeting_on=form.meeting_on.data,
+                                      location=form.location.data)
+        except ValidationError as exc:
+            status = show_errors(form, exc)
+        else:
+            flash(f"已随机抽取 {panel.size} 名{panel.stage_label}专家。", "success")
+            return redirect(url_for("experts.panel_detail", panel_id=panel.id))
+    elif request.method == "POST":
+        status = 422
+    org = db.session.get(ServiceOrg, round_.service_org_id) if round_.service_org_id else None
+    return render_template("experts/draw.html", round=round_, form=form, org=org, rules=rules), status
+
+
+@bp.get("/reviews/<int:panel_id>/manage")
+@role_required("regulator", "admin")
+def panel_detail(panel_id: int):
+    panel = panels.get_panel(panel_id)
+    panels.require_view(current_user, panel)
+    return render_template("experts/panel.html", panel=panel, result=panels.tally(panel), verified=panels.verify(panel),
+                           draws=[(d, panels.draw_summary(d)) for d in panel.draws], rules=rules,
+                           can_act=panels.can_manage(current_user, panel) and panel.state == "scoring",
+                           conclude_form=ConcludeForm(data={"on": date.today()}), cancel_form=CancelPanelForm(),
+                           decline_form=DeclineForm())
+
+
+@bp.post("/reviews/<int:panel_id>/<any(conclude, cancel):action>")
+@role_required("regulator")
+def panel_action(panel_id: int, action: str):
+    panel = panels.get_panel(panel_id)
+    form = ConcludeForm() if action == "conclude" else CancelPanelForm()
+    back = url_for("experts.panel_detail", panel_id=panel.id)
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(back)
+    try:
+        if action == "conclude":
+            panels.conclude(current_user, panel, on=form.on.data, opinion=form.opinion.data)
+        else:
+            panels.cancel(current_user, panel, form.reason.data)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(back)
+    if action == "conclude":
+        flash(f"{panel.stage_label}结论：{panel.outcome_label}。审核轮次现为“{panel.round.state_label}”。", "success")
+    else:
+        flash("专家组已撤销。", "success")
+    return redirect(back)
+
+
+@bp.route("/service-orgs/new", methods=["GET", "POST"])
+@role_required("regulator")
+def new_service_org():
+    services.require_province_regulator(current_user, "登记服务机构")
+    form = ServiceOrgForm()
+    form.division_code.choices = [SelectChoice(code, name) for code, name in cities().items()]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            org = services.create_service_org(current_user, form.values())
+        except ValidationError as exc:
+            status = show_errors(form, exc)
+        else:
+            flash(f"已登记服务机构：{org.name}。", "success")
+            return redirect(url_for("experts.service_org_detail", org_id=org.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("experts/service_org_form.html", form=form), status
+
+
+# --- enterprises and service organisations ------------------------------------------------------
+
+@bp.route("/reviews/mine", methods=["GET", "POST"])
+@role_required("enterprise")
+def enterprise_reviews():
+    enterprise = db.session.get(Enterprise, current_user.enterprise_id)
+    current = audits.current_round(enterprise.id)
+    form = AssignOrgForm(data={"service_org_id": str(current.service_org_id or "") if current else ""})
+    form.service_org_id.choices = [SelectChoice("", "（未委托服务机构，企业自行审核）")] + [
+        SelectChoice(str(o.id), o.name) for o in db.session.scalars(services.service_orgs_query())]
+    if request.method == "POST" and current is not None and form.validate_on_submit():
+        value = form.service_org_id.data or ""
+        try:
+            services.assign_service_org(current_user, current, int(value) if value.isdigit() else None)
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            flash("已保存委托的服务机构。", "success")
+        return redirect(url_for("experts.enterprise_reviews"))
+    org = db.session.get(ServiceOrg, current.service_org_id) if current and current.service_org_id else None
+    return render_template("experts/enterprise_reviews.html", enterprise=enterprise, current=current, org=org,
+                           form=form, panels=panels.panels_of_enterprise(enterprise.id))
+
+
+@bp.get("/service-orgs/mine")
+@role_required("service_org")
+def my_org():
+    org = services.service_org_of(current_user)
+    if org is None:
+        return render_template("experts/my_org.html", org=None)
+    return render_template("experts/my_org.html", org=org, record=services.track_records([org.id])[org.id],
+                           rounds=services.rounds_served(org))
+

@@ -1,0 +1,330 @@
+"""Scheme rules: who enters and sees schemes, validation of amounts, units and dates, and the
+per-round totals that statistics read (rewritten in the same transaction as every scheme write).
+
+An enterprise enters its own schemes while its audit is under way; the CLI operator (actor None)
+loads them for any round that is not cancelled. Regulators, admins and the enterprise see them by
+the registry's region rule (enterprises.services.scope_clause).
+"""
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import BigInteger, case, cast, delete, func, insert, or_, select
+
+from ..audits.models import STATES, AuditRound
+from ..auditlog.services import diff, record
+from ..enterprises import services as enterprises
+from ..enterprises.models import Enterprise
+from ..errors import InvalidFields, NotFound, PermissionDenied, ValidationError, collect
+from ..extensions import db
+from ..tabular import parse_date
+from .models import AMOUNTS, CATEGORIES, MAX_AMOUNT, SCALE, STATUSES, Metric, Scheme, SchemeTotals
+
+# The enterprise proposes and carries out schemes once its audit has started. While a panel reviews
+# the round (评估中, 验收中) the figures under review stay as they are, and after acceptance they are
+# the verified record.
+EDITABLE_STATES = ("auditing", "report_submitted", "evaluation_failed", "evaluation_passed", "acceptance_failed")
+
+CATEGORY_WORDS = {
+    "low_cost": ("low_cost", "无/低费", "无低费", "无费", "低费", "无/低费方案", "无低费方案"),
+    "high_cost": ("high_cost", "中/高费", "中高费", "中费", "高费", "中/高费方案", "中高费方案"),
+}
+STATUS_WORDS = {
+    "planned": ("planned", "计划实施", "计划", "拟实施", "未实施", "未开始"),
+    "implementing": ("implementing", "实施中", "在实施", "正在实施", "在建"),
+    "completed": ("completed", "已完成", "完成", "已实施", "已建成"),
+    "abandoned": ("abandoned", "已放弃", "放弃", "取消", "不实施"),
+}
+# What may follow a number in a cell: the column's own unit, spelled as people spell it.
+UNIT_SPELLINGS = {
+    "t": ("t", "吨"),
+    "tce": ("tce", "吨标煤", "吨标准煤"),
+    "kWh": ("kwh", "千瓦时", "度"),
+    "万元": ("万元",),
+    "万元/年": ("万元/年", "万元"),
+}
+NUMBER = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*)")
+EXCEL_DIGITS = 15
+
+
+# --- who sees and who writes -------------------------------------------------------------------
+
+def get_visible(user, scheme_id: int) -> Scheme:
+    scheme = db.session.get(Scheme, scheme_id)
+    if scheme is None:
+        raise NotFound("未找到该清洁生产方案。")
+    if not enterprises.can_see(user, scheme.enterprise):
+        raise PermissionDenied("该方案不在您的管辖范围内。")
+    return scheme
+
+
+def visible(user, *, q: str = "", city: str = "", status: str = "", category: str = "", round_id: int | None = None):
+    """A select of the schemes `user` may see, filtered, newest rounds first (for lists and exports)."""
+    if user is None or not user.is_authenticated or user.role not in ("regulator", "admin", "enterprise"):
+        raise PermissionDenied("您无权查看清洁生产方案。")
+    query = (select(Scheme).join(Enterprise, Enterprise.id == Scheme.enterprise_id)
+             .where(enterprises.scope_clause(user)))
+    q = (q or "").strip()
+    if q:
+        query = query.where(or_(Enterprise.name.contains(q, autoescape=True), Enterprise.uscc == q.upper(),
+                                Scheme.name.contains(q, autoescape=True)))
+    if city:
+        query = query.where(Enterprise.city_code == city)
+    if status in STATUSES:
+        query = query.where(Scheme.status == status)
+    if category in CATEGORIES:
+        query = query.where(Scheme.category == category)
+    if round_id is not None:
+        query = query.where(Scheme.round_id == round_id)
+    return query.order_by(Scheme.round_id.desc(), Scheme.code, Scheme.id)
+
+
+def can_write(user, round_: AuditRound) -> bool:
+    return (user is not None and getattr(user, "is_authenticated", False) and user.role == "enterprise"
+            and user.enterprise_id == round_.enterprise_id and round_.state in EDITABLE_STATES)
+
+
+def _require_writer(actor, round_: AuditRound) -> None:
+    """Lock the round's row, so that two writers of one round's schemes take turns (their totals
+    would otherwise be computed from each other's uncommitted work), then check who and when."""
+    state = db.session.execute(select(AuditRound.state).where(AuditRound.id == round_.id)
+                               .with_for_update()).scalar_one()
+    if actor is None:  # the CLI operator loading records
+        if state == "cancelled":
+            raise ValidationError("该审核轮次已撤销，不能登记方案。", "round")
+        return
+    if not getattr(actor, "is_authenticated", False) or actor.role != "enterprise":
+        raise PermissionDenied("清洁生产方案由企业本身填报，监管部门可以查看。")
+    if actor.enterprise_id != round_.enterprise_id:
+        raise PermissionDenied("只能填报本企业的清洁生产方案。")
+    if state not in EDITABLE_STATES:
+        raise ValidationError(f"该审核轮次当前为“{STATES[state]}”，方案不能修改：方案在审核开始后填报，"
+                              "评估、验收期间和验收合格后保持不变。", "round")
+
+
+# --- validation --------------------------------------------------------------------------------
+
+def parse_amount(value, metric: Metric) -> Decimal:
+    """A non-negative amount in the metric's unit, with at most SCALE decimals. Blank means 0.
+
+    A number may carry the column's own unit ("12.5 吨" in a t column); any other unit is refused,
+    because "12 kg" in a tonnes column is a mistake by a factor of a thousand.
+    """
+    field, label = metric.key, f"{metric.label}（{metric.unit}）"
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return Decimal(0).quantize(Decimal(1).scaleb(-SCALE))
+    if isinstance(value, bool):
+        raise ValidationError(f"{label}应为数字。", field)
+    if isinstance(value, (int, Decimal)):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    else:
+        text = str(value).strip()
+        match = NUMBER.fullmatch(text.replace(",", ""))
+        if match is None:
+            raise ValidationError(f"{label}应为数字，“{text}”不是数字。", field)
+        number_text, unit = match.groups()
+        if unit and unit.strip().lower() not in UNIT_SPELLINGS[metric.unit]:
+            raise ValidationError(f"{label}的单位应为 {metric.unit}，“{text}”的单位不符；请换算为 {metric.unit} 后只填数字。",
+                                  field)
+        try:
+            number = Decimal(number_text)
+        except InvalidOperation:
+            raise ValidationError(f"{label}应为数字，“{text}”不是数字。", field) from None
+    if not number.is_finite():
+        raise ValidationError(f"{label}应为数字。", field)
+    if number < 0:
+        raise ValidationError(f"{label}不能为负数。", field)
+    if number >= MAX_AMOUNT:
+        raise ValidationError(f"{label}数值过大，请核对单位（应以 {metric.unit} 计）。", field)
+    digits = number.as_tuple()
+    if len(digits.digits) > EXCEL_DIGITS and digits.exponent < 0:
+        # A computed spreadsheet cell (0.1 + 0.2 = 0.30000000000000004) carries binary noise past
+        # the 15 significant digits that Excel itself keeps; read it as Excel shows it.
+        number = number.quantize(Decimal(1).scaleb(number.adjusted() - EXCEL_DIGITS + 1)).normalize()
+    if number.as_tuple().exponent < -SCALE:
+        raise ValidationError(f"{label}最多保留 {SCALE} 位小数。", field)
+    return number.quantize(Decimal(1).scaleb(-SCALE))
+
+
+def _choice(value, words: dict, field: str, label: str, labels: dict) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise ValidationError(f"请填写{label}。", field)
+    for key, spellings in words.items():
+        if text in spellings or text.lower() == key:
+            return key
+    raise ValidationError(f"{label}应为{'、'.join(labels.values())}之一，“{text}”无法识别。", field)
+
+
+def parse_category(value) -> str:
+    return _choice(value, CATEGORY_WORDS, "category", "方案类别", CATEGORIES)
+
+
+def parse_status(value) -> str:
+    return _choice(value, STATUS_WORDS, "status", "方案状态", STATUSES)
+
+
+def _text(raw: dict, field: str, label: str, max_len: int):
+    def check():
+        value = str(raw.get(field) or "").strip()
+        if not value:
+            raise ValidationError(f"请填写{label}。", field)
+        if len(value) > max_len:
+            raise ValidationError(f"{label}不能超过 {max_len} 个字符。", field)
+        return value
+    return check
+
+
+def clean(raw: dict, round_: AuditRound, *, today: date | None = None) -> dict:
+    """Validate a scheme from a form, an import row or the demo loader; every wrong field is named."""
+    today = today or date.today()
+    checks = {
+        "code": _text(raw, "code", "方案编号", 30),
+        "name": _text(raw, "name", "方案名称", 200),
+        "category": lambda: parse_category(raw.get("category")),
+        "status": lambda: parse_status(raw.get("status")),
+        "planned_completion_on": lambda: parse_date(raw.get("planned_completion_on"), "planned_completion_on",
+                                                    "计划完成日期"),
+        "completed_on": lambda: parse_date(raw.get("completed_on"), "completed_on", "完成日期"),
+    }
+    for metric in AMOUNTS:
+        checks[metric.key] = (lambda m: lambda: parse_amount(raw.get(m.key), m))(metric)
+    try:
+        values = collect(checks)
+    except InvalidFields as exc:
+        values, errors = None, dict(exc.errors)
+    else:
+        errors = {}
+    if values is not None:
+        completed_on = values["completed_on"]
+        if values["status"] == "completed":
+            if completed_on is None:
+                errors["completed_on"] = "方案状态为“已完成”时须填写完成日期。"
+            elif completed_on > today:
+                errors["completed_on"] = f"完成日期不能晚于今天（{today.isoformat()}）。"
+            elif round_.started_on and completed_on < round_.started_on:
+                errors["completed_on"] = f"完成日期不能早于本轮审核开始日期（{round_.started_on.isoformat()}）。"
+        elif completed_on is not None:
+            errors["completed_on"] = "只有“已完成”的方案填写完成日期；未完成的方案请填写计划完成日期。"
+    if errors:
+        raise InvalidFields(errors)
+    return values
+
+
+# --- changes -----------------------------------------------------------------------------------
+
+def create(actor, round_: AuditRound, raw: dict, *, today: date | None = None) -> Scheme:
+    _require_writer(actor, round_)
+    values = clean(raw, round_, today=today)
+    if db.session.scalar(select(Scheme.id).where(Scheme.round_id == round_.id, Scheme.code == values["code"])):
+        raise ValidationError(f"本轮审核已有编号为 {values['code']} 的方案。", "code")
+    scheme = Scheme(round_id=round_.id, enterprise_id=round_.enterprise_id, **values)
+    db.session.add(scheme)
+    db.session.flush()
+    record(actor, "scheme.create", "scheme", scheme.id, after=scheme.snapshot(),
+           division_code=round_.enterprise.city_code)
+    refresh_totals(round_.id)
+    return scheme
+
+
+def update(actor, scheme: Scheme, raw: dict, *, today: date | None = None) -> bool:
+    """Apply the changed fields of `raw` (fields it leaves out keep their values); True if any changed."""
+    round_ = scheme.round
+    _require_writer(actor, round_)
+    values = clean({**scheme.snapshot(), **raw}, round_, today=today)
+    if values["code"] != scheme.code and db.session.scalar(select(Scheme.id).where(
+            Scheme.round_id == round_.id, Scheme.code == values["code"], Scheme.id != scheme.id)):
+        raise ValidationError(f"本轮审核已有编号为 {values['code']} 的方案。", "code")
+    before, after = diff(scheme.snapshot(), values)
+    if not after:
+        return False
+    for field, value in values.items():
+        setattr(scheme, field, value)
+    db.session.flush()
+    record(actor, "scheme.update", "scheme", scheme.id, before=before, after=after,
+           division_code=round_.enterprise.city_code)
+    refresh_totals(round_.id)
+    return True
+
+
+def delete_scheme(actor, scheme: Scheme) -> None:
+    """Remove a scheme entered by mistake (a scheme given up is marked abandoned instead)."""
+    round_ = scheme.round
+    _require_writer(actor, round_)
+    record(actor, "scheme.delete", "scheme", scheme.id, before=scheme.snapshot(),
+           division_code=round_.enterprise.city_code)
+    db.session.delete(scheme)
+    db.session.flush()
+    refresh_totals(round_.id)
+
+
+# --- the per-round totals ------------------------------------------------------------------------
+
+def _e4(amount):
+    """Sum of an amount as an exact integer of 10^-SCALE units, on SQLite (REAL) and PostgreSQL alike."""
+    return func.coalesce(func.sum(cast(func.round(amount * 10 ** SCALE), BigInteger)), 0)
+
+
+def totals_select():
+    """The SchemeTotals columns computed from the scheme rows, grouped by round (a select)."""
+    completed = Scheme.status == "completed"
+
+    def count(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    columns = [
+        Scheme.round_id.label("round_id"),
+        func.count(Scheme.id).label("schemes_total"),
+        count(completed).label("schemes_completed"),
+        count(Scheme.status == "abandoned").label("schemes_abandoned"),
+        count(Scheme.category == "low_cost").label("schemes_low_cost"),
+        count(Scheme.category == "high_cost").label("schemes_high_cost"),
+        _e4(case((Scheme.status != "abandoned", Scheme.investment_wan_yuan), else_=0))
+        .label("investment_planned_wan_yuan_e4"),
+    ]
+    columns += [_e4(case((completed, getattr(Scheme, m.key)), else_=0)).label(f"{m.key}_e4") for m in AMOUNTS]
+    return select(*columns).group_by(Scheme.round_id)
+
+
+def _write_totals(where=None) -> None:
+    source = totals_select()
+    if where is not None:
+        source = source.where(where)
+    names = [c.name for c in source.selected_columns]
+    db.session.execute(insert(SchemeTotals).from_select(names, source))
+
+
+def refresh_totals(round_id: int) -> None:
+    """Recompute one round's totals from its schemes, in the caller's transaction."""
+    db.session.execute(delete(SchemeTotals).where(SchemeTotals.round_id == round_id))
+    _write_totals(Scheme.round_id == round_id)
+
+
+def rebuild_totals() -> int:
+    """Recompute every round's totals from the rows (after a bulk load; `flask schemes rebuild-totals`)."""
+    db.session.execute(delete(SchemeTotals))
+    _write_totals()
+    return db.session.scalar(select(func.count()).select_from(SchemeTotals))
+
+
+def totals_mismatches() -> list[int]:
+    """Rounds whose stored totals differ from their rows (none, unless rows were written around the service)."""
+    fresh = totals_select().subquery()
+    stored = SchemeTotals.__table__
+    columns = [c.name for c in fresh.columns if c.name != "round_id"]
+    differs = or_(*(fresh.c[name] != stored.c[name] for name in columns))
+    missing = select(fresh.c.round_id).outerjoin(stored, stored.c.round_id == fresh.c.round_id).where(
+        or_(stored.c.round_id.is_(None), differs))
+    orphans = select(stored.c.round_id).outerjoin(fresh, fresh.c.round_id == stored.c.round_id).where(
+        fresh.c.round_id.is_(None))
+    return sorted(set(db.session.scalars(missing)) | set(db.session.scalars(orphans)))
+
+
+def plain(value):
+    """12.5000 -> 12.5 and 3.0000 -> 3, for files and pages (the value is unchanged)."""
+    if value is None:
+        return None
+    value = Decimal(value)
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()

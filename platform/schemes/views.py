@@ -1,0 +1,191 @@
+from decimal import Decimal
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..audits import services as audits
+from ..enterprises.models import Enterprise
+from ..errors import DomainError
+from ..extensions import db
+from ..reference.services import cities
+from ..tabular import csv_bytes, xlsx_bytes
+from ..web import CSV, XLSX, download, paginate, role_required, show_errors
+from . import services
+from .forms import ImportForm, SchemeForm
+from .importer import COLUMNS, REQUIRED, import_schemes, template_rows
+from .models import AMOUNTS, CATEGORIES, STATUSES, Scheme
+
+bp = Blueprint("schemes", __name__, url_prefix="/schemes")
+
+EXPORT_LIMIT = 200_000
+EXPORT_HEADERS = ["企业名称", "统一社会信用代码", "设区市", "审核轮次状态", "方案编号", "方案名称", "方案类别", "状态",
+                  "计划完成日期", "完成日期", "绩效已核实", *(f"{m.label}（{m.unit}）" for m in AMOUNTS)]
+
+
+@bp.app_template_filter("stat")
+def format_figure(value):
+    """A count or amount for a page: 12,345.5 (trailing zeros dropped); a missing figure is a dash."""
+    if value is None:
+        return "—"
+    if isinstance(value, Decimal):
+        return f"{services.plain(value):,}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return value
+
+
+def _filters() -> dict:
+    return {key: request.args.get(key, "").strip() for key in ("q", "city", "status", "category")}
+
+
+def _export_row(s: Scheme) -> list:
+    return [s.enterprise.name, s.enterprise.uscc, s.enterprise.city.name, s.round.state_label, s.code, s.name,
+            s.category_label, s.status_label, s.planned_completion_on, s.completed_on, s.verified,
+            *(services.plain(getattr(s, m.key)) for m in AMOUNTS)]
+
+
+# --- regulators: the schemes of their region ----------------------------------------------------------
+
+@bp.get("/")
+@role_required("regulator", "admin")
+def index():
+    filters = _filters()
+    pagination = paginate(services.visible(current_user, **filters))
+    return render_template("schemes/index.html", pagination=pagination, filters=filters, cities=cities(),
+                           statuses=STATUSES, categories=CATEGORIES)
+
+
+@bp.get("/export.<fmt>")
+@role_required("regulator", "admin", "enterprise")
+def export(fmt: str):
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    schemes = db.session.scalars(services.visible(current_user, **_filters()).limit(EXPORT_LIMIT))
+    rows = (_export_row(s) for s in schemes)
+    if fmt == "xlsx":
+        return download(xlsx_bytes("清洁生产方案", EXPORT_HEADERS, rows), "清洁生产方案.xlsx", XLSX)
+    return download(csv_bytes(EXPORT_HEADERS, rows), "清洁生产方案.csv", CSV)
+
+
+@bp.get("/<int:scheme_id>")
+@role_required("regulator", "admin", "enterprise")
+def detail(scheme_id: int):
+    scheme = services.get_visible(current_user, scheme_id)
+    return render_template("schemes/detail.html", scheme=scheme, amounts=AMOUNTS, plain=services.plain,
+                           can_write=services.can_write(current_user, scheme.round))
+
+
+# --- enterprises: their own schemes -------------------------------------------------------------------
+
+def _own_enterprise() -> Enterprise:
+    return db.session.get(Enterprise, current_user.enterprise_id)
+
+
+@bp.get("/mine")
+@role_required("enterprise")
+def mine():
+    enterprise = _own_enterprise()
+    current = audits.current_round(enterprise.id)
+    rounds = audits.rounds_of(enterprise.id)
+    by_round = {r.id: list(db.session.scalars(services.visible(current_user, round_id=r.id))) for r in rounds}
+    return render_template("schemes/mine.html", enterprise=enterprise, current=current, rounds=rounds,
+                           by_round=by_round, can_write=bool(current and services.can_write(current_user, current)),
+                           editable_states=[audits.STATES[s] for s in services.EDITABLE_STATES],
+                           plain=services.plain)
+
+
+def _current_round_or_redirect():
+    current = audits.current_round(current_user.enterprise_id)
+    if current is None:
+        flash("本企业没有进行中的审核轮次；方案登记在当前审核轮次下。", "warning")
+    return current
+
+
+def _form_data(scheme: Scheme) -> dict:
+    data = scheme.snapshot()
+    data.update({m.key: str(services.plain(getattr(scheme, m.key))) for m in AMOUNTS})
+    return data
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required("enterprise")
+def new():
+    current = _current_round_or_redirect()
+    if current is None:
+        return redirect(url_for(".mine"))
+    form = SchemeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            scheme = services.create(current_user, current, form.values())
+        except DomainError as exc:
+            status = show_errors(form, exc)
+        else:
+            flash(f"已登记方案 {scheme.code}：{scheme.name}。", "success")
+            return redirect(url_for(".mine"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("schemes/form.html", form=form, scheme=None, round=current, amounts=AMOUNTS), status
+
+
+@bp.route("/<int:scheme_id>/edit", methods=["GET", "POST"])
+@role_required("enterprise")
+def edit(scheme_id: int):
+    scheme = services.get_visible(current_user, scheme_id)
+    form = SchemeForm(data=_form_data(scheme)) if request.method == "GET" else SchemeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            changed = services.update(current_user, scheme, form.values())
+        except DomainError as exc:
+            status = show_errors(form, exc)
+        else:
+            flash("已保存修改。" if changed else "没有需要保存的修改。", "success" if changed else "info")
+            return redirect(url_for(".mine"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("schemes/form.html", form=form, scheme=scheme, round=scheme.round,
+                           amounts=AMOUNTS), status
+
+
+@bp.post("/<int:scheme_id>/delete")
+@role_required("enterprise")
+def delete(scheme_id: int):
+    scheme = services.get_visible(current_user, scheme_id)
+    label = f"{scheme.code}：{scheme.name}"
+    try:
+        services.delete_scheme(current_user, scheme)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        flash(f"已删除方案 {label}。", "success")
+    return redirect(url_for(".mine"))
+
+
+@bp.get("/template.xlsx")
+@role_required("enterprise")
+def template():
+    """The import file, filled with the current round's schemes: edit it and upload it again."""
+    current = audits.current_round(current_user.enterprise_id)
+    schemes = list(db.session.scalars(services.visible(current_user, round_id=current.id))) if current else []
+    data = xlsx_bytes("清洁生产方案", list(COLUMNS), template_rows(schemes))
+    return download(data, "清洁生产方案导入模板.xlsx", XLSX)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required("enterprise")
+def import_file():
+    form = ImportForm()
+    report = None
+    status = 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            report = import_schemes(current_user, upload.read(), upload.filename)
+        except DomainError as exc:
+            status = show_errors(form, exc)
+    elif request.method == "POST":
+        status = 422
+    return render_template("schemes/import.html", form=form, report=report, required=REQUIRED,
+                           optional=[h for h in COLUMNS if h not in REQUIRED]), status

@@ -1,0 +1,297 @@
+"""Chinese text analysis shared by both search backends.
+
+Neither backend analyses Chinese itself: the Elasticsearch test node only has
+the ``standard`` analyzer (one token per character) and SQLite's ``unicode61``
+tokenizer keeps a whole run of Chinese characters as one token. So this module
+turns every text into *terms*, the same way for both, and the backends only
+store and look up whole terms (Elasticsearch ``keyword`` arrays, space-separated
+FTS5 columns).
+
+Matching scheme
+---------------
+A text is indexed under
+
+* every Chinese character (unigrams),
+* every pair of adjacent Chinese characters (bigrams),
+* every in-order pair of characters inside one jieba word of 3 to 8 characters
+  ("skip pairs"): the word 电弧炉 gives 电炉 besides 电弧 and 弧炉, so the query
+  电炉 finds 电弧炉, while 电 and 炉 in unrelated places (电解铝加热炉) do not match;
+* lower-cased Latin and digit tokens (COD, SO2; PM2.5 gives ``pm2`` and ``5``).
+
+A query is cut with jieba's precise mode (``jieba.cut``, with the domain words
+in ``dict.txt``). Each query word becomes a *clause* of terms that must all be
+present:
+
+* a word of one or two characters is itself the term, which therefore matches
+  wherever the characters stand together in the document (bigram) or inside
+  one document word (skip pair), however jieba cut the document;
+* a longer word is split into its *parts*: jieba's most probable segmentation
+  of the word into smaller dictionary words, split again until no part is
+  longer than two characters (余热回收 -> 余热 + 回收, 清洁生产审核 -> 清洁 +
+  生产 + 审核, 电弧炉 -> 电弧 + 炉). The parts may stand apart in the document:
+  余热回收 finds 余热高效回收利用技术.
+
+Every part of a longer word is itself a substring of it, so a document that
+contains the whole word always matches; indexing jieba's longer words as well
+would add nothing. Common function words (的, 与, 及 …) are dropped from a
+query unless nothing else is left.
+
+A document matches when every clause's terms are present in its text fields
+taken together (AND). For ranking, a clause scores the boost of the
+highest-boosted field group (``IndexDefinition.tiers``) that holds all its
+terms, 0 if none does alone; a document's score is the sum over its clauses,
+ties broken by id. Highlights are computed here from the same terms, so both
+backends mark the same words.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import operator
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import jieba
+from markupsafe import Markup, escape
+
+USER_DICT = Path(__file__).with_name("dict.txt")
+
+#: Words too common to require in a query.
+STOPWORDS = frozenset("的 了 和 与 及 或 等 之 在 对 是 并 其 以及 及其 或者 一种 相关".split())
+
+# jieba treats a run of these as one block and cuts each block on its own
+# (jieba.re_han_default); caching per block keeps repeated phrases cheap.
+_BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+")
+_PIECE = re.compile(r"[\u4e00-\u9fff]+|[^\W_\u4e00-\u9fff]+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_MAX_SKIP_WORD = 8
+
+_tokenizer: jieba.Tokenizer | None = None
+_tokenizer_lock = threading.Lock()
+
+
+def _jieba() -> jieba.Tokenizer:
+    """One jieba tokenizer with the domain dictionary, loaded once and quietly."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _tokenizer_lock:
+            if _tokenizer is None:
+                jieba.setLogLevel(logging.WARNING)
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                tokenizer.load_userdict(str(USER_DICT))
+                _tokenizer = tokenizer
+    return _tokenizer
+
+
+def normalize(text: str) -> str:
+    """NFKC and lower case: how text is compared, in documents and queries alike."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def fold(text: str) -> str:
+    """``normalize`` character by character, keeping the length (and so offsets)."""
+    out = []
+    for char in text:
+        folded = normalize(char)
+        if len(folded) != 1:
+            folded = char.lower() if len(char.lower()) == 1 else char
+        out.append(folded)
+    return "".join(out)
+
+
+def _is_cjk(piece: str) -> bool:
+    return bool(_CJK.match(piece))
+
+
+@functools.lru_cache(maxsize=200_000)
+def _cut_block(block: str) -> tuple[str, ...]:
+    """jieba's precise-mode words of one block, split into Chinese and Latin pieces."""
+    words = []
+    for word in _jieba().cut(block, HMM=True):
+        words.extend(_PIECE.findall(word))
+    return tuple(words)
+
+
+def words(text: str) -> list[str]:
+    """jieba's precise-mode words of ``text``, normalised, without punctuation or spaces."""
+    return [word for block in _BLOCK.findall(normalize(text or "")) for word in _cut_block(block)]
+
+
+def tokenize(text: str) -> list[str]:
+    """jieba search-mode tokens of ``text``: lower-cased, no punctuation or spaces.
+
+    Each precise-mode word is preceded by the dictionary words of two and three
+    characters inside it, as ``jieba.cut_for_search`` does.
+    """
+    freq = _jieba().FREQ
+    out = []
+    for word in words(text):
+        if _is_cjk(word) and len(word) > 2:
+            out.extend(word[i:i + 2] for i in range(len(word) - 1) if freq.get(word[i:i + 2]))
+            if len(word) > 3:
+                out.extend(word[i:i + 3] for i in range(len(word) - 2) if freq.get(word[i:i + 3]))
+        out.append(word)
+    return out
+
+
+@functools.lru_cache(maxsize=200_000)
+def _block_terms(block: str) -> frozenset[str]:
+    terms: set[str] = set()
+    for word in _cut_block(block):
+        if not _is_cjk(word):
+            terms.add(word)
+        elif 3 <= len(word) <= _MAX_SKIP_WORD:
+            terms.update(word[i] + word[j] for i in range(len(word)) for j in range(i + 2, len(word)))
+    for run in _CJK_RUN.findall(block):
+        terms.update(run)
+        terms.update(map(operator.add, run, run[1:]))
+    return frozenset(terms)
+
+
+def index_terms(text: str | Iterable[str] | None) -> frozenset[str]:
+    """Every term under which a field holding ``text`` is found (see the module doc)."""
+    if text is None:
+        return frozenset()
+    if not isinstance(text, str):
+        text = "\n".join(str(item) for item in text if item is not None)
+    blocks = _BLOCK.findall(normalize(text))
+    if len(blocks) == 1:
+        return _block_terms(blocks[0])
+    return frozenset().union(*map(_block_terms, blocks))
+
+
+def _parts(word: str) -> tuple[str, ...]:
+    """``word`` split into pieces of at most two characters.
+
+    Uses jieba's own route scoring (log word frequencies) over the word's
+    proper sub-words found in the dictionary, then splits any piece longer
+    than two characters again.
+    """
+    if len(word) <= 2:
+        return (word,)
+    tokenizer = _jieba()
+    freq, log_total = tokenizer.FREQ, math.log(tokenizer.total)
+    n = len(word)
+    best: list[tuple[float, int]] = [(0.0, n)] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        best[i] = max(
+            (math.log(freq.get(word[i:j]) or 1) - log_total + best[j][0], j)
+            for j in range(i + 1, n + 1)
+            if j - i < n and (j - i == 1 or freq.get(word[i:j]))
+        )
+    pieces, i = [], 0
+    while i < n:
+        j = best[i][1]
+        pieces.extend(_parts(word[i:j]))
+        i = j
+    return tuple(dict.fromkeys(pieces))
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query as clauses, one per query word; each clause is the terms that must all be present."""
+
+    clauses: tuple[tuple[str, ...], ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.clauses
+
+    @property
+    def terms(self) -> frozenset[str]:
+        """Every term of the query: what a document must have, and what highlighting marks."""
+        return frozenset(term for clause in self.clauses for term in clause)
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_query(text: str | None) -> ParsedQuery:
+    query_words = list(dict.fromkeys(words(text or "")))
+    kept = [word for word in query_words if word not in STOPWORDS] or query_words
+    clauses = (_parts(word) if _is_cjk(word) else (word,) for word in kept)
+    return ParsedQuery(tuple(dict.fromkeys(clauses)))
+
+
+# --- highlighting -----------------------------------------------------------
+
+def _word_spans(folded: str) -> Iterable[tuple[int, int, str]]:
+    for match in _BLOCK.finditer(folded):
+        block, offset = match.group(), match.start()
+        position = 0
+        for word in _cut_block(block):
+            start = block.index(word, position)
+            position = start + len(word)
+            yield offset + start, offset + position, word
+
+
+def _has_pair(word: str, pair: str) -> bool:
+    first = word.find(pair[0])
+    return first != -1 and word.find(pair[1], first + 1) != -1
+
+
+def highlight_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    """Character spans of ``text`` that match any of ``terms``, merged and sorted."""
+    folded = fold(text or "")
+    spans: list[tuple[int, int]] = []
+    pairs = set()
+    for term in set(terms):
+        if not term:
+            continue
+        if _is_cjk(term):
+            start = folded.find(term)
+            while start != -1:
+                spans.append((start, start + len(term)))
+                start = folded.find(term, start + 1)
+            if len(term) == 2:
+                pairs.add(term)
+        else:
+            pattern = r"(?<![^\W_])" + re.escape(term) + r"(?![^\W_])"
+            spans.extend(match.span() for match in re.finditer(pattern, folded))
+    if pairs:
+        # A pair found apart inside one word marks the whole word (电炉 -> 电弧炉).
+        for start, end, word in _word_spans(folded):
+            if 3 <= len(word) <= _MAX_SKIP_WORD and any(p not in word and _has_pair(word, p) for p in pairs):
+                spans.append((start, end))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight(text: str, query_tokens: Iterable[str], max_chars: int | None = None) -> Markup:
+    """``text`` as safe HTML with the words matching ``query_tokens`` in ``<mark>``.
+
+    ``query_tokens`` may be ``parse_query(q).terms`` or simply ``tokenize(q)``.
+    Everything else is HTML-escaped. With ``max_chars``, a longer text is cut to
+    a window of that size around the first match, with ``…`` at the cuts.
+    """
+    text = text or ""
+    spans = highlight_spans(text, query_tokens)
+    start, end = 0, len(text)
+    if max_chars and len(text) > max_chars:
+        first = spans[0][0] if spans else 0
+        start = max(0, min(first - max_chars // 4, len(text) - max_chars))
+        end = start + max_chars
+    out, position = [], start
+    for span_start, span_end in spans:
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        if span_start >= span_end:
+            continue
+        out.append(escape(text[position:span_start]))
+        out.append(Markup("<mark>%s</mark>") % text[span_start:span_end])
+        position = span_end
+    out.append(escape(text[position:end]))
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return Markup(escape(prefix) + Markup("").join(out) + escape(suffix))

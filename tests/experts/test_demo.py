@@ -1,0 +1,19 @@
+"""The demo pool loads on top of demo-like rounds, and loading it twice changes nothing."""
+from sqlalchemy import func, select
+
+from platform.experts import demo, panels
+from platform.experts.models import Expert, Panel, ServiceOrg
+from platform.extensions import db
+
+
+def test_the_demo_pool_is_idempotent_and_its_panels_replay(world, listed, advance):
+    for enterprise in (world.ent_a, world.ent_b):
+        advance(listed(enterprise), "report_submitted")
+    demo.load_demo()
+    db.session.commit()
+    counts = [db.session.scalar(select(func.count(m.id))) for m in (Expert, ServiceOrg, Panel)]
+    assert counts[0] >= 40 and counts[1] == 3 and counts[2] >= 1
+    assert demo.load_demo() == 0
+    assert [db.session.scalar(select(func.count(m.id))) for m in (Expert, ServiceOrg, Panel)] == counts
+    assert all(panels.verify(p) for p in db.session.scalars(select(Panel)))
+    assert {p.state for p in db.session.scalars(select(Panel))} <= {"scoring", "concluded"}

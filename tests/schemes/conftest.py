@@ -1,0 +1,1 @@
+from tests.schemes.builders import started, unsynced_sqlite  # noqa: F401
