@@ -15,7 +15,7 @@ from . import cases as case_services
 from . import services
 from .forms import (BatchForm, CancelForm, DateForm, NoteForm, OpenCaseForm, ParkRoundForm,
                     RectificationForm, ReportForm, VoluntaryForm)
-from .models import CASE_STATES, KINDS, STATES, AuditRound, ListBatch, Notice
+from .models import KINDS, STATES, AuditRound, ListBatch, Notice
 from .jobs import overdue_now
 from .rules import CAUSES
 

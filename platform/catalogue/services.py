@@ -11,7 +11,7 @@ from ..extensions import db
 from ..indexing.services import backend
 from ..reference.models import Industry
 from ..reference.services import parse_industry
-from ..tabular import ImportReport, read_table
+from ..tabular import ImportReport, import_rows, read_table
 from .models import CATEGORIES, MATURITIES, STATUSES, Technology
 
 FACETS = ("category", "industry_codes", "source")
@@ -159,33 +159,16 @@ HEADER_OF = {field: header for header, field in COLUMNS.items()}
 
 def import_technologies(actor, data: bytes, filename: str, *, publish: bool = False, progress=None) -> ImportReport:
     """`flask catalogue import FILE`: one savepoint a row; re-importing the same file changes nothing."""
-    from ..errors import DomainError, InvalidFields
-
     _require_admin(actor)
     table = read_table(data, filename, REQUIRED, [h for h in COLUMNS if h not in REQUIRED])
-    report = ImportReport(total=len(table.rows))
-    for done, (number, cells) in enumerate(table.rows, start=1):
-        raw = {COLUMNS[h]: v for h, v in cells.items()}
-        savepoint = db.session.begin_nested()
-        try:
-            values = clean(raw)
-            existing = db.session.scalar(select(Technology).where(Technology.name == values["name"],
-                                                                  Technology.source == values["source"]))
-            if existing is None:
-                create(actor, raw, status="published" if publish else "draft")
-                report.created += 1
-            elif update(actor, existing, {k: v for k, v in raw.items()}):
-                report.updated += 1
-            else:
-                report.unchanged += 1
-        except InvalidFields as exc:
-            savepoint.rollback()
-            report.errors.extend((number, HEADER_OF.get(f, f), m) for f, m in exc.errors.items())
-        except DomainError as exc:
-            savepoint.rollback()
-            report.errors.append((number, HEADER_OF.get(exc.field, exc.field or ""), exc.message))
-        else:
-            savepoint.commit()
-        if progress:
-            progress(done, report.total)
-    return report
+
+    def import_row(raw: dict, number: int) -> str:
+        values = clean(raw)
+        existing = db.session.scalar(select(Technology).where(Technology.name == values["name"],
+                                                              Technology.source == values["source"]))
+        if existing is None:
+            create(actor, raw, status="published" if publish else "draft")
+            return "created"
+        return "updated" if update(actor, existing, raw) else "unchanged"
+
+    return import_rows(table, COLUMNS, import_row, lambda field: HEADER_OF.get(field, field or ""), progress)

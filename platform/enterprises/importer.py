@@ -5,9 +5,9 @@ and importing the same file again changes nothing.
 """
 from sqlalchemy import select
 
-from ..errors import DomainError, InvalidFields, ValidationError
+from ..errors import InvalidFields, ValidationError
 from ..extensions import db
-from ..tabular import ImportReport, parse_date, read_table
+from ..tabular import ImportReport, import_rows, parse_date, read_table
 from . import services
 from .models import Enterprise
 
@@ -30,26 +30,10 @@ HEADER_OF = {field: header for header, field in COLUMNS.items()}
 def import_enterprises(actor, data: bytes, filename: str, progress=None) -> ImportReport:
     """Import a file; `progress(done, total)` is called as rows are processed."""
     table = read_table(data, filename, REQUIRED, [h for h in COLUMNS if h not in REQUIRED])
-    report = ImportReport(total=len(table.rows))
     present = {COLUMNS[h] for h in table.headers}
     first_row_of: dict[str, int] = {}  # code -> the row that first named it
-    for done, (number, cells) in enumerate(table.rows, start=1):
-        raw = {COLUMNS[h]: v for h, v in cells.items()}
-        savepoint = db.session.begin_nested()
-        try:
-            outcome = _import_row(actor, raw, present, number, first_row_of)
-        except InvalidFields as exc:
-            savepoint.rollback()
-            report.errors.extend((number, _header(f), msg) for f, msg in exc.errors.items())
-        except DomainError as exc:
-            savepoint.rollback()
-            report.errors.append((number, _header(exc.field), exc.message))
-        else:
-            savepoint.commit()
-            setattr(report, outcome, getattr(report, outcome) + 1)
-        if progress:
-            progress(done, report.total)
-    return report
+    return import_rows(table, COLUMNS, lambda raw, number: _import_row(actor, raw, present, number, first_row_of),
+                       _header, progress)
 
 
 def _header(field: str | None) -> str:

@@ -1,6 +1,6 @@
 """One scheduler at a time: the lease decides, and every run checks it again."""
 import threading
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from platform.extensions import db
 from platform.scheduler import services
