@@ -17,7 +17,7 @@ from _app import bench_app
 
 ROUNDS = 50_000
 SCHEMES_PER_ROUND = 20
-RUNS = 15
+RUNS = 25
 GOALS_MS = {"province summary": 300, "city drill-down": 150}
 STATES = [("listed", .08), ("disclosed", .05), ("auditing", .15), ("report_submitted", .1), ("evaluation", .04),
           ("evaluation_failed", .03), ("evaluation_passed", .15), ("acceptance", .05), ("acceptance_failed", .02),
@@ -108,6 +108,7 @@ def _time(fn) -> tuple[float, float, float]:
 def main() -> list[dict]:
     app, tmp = bench_app("stats")
     with app.app_context():
+        from platform.accounts.services import create_user
         from platform.extensions import db
         from platform.schemes import services as schemes
         from platform.stats import services as stats
@@ -125,8 +126,6 @@ def main() -> list[dict]:
         print(f"loaded {ROUNDS:,} rounds and {ROUNDS * SCHEMES_PER_ROUND:,} schemes in {load_seconds:.1f} s; "
               f"per-round totals for {totals:,} rounds built in {rebuild_seconds:.1f} s; "
               f"rounds whose totals differ from their rows: {len(mismatches)}")
-
-        from platform.accounts.services import create_user
 
         regulator = create_user(None, username="bench-regulator", password="Bench-2026-pw", role="regulator",
                                 division_code="450200")

@@ -38,7 +38,7 @@ class CancelForm(Form):
 
 
 class VoluntaryForm(Form):
-    kind = SelectField("类型", choices=[("voluntary", "自愿性审核"), ("certification", "评价认证（视同审核）")],
+    kind = SelectField("类型", choices={"voluntary": "自愿性审核", "certification": "评价认证（视同审核）"},
                        validate_choice=False)
     started_on = date_field("开始日期")
     carbon_in_scope = BooleanField("将碳减排纳入审核范围")
@@ -54,5 +54,5 @@ class NoteForm(Form):
 
 
 class OpenCaseForm(Form):
-    cause = SelectField("违规情形", choices=list(CAUSES.items()), validate_choice=False)
+    cause = SelectField("违规情形", choices=dict(CAUSES), validate_choice=False)
     note = TextAreaField("说明", validators=[Optional(), Length(max=5000)])

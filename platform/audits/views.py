@@ -61,8 +61,8 @@ def new_batch():
 @role_required("regulator")
 def new_park_round():
     form = ParkRoundForm()
-    form.park_id.choices = [(str(p.id), f"{p.city.name} · {p.name}") for p in enterprises.park_choices(
-        None if current_user.is_province_regulator else current_user.division_code)]
+    form.park_id.choices = {str(p.id): f"{p.city.name} · {p.name}" for p in enterprises.park_choices(
+        None if current_user.is_province_regulator else current_user.division_code)}
     status = 200
     if form.validate_on_submit():
         try:
