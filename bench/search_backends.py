@@ -246,8 +246,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     for kind, r in measured:
         rows.append({"figure": f"search rebuild {args.docs:,} docs ({kind})", "goal": "< 60 s",
                      "measured": f"{r['rebuild_s']:.1f} s", "passed": r["rebuild_s"] < 60})
-        rows.append({"figure": f"search p95 of {len(query_list)} queries ({kind})", "goal": "(reported)",
-                     "measured": f"{r['p95_ms']:.0f} ms", "passed": True})
+        # Issue 4 asks p95 < 50 ms through the Flask API; straight to the backend is its lower bound.
+        rows.append({"figure": f"search p95 of {len(query_list)} queries straight to backend ({kind})",
+                     "goal": "p95 < 50 ms", "measured": f"{r['p95_ms']:.0f} ms", "passed": r["p95_ms"] < 50})
     return rows
 
 
