@@ -1,4 +1,6 @@
 """Extensions, created unbound and bound to the application in create_app()."""
+import sqlite3
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,3 +31,10 @@ def _open_sqlite_transaction_before_savepoint(connection, name):
     dbapi_connection = connection.connection.dbapi_connection
     if connection.dialect.driver == "pysqlite" and not dbapi_connection.in_transaction:
         dbapi_connection.execute("BEGIN")
+
+
+@event.listens_for(Engine, "connect")
+def _enforce_sqlite_foreign_keys(dbapi_connection, _record):
+    """SQLite ignores foreign keys unless asked, per connection; PostgreSQL always enforces them."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
