@@ -90,3 +90,13 @@ def test_reindex_rebuilds_from_the_database_and_status_agrees(catalogue, app, cl
     assert result.exit_code == 0, result.output
     assert "一致" in runner.invoke(args=["search", "status"]).output
     assert names(client.get("/api/v1/technologies?q=余热回收")) == ["余热高效回收利用技术"]
+
+
+def test_the_search_page_pages_through_many_results(search_app, make_technology, drained, client):
+    for i in range(23):
+        make_technology(f"余热锅炉改造技术{i:02d}")
+    drained()
+    first = client.get("/technologies?q=余热锅炉").get_data(as_text=True)
+    assert "第 1 / 2 页" in first and "下一页" in first and "上一页" not in first
+    second = client.get("/technologies?q=余热锅炉&page=2").get_data(as_text=True)
+    assert "第 2 / 2 页" in second and "上一页" in second
