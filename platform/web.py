@@ -2,7 +2,7 @@
 from functools import wraps
 from urllib.parse import quote
 
-from flask import Response, abort, request
+from flask import Response, abort, flash, request
 from flask_login import current_user, login_required
 
 from .errors import DomainError, InvalidFields
@@ -37,6 +37,13 @@ def show_errors(form, exc: DomainError) -> int:
         else:
             form.form_errors.append(message)
     return 422
+
+
+def flash_form_errors(form) -> None:
+    """For forms posted from a page they do not re-render: each field's message as a flash."""
+    for messages in form.errors.values():
+        for message in messages:
+            flash(message, "danger")
 
 
 def page_number() -> int:

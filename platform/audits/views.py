@@ -10,7 +10,7 @@ from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..reference.services import cities
 from ..tabular import xlsx_bytes
-from ..web import XLSX, download, paginate, role_required, show_errors
+from ..web import XLSX, download, flash_form_errors, paginate, role_required, show_errors
 from . import cases as case_services
 from . import services
 from .forms import (BatchForm, CancelForm, DateForm, NoteForm, OpenCaseForm, ParkRoundForm,
@@ -147,6 +147,8 @@ def open_case(round_id: int):
         else:
             flash("已立案。", "success")
             return redirect(url_for("audits.case_detail", case_id=case.id))
+    else:
+        flash_form_errors(form)
     return redirect(url_for("audits.round_detail", round_id=round_id))
 
 
@@ -164,9 +166,7 @@ def round_step(round_id: int, step: str):
     form = CancelForm() if step == "cancel" else DateForm()
     back = url_for("audits.my_rounds") if current_user.role == "enterprise" else url_for("audits.round_detail", round_id=round_id)
     if not form.validate_on_submit():
-        for field_errors in form.errors.values():
-            for message in field_errors:
-                flash(message, "danger")
+        flash_form_errors(form)
         return redirect(back)
     try:
         if step == "disclose":
@@ -202,9 +202,7 @@ def upload_report(round_id: int):
         else:
             flash("审核报告已提交。", "success")
     else:
-        for field_errors in form.errors.values():
-            for message in field_errors:
-                flash(message, "danger")
+        flash_form_errors(form)
     return redirect(url_for("audits.my_rounds"))
 
 
