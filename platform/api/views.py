@@ -73,6 +73,13 @@ def token_user():
     return user_for_token(token.strip())
 
 
+def unauthorized():
+    """401 for a request that needs a bearer token and has no valid one."""
+    response, status = error_response(401, "unauthorized", "需要有效的访问令牌（Authorization: Bearer …）。")
+    response.headers["WWW-Authenticate"] = 'Bearer realm="api"'  # RFC 6750: how to authenticate
+    return response, status
+
+
 def token_required(*roles: str):
     """Require a valid bearer token of one of `roles`; the user is `g.api_user`."""
     def decorate(view):
@@ -80,9 +87,7 @@ def token_required(*roles: str):
         def wrapped(*args, **kwargs):
             user = token_user()
             if user is None:
-                response, status = error_response(401, "unauthorized", "需要有效的访问令牌（Authorization: Bearer …）。")
-                response.headers["WWW-Authenticate"] = 'Bearer realm="api"'  # RFC 6750: how to authenticate
-                return response, status
+                return unauthorized()
             if roles and user.role not in roles:
                 raise PermissionDenied("此令牌的角色无权调用该接口。")
             g.api_user = user

@@ -1,7 +1,7 @@
 """Statistics for machines (DESIGN §4): public aggregates; per-enterprise rows with a regulator's token."""
 from flask import jsonify, request
 
-from ..api.views import bp, page_args, token_user
+from ..api.views import bp, page_args, token_user, unauthorized
 from . import services
 
 
@@ -19,6 +19,8 @@ def stats_breakdown():
     by = request.args.get("by", "city")
     filters = services.parse_filters(request.args)
     actor = token_user() if by == "enterprise" else None
+    if by == "enterprise" and actor is None:
+        return unauthorized()  # like every token endpoint: 401 without a valid token, 403 for the wrong role
     filters = services.authorize(actor, filters, by)
     page, per_page = page_args(default_per_page=50)
     items = services.breakdown(actor, filters, by, limit=per_page, offset=(page - 1) * per_page)
