@@ -1,0 +1,506 @@
+"""Who may open and who may act on every address of the platform: the URL map × every role.
+
+Every rule of `app.url_map` (but `static`) has an entry in ROUTES saying, per role, what a GET answers
+and — for rules that take POST — whether the role may act (OK) or how it is refused. A new route
+with no entry fails `test_every_route_has_an_entry` by name, so someone decides who may use it.
+
+The world (routes_world.py) owns its objects in city A (南宁 450100). Per role:
+
+    anonymous      pages send it to the login page (LOGIN); the API answers 401 without a token
+    enterprise_a   the enterprise whose round, schemes, credit records and cases they are
+    enterprise_b   an enterprise of city B (柳州 450200): none of A's objects is its business
+    expert         a member of round A's review panel
+    service_org    the consultancy that does round A's audit
+    regulator_a    city A's regulator            regulator_b  city B's regulator
+    province       the province's regulator (450000)            admin  the system administrator
+
+A refused POST must write nothing (every table but reference data compared before and after); a
+role's listing pages must not show city A's enterprise unless the role may see it (`sees`).
+Another city's object is refused with 403, the platform's answer for "not yours" (services raise
+PermissionDenied after NotFound, so an unknown id is 404 for everyone).
+"""
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+
+from platform.credit import rules as credit_rules
+from platform.enterprises.uscc import make
+from routes_world import (PDF, ROLES, TODAY, Walker, body_text, built_world, changed_tables,  # noqa: F401
+                          fingerprint, is_login_redirect, walker)
+
+ANON, ENT_A, ENT_B, EXPERT, ORG, REG_A, REG_B, PROV, ADMIN = ROLES
+LOGIN = "login"  # 302 to the login page
+OK = "ok"  # may act: any answer but a refusal (a 4xx validation answer or a redirect is fine)
+REFUSALS = {401, 403, 404, 405}
+A_SIDE = (REG_A, PROV, ADMIN)  # who sees city A's objects in the regulators' lists
+
+DAY = TODAY.isoformat()
+YESTERDAY = (TODAY - timedelta(days=1)).isoformat()
+NEXT_MONTH = (TODAY + timedelta(days=30)).isoformat()
+NEW_USCC_A = make("450100", 8801)
+
+
+def everyone(status) -> dict:
+    return dict.fromkeys(ROLES, status)
+
+
+def signed_in(default=403, *, anonymous=LOGIN, **by_role) -> dict:
+    """Pages behind a login: `anonymous` goes to the login page, the roles named answer as given."""
+    unknown = set(by_role) - set(ROLES)
+    assert not unknown, f"not a role: {unknown}"
+    return {**dict.fromkeys(ROLES, default), ANON: anonymous, **by_role}
+
+
+def api(default=403, **by_role) -> dict:
+    """API endpoints behind a bearer token: 401 without one."""
+    return signed_in(default, anonymous=401, **by_role)
+
+
+def roles(value, *names) -> dict:
+    return dict.fromkeys(names, value)
+
+
+PUBLIC = everyone(200)
+REGULATORS_AND_ADMIN = signed_in(**roles(200, REG_A, REG_B, PROV, ADMIN))
+A_REGULATORS_AND_ADMIN = signed_in(**roles(200, REG_A, PROV, ADMIN))  # an object of city A
+ENTERPRISES = signed_in(**roles(200, ENT_A, ENT_B))
+
+
+@dataclass
+class Check:
+    """One address of a rule, and what each role gets there.
+
+    get: role -> status of a GET (or LOGIN). Defaults to 405 for everyone when the rule takes no GET.
+    post: role -> OK or the refusal's status; refused POSTs must write nothing.
+    data / json: the POST's form or JSON body; `{name}` is replaced by the world's ids; a tuple
+    (bytes, filename) is an uploaded file.
+    sees: with `private`, the roles whose 200 must show city A's enterprise; every other 200 must not.
+    """
+
+    path: str
+    get: dict | None = None
+    post: dict | None = None
+    data: dict | None = None
+    json: dict | None = None
+    private: bool = False
+    sees: tuple = A_SIDE
+    marker: tuple = ("{ent_a_name}", "{ent_a_uscc}")
+
+
+def route(*checks: Check) -> list[Check]:
+    return list(checks)
+
+
+ENTERPRISE_FORM = {"name": "南宁戊制药有限公司", "uscc": NEW_USCC_A, "division_code": "450100",
+                   "industry_code": "2710", "park_id": "", "permit_class": ""}
+SCHEME_FORM = {"code": "F-01", "name": "余热回收改造（修订）", "category": "low_cost", "status": "completed",
+               "completed_on": "2025-06-30", "energy_tce": "13", "investment_wan_yuan": "3"}
+EXPERT_PROFILE = {"name": "甲专家", "title": "教授", "employer": "广西大学", "employer_uscc": make("450100", 610001),
+                  "industry_codes": "31", "fields": "节能", "qualifications": "", "years_of_practice": "16",
+                  "phone": "13912345678", "email": ""}
+PENALTY = {"decision_no": "南环罚〔2026〕98号", "decided_on": YESTERDAY, "fine_yuan": "100000", "severity": "general",
+           "facts": "逾期未开展清洁生产审核，经责令限期整改仍未改正。", "legal_basis": credit_rules.LEGAL_BASIS,
+           "violation_type": credit_rules.VIOLATION_TYPE, "office_name": "南宁市生态环境局"}
+CSV_ENTERPRISE = ("企业名称,统一社会信用代码,行政区划代码,行业代码\n"
+                  f"南宁戊制药有限公司,{NEW_USCC_A},450100,2710\n").encode()
+CSV_SCHEME = ("统一社会信用代码,方案编号,方案名称,方案类别,投资（万元）,状态\n"
+              "{ent_a_uscc},F-09,新增方案,无低费,1,计划实施\n")
+
+ROUTES: dict[str, list[Check]] = {
+    # --- public pages -----------------------------------------------------------------------------
+    "public.index": route(Check("/", PUBLIC)),
+    "public.healthz": route(Check("/healthz", PUBLIC)),
+    "audits.public_batches": route(Check("/lists", PUBLIC)),
+    "audits.public_batch": route(Check("/lists/{batch_a}", PUBLIC), Check("/lists/999999", everyone(404))),
+    "audits.public_lookup": route(Check("/audit-status", PUBLIC),
+                                  Check("/audit-status?q={ent_a_uscc}", everyone(302))),
+    "audits.public_status": route(Check("/audit-status/{ent_a_uscc}", PUBLIC)),
+    "catalogue.search_page": route(Check("/technologies", PUBLIC)),
+    "catalogue.export": route(Check("/technologies/export.xlsx", PUBLIC)),
+    "catalogue.detail": route(Check("/technologies/{tech_pub}", PUBLIC),
+                              Check("/technologies/{tech_draft}", everyone(404))),  # a draft is not public
+    "credit.public_records": route(Check("/credit", PUBLIC)),
+    "credit.public_record": route(Check("/credit/r/{record_pub_key}", PUBLIC),
+                                  Check("/credit/r/gxcp-not-a-key", everyone(404))),
+    "credit.public_export": route(Check("/credit/export.csv", PUBLIC)),
+    "experts.directory": route(Check("/experts", PUBLIC)),
+    "experts.service_orgs": route(Check("/service-orgs", PUBLIC)),
+    "experts.service_org_detail": route(Check("/service-orgs/{org_a}", PUBLIC)),
+    "experts.public_panels": route(Check("/reviews", PUBLIC)),
+    "experts.public_panel": route(Check("/reviews/{panel_a}", PUBLIC)),
+    "stats.public_page": route(Check("/stats", PUBLIC)),
+    "stats.public_export": route(Check("/stats/export/by_city.csv", PUBLIC)),
+
+    # --- accounts ---------------------------------------------------------------------------------------
+    "accounts.login": route(Check(
+        "/login", get={**everyone(302), ANON: 200}, post={**everyone(302), ANON: OK},
+        data={"username": "admin", "password": "wrong-password-1"})),
+    "accounts.logout": route(Check("/logout", post=signed_in(OK))),
+    "accounts.change_password": route(Check(
+        "/account/password", get=signed_in(200), post=signed_in(OK),
+        data={"current_password": "wrong-password-1", "new_password": "Neues-Passw0rt", "confirm": "Neues-Passw0rt"})),
+    "accounts.users": route(Check("/admin/users", signed_in(admin=200))),
+    "accounts.new_user": route(Check(
+        "/admin/users/new", get=signed_in(admin=200), post=signed_in(admin=OK),
+        data={"username": "new-user", "password": "Neu-Passw0rt-1", "role": "expert", "display_name": "新用户",
+              "division_code": "", "enterprise_uscc": ""})),
+    "accounts.user_action": route(Check("/admin/users/{users[expert]}/deactivate", post=signed_in(admin=OK))),
+    "auditlog.index": route(Check("/admin/audit-log/", signed_in(admin=200))),
+
+    # --- enterprises ------------------------------------------------------------------------------------
+    "enterprises.index": route(Check("/enterprises/", REGULATORS_AND_ADMIN, private=True)),
+    "enterprises.export": route(Check("/enterprises/export.xlsx", REGULATORS_AND_ADMIN, private=True)),
+    "enterprises.detail": route(Check("/enterprises/{ent_a}", A_REGULATORS_AND_ADMIN),
+                                Check("/enterprises/999999", signed_in(**roles(404, REG_A, REG_B, PROV, ADMIN)))),
+    "enterprises.edit": route(Check(
+        "/enterprises/{ent_a}/edit", get=A_REGULATORS_AND_ADMIN, post=signed_in(**roles(OK, REG_A, PROV, ADMIN)),
+        data={"name": "南宁甲钢铁有限公司", "uscc": "{ent_a_uscc}", "division_code": "450100", "industry_code": "3130",
+              "legal_representative": "张三", "park_id": "", "permit_class": ""})),
+    # Registering or importing an enterprise of city A: city B's regulator is refused beside the
+    # field or in the import report (the foundation tests' messages), and nothing is written.
+    "enterprises.new": route(Check(
+        "/enterprises/new", get=REGULATORS_AND_ADMIN, post=signed_in(**roles(OK, REG_A, PROV, ADMIN), regulator_b=422),
+        data=ENTERPRISE_FORM)),
+    "enterprises.import_file": route(Check(
+        "/enterprises/import", get=REGULATORS_AND_ADMIN,
+        post=signed_in(**roles(OK, REG_A, PROV, ADMIN), regulator_b=200),
+        data={"file": (CSV_ENTERPRISE, "企业名录.csv")})),
+    "enterprises.my_profile": route(Check(
+        "/enterprises/mine", get=ENTERPRISES, post=signed_in(**roles(OK, ENT_A, ENT_B)),
+        data={"legal_representative": "李四", "address": "南宁市青秀区", "contact_person": "王五",
+              "contact_phone": "0771-5550002"}, private=True, sees=(ENT_A,))),
+
+    # --- audit rounds, lists, reports, cases ---------------------------------------------------------
+    "audits.batches": route(Check("/audits/batches", REGULATORS_AND_ADMIN, private=True,
+                                  marker=("{batch_a_title}",))),
+    "audits.new_batch": route(Check(
+        "/audits/batches/new", get=signed_in(**roles(200, REG_A, REG_B, PROV)),
+        post=signed_in(**roles(OK, REG_A, PROV), regulator_b=422),
+        data={"title": "南宁市补充名单", "published_on": DAY, "usccs": "{ent_a2_uscc}"})),
+    "audits.new_park_round": route(Check(
+        "/audits/park-rounds/new", get=signed_in(**roles(200, REG_A, REG_B, PROV)),
+        post=signed_in(**roles(OK, REG_A, PROV), regulator_b=422),
+        data={"park_id": "{park_a}", "title": "园区整体审核", "listed_on": DAY,
+              "usccs": "{ent_a2_uscc}\n{ent_a3_uscc}"})),
+    "audits.rounds": route(Check("/audits/rounds", REGULATORS_AND_ADMIN, private=True)),
+    "audits.export_rounds": route(Check("/audits/rounds/export.xlsx", REGULATORS_AND_ADMIN, private=True)),
+    "audits.round_detail": route(Check("/audits/rounds/{round_a}", signed_in(**roles(200, ENT_A, *A_SIDE)))),
+    # The enterprise may not cancel its own round: the service refuses, the page says so (302), nothing changes.
+    "audits.round_step": route(
+        Check("/audits/rounds/{round_a}/cancel", post=signed_in(**roles(OK, REG_A, PROV), enterprise_a=302),
+              data={"reason": "误列入名单"}),
+        Check("/audits/rounds/{round_a}/disclose", post=signed_in(**roles(302, ENT_A, REG_A, PROV)),
+              data={"on": DAY})),  # the round is past disclosure: refused by state, for everyone
+    "audits.open_case": route(Check("/audits/rounds/{round_a}/cases", post=signed_in(**roles(OK, REG_A, PROV)),
+                                    data={"cause": "evaluation_failed", "note": "手工立案"})),
+    "audits.upload_report": route(Check("/audits/rounds/{round_a}/report", post=signed_in(enterprise_a=OK),
+                                        data={"on": DAY, "file": (PDF, "修订报告.pdf")})),
+    "audits.report_file": route(Check("/audits/reports/{report_a}", signed_in(**roles(200, ENT_A, *A_SIDE)))),
+    "audits.my_rounds": route(Check("/audits/mine", get=ENTERPRISES, post=signed_in(**roles(OK, ENT_A, ENT_B)),
+                                    data={"kind": "voluntary", "started_on": DAY}, private=True, sees=(ENT_A,))),
+    "audits.cases": route(Check("/audits/cases", REGULATORS_AND_ADMIN, private=True)),
+    # The admin reads cases but does not act on them: the service refuses beside the form (422).
+    "audits.case_detail": route(Check(
+        "/audits/cases/{case_overdue}", get=A_REGULATORS_AND_ADMIN, post=signed_in(**roles(OK, REG_A, PROV), admin=422),
+        data={"action": "rectify", "r-deadline": NEXT_MONTH, "r-note": "限期整改"})),
+
+    # --- schemes ----------------------------------------------------------------------------------------
+    "schemes.index": route(Check("/schemes/", REGULATORS_AND_ADMIN, private=True)),
+    "schemes.export": route(
+        Check("/schemes/export.xlsx", signed_in(**roles(200, ENT_A, ENT_B, REG_A, REG_B, PROV, ADMIN)), private=True,
+              sees=(ENT_A, *A_SIDE)),
+        Check("/schemes/export.csv", signed_in(**roles(200, ENT_A, ENT_B, REG_A, REG_B, PROV, ADMIN)), private=True,
+              sees=(ENT_A, *A_SIDE)),
+        Check("/schemes/export.pdf", signed_in(**roles(404, ENT_A, ENT_B, REG_A, REG_B, PROV, ADMIN)))),
+    "schemes.detail": route(Check("/schemes/{scheme_a}", signed_in(**roles(200, ENT_A, *A_SIDE)))),
+    "schemes.mine": route(Check("/schemes/mine", ENTERPRISES, private=True, sees=(ENT_A,), marker=("余热回收改造",))),
+    # Enterprise B has no round under way: the form sends it back to its list.
+    "schemes.new": route(Check("/schemes/new", get=signed_in(enterprise_a=200, enterprise_b=302),
+                               post=signed_in(enterprise_a=OK, enterprise_b=302), data=SCHEME_FORM)),
+    "schemes.edit": route(Check("/schemes/{scheme_a}/edit", get=signed_in(enterprise_a=200),
+                                post=signed_in(enterprise_a=OK), data=SCHEME_FORM)),
+    "schemes.delete": route(Check("/schemes/{scheme_a}/delete", post=signed_in(enterprise_a=OK))),
+    "schemes.template": route(Check("/schemes/template.xlsx", ENTERPRISES, private=True, sees=(ENT_A,),
+                                    marker=("余热回收改造",))),
+    # Enterprise B importing A's schemes: each row is refused in the report, nothing is written.
+    "schemes.import_file": route(Check(
+        "/schemes/import", get=ENTERPRISES, post=signed_in(enterprise_a=OK, enterprise_b=200),
+        data={"file": (CSV_SCHEME, "方案.csv")})),
+
+    # --- statistics -------------------------------------------------------------------------------------
+    "stats.overview": route(Check("/stats/overview", signed_in(**roles(302, REG_A, REG_B), province=200, admin=200))),
+    "stats.overview_export": route(Check("/stats/overview/export/by_city.csv", signed_in(province=200, admin=200))),
+    "stats.city": route(Check("/stats/city/450100", A_REGULATORS_AND_ADMIN),
+                        Check("/stats/city/999999", signed_in(**roles(404, REG_A, REG_B, PROV, ADMIN)))),
+    "stats.city_export": route(Check("/stats/city/450100/export/by_enterprise.csv", A_REGULATORS_AND_ADMIN)),
+    "stats.mine": route(Check("/stats/mine", ENTERPRISES)),
+    "stats.mine_export": route(Check("/stats/mine/export/by_round.csv", ENTERPRISES)),
+
+    # --- experts, service organisations, panels ------------------------------------------------------
+    "experts.register": route(Check(
+        "/experts/register", get={**everyone(302), ANON: 200}, post={**everyone(302), ANON: OK},
+        data={**EXPERT_PROFILE, "name": "新专家", "username": "new-expert", "password": "Neu-Passw0rt-1",
+              "confirm": "Neu-Passw0rt-1", "conflicts": ""})),
+    "experts.my_profile": route(Check("/experts/me", get=signed_in(expert=200), post=signed_in(expert=OK),
+                                      data=EXPERT_PROFILE)),
+    "experts.add_conflict": route(Check("/experts/me/conflicts", post=signed_in(expert=OK),
+                                        data={"conflict_uscc": make("450400", 777003), "organisation": "某公司"})),
+    "experts.withdraw_conflict": route(
+        Check("/experts/me/conflicts/{own_conflict}/withdraw", post=signed_in(expert=OK)),
+        Check("/experts/me/conflicts/{others_conflict}/withdraw", post=signed_in(expert=404))),  # not the expert's
+    "experts.my_reviews": route(Check("/experts/me/reviews", signed_in(expert=200))),
+    "experts.score": route(Check("/reviews/{panel_a}/score", get=signed_in(expert=200), post=signed_in(expert=OK),
+                                 data={"action": "save", "opinion": "报告规范。"})),
+    "experts.panel_report": route(Check("/reviews/{panel_a}/reports/{report_a}", signed_in(expert=200))),
+    "experts.decline": route(Check("/reviews/{panel_a}/decline", post=signed_in(**roles(OK, EXPERT, REG_A, PROV)),
+                                   data={"member_id": "{member_colleague}", "reason": "时间冲突"})),
+    "experts.pool": route(Check("/experts/pool", REGULATORS_AND_ADMIN)),
+    # The pool serves the whole province: every regulator reads it; only the province decides.
+    "experts.pool_detail": route(Check("/experts/pool/{expert_pending}", REGULATORS_AND_ADMIN)),
+    "experts.decide": route(Check("/experts/pool/{expert_pending}/decide", post=signed_in(province=OK),
+                                  data={"action": "approve", "reason": ""})),
+    "experts.panels_index": route(Check("/reviews/manage", REGULATORS_AND_ADMIN, private=True)),
+    "experts.panel_detail": route(Check("/reviews/{panel_a}/manage", A_REGULATORS_AND_ADMIN)),
+    "experts.draw_panel": route(Check("/reviews/rounds/{round_a}/draw", get=signed_in(**roles(200, REG_A, PROV)),
+                                      post=signed_in(**roles(OK, REG_A, PROV)),
+                                      data={"size": "3", "meeting_on": "", "location": "南宁"})),
+    "experts.panel_action": route(Check("/reviews/{panel_a}/cancel", post=signed_in(**roles(OK, REG_A, PROV)),
+                                        data={"reason": "轮次撤销"})),
+    "experts.new_service_org": route(Check(
+        "/service-orgs/new", get=signed_in(province=200), post=signed_in(province=OK),
+        data={"name": "新咨询有限公司", "uscc": make("450100", 700009), "division_code": "450100"})),
+    "experts.enterprise_reviews": route(Check(
+        "/reviews/mine", get=ENTERPRISES, post=signed_in(**roles(OK, ENT_A, ENT_B)),
+        data={"service_org_id": "{org_a}"}, private=True, sees=(ENT_A,))),
+    "experts.my_org": route(Check("/service-orgs/mine", signed_in(service_org=200), private=True,
+                                  sees=(ORG,))),
+
+    # --- catalogue curation -----------------------------------------------------------------------------
+    "catalogue.admin_list": route(Check("/admin/technologies", signed_in(admin=200))),
+    "catalogue.admin_edit /admin/technologies/new": route(Check(
+        "/admin/technologies/new", get=signed_in(admin=200), post=signed_in(admin=OK),
+        data={"name": "新技术", "category": "过程控制", "industry_codes": "31", "source": "测试目录"})),
+    "catalogue.admin_edit /admin/technologies/<int:technology_id>/edit": route(Check(
+        "/admin/technologies/{tech_pub}/edit", get=signed_in(admin=200), post=signed_in(admin=OK),
+        data={"name": "烧结烟气循环技术（修订）", "category": "过程控制", "industry_codes": "31", "source": "测试目录"})),
+    "catalogue.admin_status": route(Check("/admin/technologies/{tech_draft}/publish", post=signed_in(admin=OK))),
+
+    # --- credit -----------------------------------------------------------------------------------------
+    "credit.dashboard": route(Check("/credit/dashboard", REGULATORS_AND_ADMIN, private=True)),
+    "credit.records": route(Check("/credit/records", REGULATORS_AND_ADMIN, private=True)),
+    "credit.dead_letters": route(Check("/credit/dead-letters", REGULATORS_AND_ADMIN, private=True)),
+    "credit.penalty": route(Check("/credit/cases/{case_overdue}/penalty", get=signed_in(**roles(200, REG_A, PROV)),
+                                  post=signed_in(**roles(OK, REG_A, PROV)), data=PENALTY)),
+    # Four eyes: the province regulator entered the pending record's penalty, so it may not approve it
+    # (refused beside the form, 422); the admin reads records but does not approve them.
+    "credit.record_detail": route(
+        Check("/credit/records/{record_pending}", get=A_REGULATORS_AND_ADMIN,
+              post=signed_in(regulator_a=OK, province=422), data={"note": "同意公示"}),
+        Check("/credit/records/{record_pub}", signed_in(**roles(200, *A_SIDE), enterprise_a=302))),
+    "credit.retry": route(Check("/credit/deliveries/{delivery_dead}/retry", post=signed_in(**roles(OK, REG_A, PROV)))),
+    "credit.mine": route(Check("/credit/mine", ENTERPRISES, private=True, sees=(ENT_A,),
+                               marker=("{decision_no_pub}",))),
+    "credit.apply_repair": route(Check(
+        "/credit/records/{record_pub}/repair", get=signed_in(enterprise_a=200), post=signed_in(enterprise_a=OK),
+        data={"correction": "已纠正。", "commitment": "守法经营。", "commitment_public": "y",
+              "proof": (PDF, "证明.pdf")})),
+    "credit.repair_detail": route(Check("/credit/repairs/{repair}", get=signed_in(**roles(200, ENT_A, *A_SIDE)),
+                                        post=signed_in(**roles(OK, REG_A, PROV)),
+                                        data={"decision": "reject", "reason": "材料不全"})),
+    "credit.repair_proof": route(Check("/credit/repairs/{repair}/proof", signed_in(**roles(200, ENT_A, *A_SIDE)))),
+
+    # --- the JSON API (bearer tokens) ------------------------------------------------------------------
+    "api.index": route(Check("/api/v1/", PUBLIC)),
+    "api.technologies": route(Check("/api/v1/technologies", PUBLIC)),
+    "api.experts": route(Check("/api/v1/experts", PUBLIC)),
+    "api.service_orgs": route(Check("/api/v1/service-orgs", PUBLIC)),
+    "api.draw_record": route(Check("/api/v1/reviews/{panel_a}/draw", PUBLIC)),
+    "api.credit_records": route(Check("/api/v1/credit-records", PUBLIC)),
+    "api.audit_status": route(Check("/api/v1/enterprises/{ent_a_uscc}/audit-status", PUBLIC)),
+    "api.stats_summary": route(Check("/api/v1/stats/summary", PUBLIC)),
+    "api.stats_breakdown": route(
+        Check("/api/v1/stats/breakdown?by=city", PUBLIC),
+        # Figures enterprise by enterprise: regulators only, each in its own region.
+        Check("/api/v1/stats/breakdown?by=enterprise", api(**roles(200, REG_A, REG_B, PROV, ADMIN)), private=True)),
+    "api.enterprises_list": route(Check("/api/v1/enterprises", api(**roles(200, REG_A, REG_B, PROV, ADMIN)),
+                                        private=True)),
+    "api.enterprise_detail": route(Check("/api/v1/enterprises/{ent_a_uscc}", api(**roles(200, *A_SIDE)))),
+    "api.cases_list": route(Check("/api/v1/cases", api(**roles(200, REG_A, REG_B, PROV, ADMIN)), private=True)),
+    "api.case_get": route(Check("/api/v1/cases/{case_overdue}", api(**roles(200, *A_SIDE)))),
+    "api.case_rectification": route(Check("/api/v1/cases/{case_overdue}/rectification", post=api(**roles(OK, REG_A, PROV)),
+                                          json={"deadline": NEXT_MONTH, "note": "限期整改"})),
+    "api.case_penalty": route(Check("/api/v1/cases/{case_overdue}/penalty", post=api(**roles(OK, REG_A, PROV)),
+                                    json={**PENALTY, "fine_yuan": 100000})),
+    "api.credit_record_approve": route(Check("/api/v1/credit-records/{record_pending}/approve",
+                                             post=api(regulator_a=OK), json={"note": "同意公示"})),
+}
+
+
+def rule_key(rule, endpoints_with_several_rules) -> str:
+    """An endpoint names its entry; an endpoint served at several addresses names each by its rule."""
+    return f"{rule.endpoint} {rule.rule}" if rule.endpoint in endpoints_with_several_rules else rule.endpoint
+
+
+def rules_by_key(app) -> dict:
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+    counts = {}
+    for r in rules:
+        counts[r.endpoint] = counts.get(r.endpoint, 0) + 1
+    several = {e for e, n in counts.items() if n > 1}
+    return {rule_key(r, several): r for r in rules}
+
+
+def test_every_route_has_an_entry(app):
+    """A route without an entry has had no one decide who may use it."""
+    in_map = rules_by_key(app)
+    missing = sorted(set(in_map) - set(ROUTES))
+    stale = sorted(set(ROUTES) - set(in_map))
+    assert not missing, ("routes with no entry in tests/security/test_access_matrix.py ROUTES — decide who may "
+                         f"use them: {', '.join(f'{k} ({in_map[k].rule})' for k in missing)}")
+    assert not stale, f"ROUTES entries for routes that no longer exist: {', '.join(stale)}"
+
+
+def test_every_entry_covers_its_rules_methods(app):
+    """An entry says what every role gets from a GET, and from a POST when its rule takes POST."""
+    problems = []
+    for key, rule in rules_by_key(app).items():
+        checks = ROUTES.get(key, [])
+        if "POST" in rule.methods and checks and not any(c.post for c in checks):
+            problems.append(f"{key}: takes POST, but no check says who may POST")
+        for check in checks:
+            if "GET" in rule.methods and check.get is None:
+                problems.append(f"{key} {check.path}: takes GET, but the check says nothing about GET")
+            if "GET" not in rule.methods and check.get is not None:
+                problems.append(f"{key} {check.path}: takes no GET (405 for everyone), yet the check has a GET table")
+            for name, table in (("get", check.get), ("post", check.post)):
+                if table is not None and set(table) != set(ROLES):
+                    problems.append(f"{key} {check.path}: its {name} table lacks {set(ROLES) - set(table)}")
+    assert not problems, "\n".join(problems)
+
+
+# --- walking the matrix ----------------------------------------------------------------------------------
+
+SECURITY_HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff"}
+
+
+def _outcome(response) -> str:
+    if is_login_redirect(response):
+        return LOGIN
+    return str(response.status_code)
+
+
+def _allowed(response) -> bool:
+    return (response.status_code < 500 and response.status_code not in REFUSALS
+            and not is_login_redirect(response))
+
+
+def _headers_missing(response) -> list[str]:
+    missing = [f"{k}: {v}" for k, v in SECURITY_HEADERS.items() if response.headers.get(k) != v]
+    if "default-src 'self'" not in response.headers.get("Content-Security-Policy", ""):
+        missing.append("Content-Security-Policy")
+    return missing
+
+
+class Matrix:
+    def __init__(self, walker: Walker, key: str, rule):
+        self.walker, self.key, self.rule = walker, key, rule
+        self.problems: list[str] = []
+
+    def send(self, role, method, path, check):
+        w = self.walker
+        try:
+            if method == "GET":
+                return w.request(role, "GET", path)
+            if check.json is not None:
+                return w.request(role, method, path, json_body=w.fill(check.json))
+            return w.request(role, method, path, data=_files(w.fill(check.data or {})))
+        except Exception as exc:  # an unexpected exception is a 500 in production
+            self.problems.append(f"{role:13} {method} {path}: raised {exc.__class__.__name__}: {exc}")
+            return None
+
+    def expect_get(self, check, path):
+        expected = check.get if check.get is not None else everyone(405)
+        before = fingerprint()
+        for role in ROLES:
+            response = self.send(role, "GET", path, check)
+            if response is None:
+                continue
+            want = expected[role]
+            if _outcome(response) != str(want):
+                self.problems.append(f"{role:13} GET  {path}: expected {want}, got {_outcome(response)}"
+                                     f"{_location(response)}")
+            self._headers(role, "GET", path, response)
+            if check.private and response.status_code == 200:
+                self._privacy(role, path, check, response)
+        written = changed_tables(before, fingerprint())
+        if written:
+            self.problems.append(f"GET {path} wrote to {written}")
+
+    def expect_post(self, check, path):
+        if check.post is None:
+            return
+        # Refusals first, each on the untouched world; the roles that may act go last.
+        order = sorted(ROLES, key=lambda r: check.post[r] == OK)
+        for role in order:
+            want = check.post[role]
+            before = fingerprint()
+            response = self.send(role, "POST", path, check)
+            if response is None:
+                continue
+            self._headers(role, "POST", path, response)
+            if want == OK:
+                if not _allowed(response):
+                    self.problems.append(f"{role:13} POST {path}: expected to be allowed, got {_outcome(response)}"
+                                         f"{_location(response)}")
+                continue
+            if _outcome(response) != str(want):
+                self.problems.append(f"{role:13} POST {path}: expected {want}, got {_outcome(response)}"
+                                     f"{_location(response)}")
+            written = changed_tables(before, fingerprint())
+            if written:
+                self.problems.append(f"{role:13} POST {path}: refused ({_outcome(response)}) yet wrote to {written}")
+
+    def _headers(self, role, method, path, response):
+        missing = _headers_missing(response)
+        if missing:
+            self.problems.append(f"{role:13} {method} {path}: response lacks {missing}")
+
+    def _privacy(self, role, path, check, response):
+        markers = [self.walker.fill(m) for m in check.marker]
+        shown = any(m in body_text(response) for m in markers)
+        if role in check.sees and not shown:
+            self.problems.append(f"{role:13} GET  {path}: should list city A's {markers[0]}, does not")
+        elif role not in check.sees and shown:
+            self.problems.append(f"{role:13} GET  {path}: shows city A's {markers[0]} to a role outside its scope")
+
+
+def _files(data: dict) -> dict:
+    """Fresh file objects for each request (a (bytes, filename) tuple is an upload)."""
+    from io import BytesIO
+
+    return {k: (BytesIO(v[0] if isinstance(v[0], bytes) else v[0].encode()), v[1]) if isinstance(v, tuple) else v
+            for k, v in data.items()}
+
+
+def _location(response) -> str:
+    return f" → {response.headers['Location']}" if response.status_code in (301, 302, 303) else ""
+
+
+@pytest.mark.parametrize("key", sorted(ROUTES))
+def test_access(walker, key):
+    """Every role against the route: what a GET shows, who may POST, and that a refusal writes nothing."""
+    rule = rules_by_key(walker.app).get(key)
+    assert rule is not None, f"{key} is not in the URL map (see test_every_route_has_an_entry)"
+    matrix = Matrix(walker, key, rule)
+    adapter = walker.app.url_map.bind("localhost")
+    for number, check in enumerate(ROUTES[key]):
+        if number and ROUTES[key][number - 1].post:
+            walker.reset()  # the previous check's allowed POSTs changed the world
+        path = walker.fill(check.path)
+        matched = adapter.match(path.split("?")[0], method="POST" if check.get is None else "GET",
+                                return_rule=True)[0]
+        assert matched is rule, f"{path} is served by {matched.rule}, not by {key}'s {rule.rule}"
+        matrix.expect_get(check, path)
+        matrix.expect_post(check, path)
+    assert not matrix.problems, f"{key} ({rule.rule}):\n" + "\n".join(matrix.problems)
