@@ -98,13 +98,19 @@ def normalize(text: str) -> str:
 
 def fold(text: str) -> str:
     """``normalize`` character by character, keeping the length (and so offsets)."""
-    out = []
-    for char in text:
-        folded = normalize(char)
-        if len(folded) != 1:
-            folded = char.lower() if len(char.lower()) == 1 else char
-        out.append(folded)
-    return "".join(out)
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            return lowered
+    return "".join(map(_fold_char, text))
+
+
+@functools.lru_cache(maxsize=20_000)
+def _fold_char(char: str) -> str:
+    folded = normalize(char)
+    if len(folded) != 1:
+        folded = char.lower() if len(char.lower()) == 1 else char
+    return folded
 
 
 def _is_cjk(piece: str) -> bool:
@@ -222,13 +228,22 @@ def parse_query(text: str | None) -> ParsedQuery:
 # --- highlighting -----------------------------------------------------------
 
 def _word_spans(folded: str) -> Iterable[tuple[int, int, str]]:
+    """The words of 3 to 8 characters in ``folded`` (those that hold skip pairs), with their spans."""
     for match in _BLOCK.finditer(folded):
-        block, offset = match.group(), match.start()
-        position = 0
-        for word in _cut_block(block):
-            start = block.index(word, position)
-            position = start + len(word)
-            yield offset + start, offset + position, word
+        offset = match.start()
+        for start, end, word in _long_words(match.group()):
+            yield offset + start, offset + end, word
+
+
+@functools.lru_cache(maxsize=200_000)
+def _long_words(block: str) -> tuple[tuple[int, int, str], ...]:
+    out, position = [], 0
+    for word in _cut_block(block):
+        start = block.index(word, position)
+        position = start + len(word)
+        if 3 <= len(word) <= _MAX_SKIP_WORD:
+            out.append((start, position, word))
+    return tuple(out)
 
 
 def _has_pair(word: str, pair: str) -> bool:
@@ -257,7 +272,7 @@ def highlight_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     if pairs:
         # A pair found apart inside one word marks the whole word (电炉 -> 电弧炉).
         for start, end, word in _word_spans(folded):
-            if 3 <= len(word) <= _MAX_SKIP_WORD and any(p not in word and _has_pair(word, p) for p in pairs):
+            if any(p not in word and _has_pair(word, p) for p in pairs):
                 spans.append((start, end))
     spans.sort()
     merged: list[tuple[int, int]] = []
@@ -276,8 +291,11 @@ def highlight(text: str, query_tokens: Iterable[str], max_chars: int | None = No
     Everything else is HTML-escaped. With ``max_chars``, a longer text is cut to
     a window of that size around the first match, with ``…`` at the cuts.
     """
-    text = text or ""
-    spans = highlight_spans(text, query_tokens)
+    return mark_spans(text or "", highlight_spans(text, query_tokens), max_chars)
+
+
+def mark_spans(text: str, spans: list[tuple[int, int]], max_chars: int | None = None) -> Markup:
+    """``text`` as safe HTML with ``spans`` (from ``highlight_spans``) in ``<mark>``; see ``highlight``."""
     start, end = 0, len(text)
     if max_chars and len(text) > max_chars:
         first = spans[0][0] if spans else 0

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from search import indexes
 from search.indexes import IndexDefinition
-from search.text import ParsedQuery, highlight, highlight_spans, parse_query
+from search.text import ParsedQuery, highlight_spans, mark_spans, parse_query
 
 #: Hits beyond this many results are not returned (Elasticsearch's max_result_window).
 MAX_RESULT_WINDOW = 10_000
@@ -236,10 +236,10 @@ class SearchBackend(abc.ABC):
                 if not value:
                     continue
                 text = value if isinstance(value, str) else "、".join(str(item) for item in value)
-                if not highlight_spans(text, terms):
-                    continue
-                whole = key in resolved.definition.whole_fields
-                highlights[key] = highlight(text, terms, max_chars=None if whole else FRAGMENT_CHARS)
+                spans = highlight_spans(text, terms)
+                if spans:
+                    whole = key in resolved.definition.whole_fields
+                    highlights[key] = mark_spans(text, spans, max_chars=None if whole else FRAGMENT_CHARS)
         return SearchHit(id=doc_id, score=float(score or 0.0), source=source, highlights=highlights)
 
     @staticmethod

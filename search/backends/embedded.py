@@ -1,26 +1,40 @@
 """Search in a local SQLite file with FTS5: no server, same results as Elasticsearch.
 
-Each physical index is four tables: ``<p>_docs`` (id, order key, version and
+Each physical index is these tables: ``<p>_docs`` (id, order key, version and
 whether the document is live; a deleted one stays as a tombstone that keeps its
 version), ``<p>_src`` (the source JSON of live documents, apart so that the
-small ``docs`` rows scan fast), ``<p>_fts`` (an FTS5 table with one column per
-field tier holding that tier's terms, see ``search.text`` and
-``IndexDefinition.tiers``) and ``<p>_kw`` (one row per keyword-field value, for
-filters and facets). ``_aliases`` maps an alias to its
+small ``docs`` rows scan fast), ``<p>_t0``, ``<p>_t1`` … (one FTS5 table per
+field tier, highest boost first, holding that tier's terms, see ``search.text``
+and ``IndexDefinition.tiers``; ``detail=none``, as only whole terms are looked
+up, so a term's document list is all FTS5 has to read) and ``<p>_kw`` (one row
+per keyword-field value, for filters and facets). ``_aliases`` maps an alias to its
 physical index and ``_rebuilding`` to the index a running rebuild fills, which
 ``bulk`` writes to as well. Every call opens its own connection (WAL mode), so
 the backend is safe across threads and processes; a search reads one
 consistent snapshot, so a rebuild's swap never shows half-way.
+
+A search asks FTS5 only for the documents holding the query's terms (as one
+``group_concat`` string, which is much faster than one Python row each); the
+filters, facet counts, scores and order are numpy operations over a
+``_Snapshot`` of the keyword values and id order, kept in memory per process
+until the next write to the index (``_generation``). So a broad query over
+100,000 documents costs a few milliseconds instead of a scan through SQLite.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sqlite3
+import threading
+import uuid
+from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, NamedTuple
+
+import numpy as np
 
 from search import indexes
 from search.backends.base import (
@@ -38,7 +52,13 @@ from search.backends.base import (
 from search.indexes import IndexDefinition
 from search.parallel import chunked, default_workers, map_chunks
 
+log = logging.getLogger(__name__)
+
 CHUNK_SIZE = 2000
+#: An index definition has at most this many boost tiers (one FTS5 table each).
+MAX_TIERS = 8
+#: Bytes of term look-ups a snapshot keeps for the next queries (see ``_Snapshot.term``).
+TERM_CACHE_BYTES = 64 * 1024 * 1024
 
 
 class Prepared(NamedTuple):
@@ -77,16 +97,18 @@ def _table(physical: str, kind: str) -> str:
     return '"ix_' + re.sub(r"[^a-z0-9]", "_", physical) + "_" + kind + '"'
 
 
-def _tables(physical: str) -> tuple[str, str, str, str]:
-    return _table(physical, "docs"), _table(physical, "src"), _table(physical, "fts"), _table(physical, "kw")
+def _tables(physical: str) -> tuple[str, str, str]:
+    return _table(physical, "docs"), _table(physical, "src"), _table(physical, "kw")
+
+
+def _tier_tables(physical: str, count: int = MAX_TIERS) -> list[str]:
+    return [_table(physical, f"t{number}") for number in range(count)]
 
 
 def _fts_string(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _all_of(terms: Iterable[str]) -> str:
-    return "(" + " AND ".join(_fts_string(term) for term in terms) + ")"
 
 
 class EmbeddedBackend(SearchBackend):
@@ -108,6 +130,27 @@ class EmbeddedBackend(SearchBackend):
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS _physical (physical TEXT PRIMARY KEY, alias TEXT NOT NULL, name TEXT NOT NULL)"
             )
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS _counter (id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL,"
+                " n INTEGER NOT NULL)"
+            )
+            conn.execute("INSERT OR IGNORE INTO _counter VALUES (1, ?, 0)", (uuid.uuid4().hex,))
+            conn.execute("CREATE TABLE IF NOT EXISTS _generation (physical TEXT PRIMARY KEY, n INTEGER NOT NULL)")
+            self._drop_old_layout(conn)
+        self._snapshots: dict[str, _Snapshot] = {}
+        self._snapshot_lock = threading.Lock()
+
+    def _drop_old_layout(self, conn: sqlite3.Connection) -> None:
+        """Indexes of the first layout (one ``_fts`` table with a column per tier) cannot be read any
+        more: they are dropped, and ``flask search reindex`` (which ``make run`` calls) rebuilds them."""
+        with self._transaction(conn):
+            for (physical,) in conn.execute("SELECT physical FROM _physical").fetchall():
+                old = _table(physical, "fts")[1:-1]
+                if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (old,)).fetchone():
+                    log.warning("search index %s has an old layout and was dropped: run `flask search reindex`", physical)
+                    self._drop_tables(conn, physical)
+                    conn.execute("DELETE FROM _aliases WHERE physical = ?", (physical,))
+                    conn.execute("DELETE FROM _rebuilding WHERE physical = ?", (physical,))
 
     # --- connections --------------------------------------------------------------
 
@@ -142,14 +185,17 @@ class EmbeddedBackend(SearchBackend):
     def _create_tables(
         cls, conn: sqlite3.Connection, definition: IndexDefinition, physical: str, *, with_indexes: bool = True
     ) -> None:
-        docs, src, fts, kw = _tables(physical)
+        docs, src, kw = _tables(physical)
         conn.execute(
             f"CREATE TABLE {docs} (rowid INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE,"
             " sort_key TEXT NOT NULL, version INTEGER NOT NULL, live INTEGER NOT NULL)"
         )
         conn.execute(f"CREATE TABLE {src} (rowid INTEGER PRIMARY KEY, source TEXT NOT NULL)")
-        columns = ", ".join(definition.tiers)
-        conn.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5({columns}, tokenize='unicode61 remove_diacritics 0')")
+        for table in _tier_tables(physical, len(definition.tiers)):
+            conn.execute(
+                f"CREATE VIRTUAL TABLE {table} USING fts5(terms, tokenize='unicode61 remove_diacritics 0',"
+                " detail=none, columnsize=0)"
+            )
         conn.execute(f"CREATE TABLE {kw} (rowid INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL)")
         if with_indexes:
             cls._create_indexes(conn, physical)
@@ -157,21 +203,40 @@ class EmbeddedBackend(SearchBackend):
     @staticmethod
     def _create_indexes(conn: sqlite3.Connection, physical: str) -> None:
         """The secondary indexes; a rebuild adds them after loading, which is faster."""
-        docs, _, _, kw = _tables(physical)
+        docs, _, kw = _tables(physical)
         conn.execute(f'CREATE INDEX IF NOT EXISTS {docs[:-1]}_sort" ON {docs} (sort_key)')
         conn.execute(f'CREATE INDEX IF NOT EXISTS {kw[:-1]}_value" ON {kw} (field, value, rowid)')
         conn.execute(f'CREATE INDEX IF NOT EXISTS {kw[:-1]}_row" ON {kw} (rowid, field, value)')
 
     @staticmethod
     def _drop_tables(conn: sqlite3.Connection, physical: str) -> None:
-        for table in _tables(physical):
+        for table in (*_tables(physical), *_tier_tables(physical), _table(physical, "fts")):  # fts: layout 1
             conn.execute(f"DROP TABLE IF EXISTS {table}")
         conn.execute("DELETE FROM _physical WHERE physical = ?", (physical,))
+        conn.execute("DELETE FROM _generation WHERE physical = ?", (physical,))
 
     @staticmethod
     def _target(conn: sqlite3.Connection, alias: str) -> str | None:
         row = conn.execute("SELECT physical FROM _aliases WHERE alias = ?", (alias,)).fetchone()
         return row[0] if row else None
+
+    @staticmethod
+    def _touch(conn: sqlite3.Connection, physical: str) -> None:
+        """Give ``physical`` a new generation (inside the write's transaction): its snapshot is stale."""
+        conn.execute("UPDATE _counter SET n = n + 1")
+        conn.execute("INSERT OR REPLACE INTO _generation SELECT ?, n FROM _counter", (physical,))
+
+    def _snapshot(self, conn: sqlite3.Connection, physical: str) -> _Snapshot:
+        """The in-memory snapshot of ``physical`` at the generation this transaction reads."""
+        generation = conn.execute(
+            "SELECT c.token, coalesce(g.n, 0) FROM _counter c LEFT JOIN _generation g ON g.physical = ?", (physical,)
+        ).fetchone()
+        snapshot = self._snapshots.get(physical)
+        if snapshot is None or snapshot.generation != generation:
+            with self._snapshot_lock:
+                snapshot = _Snapshot(conn, physical, generation)
+                self._snapshots = {p: s for p, s in self._snapshots.items() if p != physical} | {physical: snapshot}
+        return snapshot
 
     def _exists(self, physical: str) -> bool:
         with self._connect() as conn:
@@ -197,6 +262,7 @@ class EmbeddedBackend(SearchBackend):
             self._create_tables(conn, definition, physical)
             conn.execute("INSERT INTO _physical VALUES (?, ?, ?)", (physical, alias, name))
             conn.execute("INSERT INTO _aliases VALUES (?, ?)", (alias, physical))
+            self._touch(conn, physical)
         return physical
 
     def bulk(self, name: str, actions: Iterable[IndexAction], *, refresh: bool = False) -> list[str]:
@@ -213,6 +279,7 @@ class EmbeddedBackend(SearchBackend):
                 if rebuilding:
                     targets.append(rebuilding[0])
                 for physical in targets:
+                    self._touch(conn, physical)
                     for item in prepared:
                         if not item.failed:
                             self._apply(conn, definition, physical, item)
@@ -221,7 +288,8 @@ class EmbeddedBackend(SearchBackend):
     @staticmethod
     def _apply(conn: sqlite3.Connection, definition: IndexDefinition, physical: str, item: Prepared) -> None:
         """Write one action unless the stored version is newer or equal."""
-        docs, src, fts, kw = _tables(physical)
+        docs, src, kw = _tables(physical)
+        tiers = _tier_tables(physical, len(definition.tiers))
         live = item.source is not None
         stored = conn.execute(f"SELECT rowid, version, live FROM {docs} WHERE doc_id = ?", (item.id,)).fetchone()
         if stored is not None and stored[1] >= item.version:
@@ -229,7 +297,7 @@ class EmbeddedBackend(SearchBackend):
         if stored is not None:
             rowid = stored[0]
             if stored[2]:
-                for table in (src, fts, kw):
+                for table in (src, *tiers, kw):
                     conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
             conn.execute(f"UPDATE {docs} SET version = ?, live = ? WHERE rowid = ?", (item.version, live, rowid))
         else:
@@ -239,16 +307,17 @@ class EmbeddedBackend(SearchBackend):
             ).lastrowid
         if live:
             conn.execute(f"INSERT INTO {src} VALUES (?, ?)", (rowid, item.source))
-            marks = ", ".join("?" for _ in item.columns)
-            columns = ", ".join(definition.tiers)
-            conn.execute(f"INSERT INTO {fts} (rowid, {columns}) VALUES (?, {marks})", (rowid, *item.columns))
+            for table, terms in zip(tiers, item.columns):
+                if terms:
+                    conn.execute(f"INSERT INTO {table} (rowid, terms) VALUES (?, ?)", (rowid, terms))
             conn.executemany(f"INSERT INTO {kw} VALUES (?, ?, ?)", [(rowid, f, v) for f, v in item.keywords])
 
     def _write_chunk(
         self, conn: sqlite3.Connection, definition: IndexDefinition, physical: str, prepared: list[Prepared]
     ) -> None:
         """Write a rebuild chunk: new ids in a few statements, the rest one by one."""
-        docs, src, fts, kw = _tables(physical)
+        docs, src, kw = _tables(physical)
+        tiers = _tier_tables(physical, len(definition.tiers))
         ids = [item.id for item in prepared]
         marks = ", ".join("?" for _ in ids)
         taken = {row[0] for row in conn.execute(f"SELECT doc_id FROM {docs} WHERE doc_id IN ({marks})", ids)}
@@ -259,20 +328,21 @@ class EmbeddedBackend(SearchBackend):
             (others if item.id in taken else fresh).append(item)
             taken.add(item.id)
         rowid = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {docs}").fetchone()[0]
-        doc_rows, src_rows, fts_rows, kw_rows = [], [], [], []
+        doc_rows, src_rows, kw_rows = [], [], []
+        tier_rows: list[list[tuple[int, str]]] = [[] for _ in tiers]
         for item in fresh:
             rowid += 1
             doc_rows.append((rowid, item.id, sort_key(item.id), item.version, item.source is not None))
             if item.source is not None:
                 src_rows.append((rowid, item.source))
-                fts_rows.append((rowid, *item.columns))
+                for rows, terms in zip(tier_rows, item.columns):
+                    if terms:
+                        rows.append((rowid, terms))
                 kw_rows.extend((rowid, field, value) for field, value in item.keywords)
         conn.executemany(f"INSERT INTO {docs} (rowid, doc_id, sort_key, version, live) VALUES (?, ?, ?, ?, ?)", doc_rows)
         conn.executemany(f"INSERT INTO {src} VALUES (?, ?)", src_rows)
-        if fts_rows:
-            marks = ", ".join("?" for _ in fts_rows[0])
-            columns = ", ".join(definition.tiers)
-            conn.executemany(f"INSERT INTO {fts} (rowid, {columns}) VALUES ({marks})", fts_rows)
+        for table, rows in zip(tiers, tier_rows):
+            conn.executemany(f"INSERT INTO {table} (rowid, terms) VALUES (?, ?)", rows)
         conn.executemany(f"INSERT INTO {kw} VALUES (?, ?, ?)", kw_rows)
         for item in others:
             self._apply(conn, definition, physical, item)
@@ -308,6 +378,7 @@ class EmbeddedBackend(SearchBackend):
                 old = self._target(conn, alias)
                 conn.execute("INSERT OR REPLACE INTO _aliases VALUES (?, ?)", (alias, physical))
                 conn.execute("DELETE FROM _rebuilding WHERE alias = ?", (alias,))
+                self._touch(conn, physical)
                 if old and old != physical:
                     self._drop_tables(conn, old)
         return physical
@@ -333,85 +404,179 @@ class EmbeddedBackend(SearchBackend):
             return conn.execute(f"SELECT count(*) FROM {docs} WHERE live").fetchone()[0]
 
     def search(self, name: str, query: SearchQuery) -> SearchResult:
+        """FTS5 finds each query term's documents per tier; matching, filters, facets, scores and
+        order are array operations over an in-memory ``_Snapshot`` of the index."""
         resolved = self.resolve(name, query)
         with self._connect() as conn, self._transaction(conn, "DEFERRED"):
             physical = self._target(conn, self.alias(name))
             if physical is None:
                 return self.empty_result(resolved)
-            docs, src, fts, kw = _tables(physical)
-            score, score_params = "0", []
-            where, params = ["d.live"], []
-            if not resolved.parsed.is_empty:
-                where.append(f"d.rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)")
-                params.append(" AND ".join(_fts_string(term) for term in sorted(resolved.parsed.terms)))
-                score = " + ".join(
-                    self._clause_score(resolved.definition, fts, clause, score_params) for clause in resolved.parsed.clauses
-                )
+            snapshot = self._snapshot(conn, physical)
+            docs, src, _ = _tables(physical)
+            hits = np.ones(snapshot.size, dtype=bool)
             for field, values in resolved.filters.items():
-                marks = ", ".join("?" for _ in values)
-                where.append(f"d.rowid IN (SELECT rowid FROM {kw} WHERE field = ? AND value IN ({marks}))")
-                params.extend([field, *values])
-            conn.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS hits (rid INTEGER PRIMARY KEY, score REAL NOT NULL, sort_key TEXT NOT NULL)"
-            )
-            conn.execute("DELETE FROM temp.hits")
-            conn.execute(
-                f"INSERT INTO temp.hits SELECT d.rowid, {score}, d.sort_key FROM {docs} d WHERE {' AND '.join(where)}",
-                score_params + params,
-            )
-            total = conn.execute("SELECT count(*) FROM temp.hits").fetchone()[0]
-            hits = []
-            if query.offset < MAX_RESULT_WINDOW:
+                hits &= snapshot.having(conn, field, values)
+            scores = None
+            if not resolved.parsed.is_empty:
+                tiers = _tier_tables(physical, len(resolved.definition.tiers))
+                for term in sorted(resolved.parsed.terms):
+                    if not hits.any():
+                        break
+                    hits &= np.logical_or.reduce([snapshot.term(conn, table, term) for table in tiers])
+                if hits.any():
+                    scores = self._scores(conn, snapshot, resolved, tiers)
+            ranks = np.flatnonzero(hits)
+            facets = {field: snapshot.facet(conn, field, hits) for field in resolved.facets}
+            found = []
+            if query.offset < MAX_RESULT_WINDOW and ranks.size:
                 size = min(query.per_page, MAX_RESULT_WINDOW - query.offset)
-                order, needs_source = self._order(resolved)
-                page = (
-                    f"SELECT h.rid, h.score FROM temp.hits h"
-                    f"{f' JOIN {src} s ON s.rowid = h.rid' if needs_source else ''}"
-                    f" ORDER BY {order} LIMIT ? OFFSET ?"
-                )
-                ranked = conn.execute(page, (size, query.offset)).fetchall()
-                marks = ", ".join("?" for _ in ranked)
-                found = {
+                page = self._ordered(conn, snapshot, resolved, ranks, scores)[query.offset:query.offset + size]
+                rowids = [int(rowid) for rowid in snapshot.rowids[page]]
+                marks = ", ".join("?" for _ in rowids)
+                stored = {
                     rowid: (doc_id, source)
                     for rowid, doc_id, source in conn.execute(
                         f"SELECT d.rowid, d.doc_id, s.source FROM {docs} d JOIN {src} s ON s.rowid = d.rowid"
                         f" WHERE d.rowid IN ({marks})",
-                        [rowid for rowid, _ in ranked],
+                        rowids,
                     )
                 }
-                hits = [
-                    self.make_hit(resolved, found[rowid][0], score, json.loads(found[rowid][1]))
-                    for rowid, score in ranked
-                ]
-            facets = {
-                field: conn.execute(
-                    f"SELECT k.value, count(*) AS n FROM temp.hits h JOIN {kw} k ON k.rowid = h.rid"
-                    " WHERE k.field = ? GROUP BY k.value ORDER BY n DESC, k.value LIMIT ?",
-                    (field, FACET_SIZE),
-                ).fetchall()
-                for field in resolved.facets
-            }
-            conn.execute("DELETE FROM temp.hits")
-        return SearchResult(total, hits, {f: [tuple(row) for row in rows] for f, rows in facets.items()},
-                            query.page, query.per_page)
+                found = [(stored[rowid], 0 if scores is None else int(scores[rank])) for rowid, rank in zip(rowids, page)]
+        hits_out = [self.make_hit(resolved, doc_id, score, json.loads(source)) for (doc_id, source), score in found]
+        return SearchResult(int(ranks.size), hits_out, facets, query.page, query.per_page)
 
     @staticmethod
-    def _clause_score(definition: IndexDefinition, fts: str, clause: tuple[str, ...], params: list) -> str:
-        """SQL for one clause's score: the boost of the best tier holding all its terms."""
-        cases = []
-        for tier in definition.tiers:
-            cases.append(f"WHEN d.rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?) THEN {definition.tier_boost(tier)}")
-            params.append(f"{tier} : {_all_of(clause)}")
-        return "(CASE " + " ".join(cases) + " ELSE 0 END)"
+    def _scores(conn: sqlite3.Connection, snapshot: _Snapshot, resolved: ResolvedQuery, tiers: list[str]) -> np.ndarray:
+        """Each document's score: per clause, the boost of the best tier holding all its terms, summed."""
+        definition = resolved.definition
+        boosts = [definition.tier_boost(tier) for tier in definition.tiers]
+        total = np.zeros(snapshot.size, dtype=np.int32)
+        for clause in resolved.parsed.clauses:
+            best = np.zeros(snapshot.size, dtype=np.int32)
+            for table, boost in reversed(list(zip(tiers, boosts))):  # lowest boost first, higher ones overwrite
+                best[np.logical_and.reduce([snapshot.term(conn, table, term) for term in clause])] = boost
+            total += best
+        return total
 
     @staticmethod
-    def _order(resolved: ResolvedQuery) -> tuple[str, bool]:
-        """ORDER BY over temp.hits h (and the source s when the second value is true)."""
+    def _ordered(conn, snapshot: _Snapshot, resolved: ResolvedQuery, ranks: np.ndarray, scores) -> np.ndarray:
+        """The hits' ranks in result order (``ranks`` comes in id order)."""
         if resolved.sort is None:
-            return ("h.sort_key" if resolved.parsed.is_empty else "h.score DESC, h.sort_key"), False
+            if scores is None:
+                return ranks
+            return ranks[np.argsort(-scores[ranks], kind="stable")]
         key, descending = resolved.sort
-        direction = "DESC" if descending else "ASC"
         if key == "id":
-            return f"h.sort_key {direction}", False
-        return f"CAST(json_extract(s.source, '$.{key}') AS TEXT) {direction} NULLS LAST, h.sort_key", True
+            return ranks[::-1] if descending else ranks
+        codes = snapshot.sort_codes(conn, key)[ranks]  # -1 where the field is missing
+        primary = np.where(codes < 0, np.iinfo(np.int32).max, -codes if descending else codes)
+        return ranks[np.argsort(primary, kind="stable")]
 
+
+def _integers(joined: str | None) -> np.ndarray:
+    """SQLite's ``group_concat`` of integers as an array: one string crosses into Python, not one row each."""
+    if not joined:
+        return np.empty(0, dtype=np.int64)
+    return np.fromstring(joined, dtype=np.int64, sep=",")
+
+
+class _Snapshot:
+    """One generation of a physical index, held in memory for filtering, facets and ordering.
+
+    Live documents are numbered by *rank*, their position in id order. Keyword fields and sort
+    keys are loaded on first use. A snapshot is only used while the index's generation (bumped
+    by every write, see ``EmbeddedBackend._touch``) is the one it was built at, so it never
+    disagrees with the tables a search reads in the same transaction.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, physical: str, generation: tuple):
+        self.physical, self.generation = physical, generation
+        docs = _tables(physical)[0]
+        self.rowids = _integers(
+            conn.execute(f"SELECT group_concat(rowid) FROM (SELECT rowid FROM {docs} WHERE live ORDER BY sort_key)").fetchone()[0]
+        )
+        self.size = int(self.rowids.size)
+        self.rank_of = np.full(int(self.rowids.max(initial=0)) + 1, -1, dtype=np.int64)
+        self.rank_of[self.rowids] = np.arange(self.size)
+        self._fields: dict[str, tuple[dict[str, int], list[str], np.ndarray, np.ndarray]] = {}
+        self._sorts: dict[str, np.ndarray] = {}
+        self._terms: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def ranks(self, rowids: np.ndarray) -> np.ndarray:
+        rowids = rowids[rowids < self.rank_of.size]
+        ranks = self.rank_of[rowids]
+        return ranks[ranks >= 0]
+
+    def mask(self, ranks: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.size, dtype=bool)
+        out[ranks] = True
+        return out
+
+    def term(self, conn: sqlite3.Connection, table: str, term: str) -> np.ndarray:
+        """Which documents hold ``term`` in the tier FTS5 ``table``; the latest look-ups are kept,
+        as Elasticsearch caches its filters, because a term list of most documents costs a few
+        milliseconds to read and popular words come back in query after query."""
+        key = (table, term)
+        with self._lock:
+            mask = self._terms.get(key)
+            if mask is not None:
+                self._terms.move_to_end(key)
+                return mask
+        joined = conn.execute(f"SELECT group_concat(rowid) FROM {table} WHERE {table} MATCH ?",
+                              (_fts_string(term),)).fetchone()[0]
+        mask = self.mask(self.ranks(_integers(joined)))
+        with self._lock:
+            self._terms[key] = mask
+            while len(self._terms) * max(self.size, 1) > TERM_CACHE_BYTES:
+                self._terms.popitem(last=False)
+        return mask
+
+    def field(self, conn: sqlite3.Connection, name: str):
+        """(value -> code, values by code, rank of each entry, code of each entry) of a keyword field;
+        codes follow the values' order, so sorting codes sorts values."""
+        if name not in self._fields:
+            kw = _tables(self.physical)[2]
+            values, ranks, codes = [], [], []
+            for code, (value, joined) in enumerate(conn.execute(
+                f"SELECT value, group_concat(rowid) FROM {kw} WHERE field = ? GROUP BY value ORDER BY value", (name,)
+            )):
+                values.append(value)
+                found = self.ranks(_integers(joined))
+                ranks.append(found)
+                codes.append(np.full(found.size, code, dtype=np.int64))
+            self._fields[name] = (
+                {value: code for code, value in enumerate(values)},
+                values,
+                np.concatenate(ranks) if ranks else np.empty(0, dtype=np.int64),
+                np.concatenate(codes) if codes else np.empty(0, dtype=np.int64),
+            )
+        return self._fields[name]
+
+    def having(self, conn: sqlite3.Connection, name: str, values: list[str]) -> np.ndarray:
+        """Which documents have any of ``values`` in keyword field ``name``."""
+        code_of, _, ranks, codes = self.field(conn, name)
+        wanted = [code_of[value] for value in values if value in code_of]
+        return self.mask(ranks[np.isin(codes, wanted)])
+
+    def facet(self, conn: sqlite3.Connection, name: str, hits: np.ndarray) -> list[tuple[str, int]]:
+        """The values of ``name`` among ``hits``: count descending, then value, at most FACET_SIZE."""
+        _, values, ranks, codes = self.field(conn, name)
+        counts = np.bincount(codes[hits[ranks]], minlength=len(values))
+        present = np.flatnonzero(counts)
+        top = present[np.lexsort((present, -counts[present]))][:FACET_SIZE]
+        return [(values[code], int(counts[code])) for code in top]
+
+    def sort_codes(self, conn: sqlite3.Connection, key: str) -> np.ndarray:
+        """Per rank, the position of the document's ``key`` among the distinct values (-1 if missing),
+        compared as text as Elasticsearch compares keywords."""
+        if key not in self._sorts:
+            docs, src, _ = _tables(self.physical)
+            text_of = dict(conn.execute(
+                f"SELECT d.rowid, CAST(json_extract(s.source, '$.' || ?) AS TEXT) FROM {docs} d"
+                f" JOIN {src} s ON s.rowid = d.rowid WHERE d.live", (key,)
+            ))
+            texts = [text_of.get(int(rowid)) for rowid in self.rowids]
+            code_of = {value: code for code, value in enumerate(sorted({t for t in texts if t is not None}))}
+            self._sorts[key] = np.array([-1 if t is None else code_of[t] for t in texts], dtype=np.int64)
+        return self._sorts[key]
