@@ -24,6 +24,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) demo load
+	$(FLASK) search reindex
 	@echo "广西清洁生产信息平台: http://127.0.0.1:$(PORT)  (演示账号见 README.md)"
 	SCHEDULER_ENABLED=1 $(BIN)/waitress-serve --host 127.0.0.1 --port $(PORT) --threads 8 wsgi:app
 
