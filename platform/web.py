@@ -22,6 +22,13 @@ def role_required(*roles: str):
     return decorate
 
 
+def safe_next(target: str | None) -> str | None:
+    """A return address from the request, if it stays on this site (a path, never another host)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
 def show_errors(form, exc: DomainError) -> int:
     """Put a service's refusal beside the fields it names; drop anything the service wrote.
 

@@ -7,7 +7,7 @@ from ..errors import DomainError, ValidationError
 from ..extensions import db
 from ..reference.models import Division
 from ..reference.services import cities
-from ..web import paginate, role_required, show_errors
+from ..web import paginate, role_required, safe_next, show_errors
 from . import services
 from .forms import LoginForm, PasswordForm, UserForm
 from .models import User
@@ -26,13 +26,6 @@ def home_for(user) -> str:
     return url_for(HOME_BY_ROLE.get(user.role, "public.index"))
 
 
-def _safe_next(target: str | None) -> str | None:
-    # Only same-site paths: never send a freshly logged-in user to another host.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -44,7 +37,8 @@ def login():
         if user is not None:
             login_user(user, remember=form.remember.data)
             flash(f"欢迎，{user.display_name}。", "success")
-            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+            # Only same-site paths: never send a freshly logged-in user to another host.
+            return redirect(safe_next(request.args.get("next")) or home_for(user))
         # The failure is counted on the account, so this answer is committed (status 200).
         form.password.errors.append(error)
     elif request.method == "POST":

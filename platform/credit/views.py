@@ -11,7 +11,7 @@ from ..errors import DomainError, NotFound, ValidationError
 from ..extensions import db
 from ..scheduler.models import SchedulerJobRun
 from ..tabular import csv_bytes
-from ..web import CSV, download, paginate, role_required, show_errors
+from ..web import CSV, download, paginate, role_required, safe_next, show_errors
 from . import services
 from .channel import FIELDS, NOT_ON_PUBLIC_PAGES, record_fields
 from .forms import ApprovalForm, PenaltyForm, RepairDecisionForm, RepairForm, RetryForm
@@ -130,7 +130,7 @@ def retry(delivery_id: int):
         flash(exc.message, "danger")
     else:
         flash("已重新排队，将在下次报送时发送（同一幂等键，不会重复公示）。", "success")
-    return redirect(request.form.get("next") or url_for("credit.dead_letters"))
+    return redirect(safe_next(request.form.get("next")) or url_for("credit.dead_letters"))
 
 
 @bp.route("/credit/repairs/<int:repair_id>", methods=["GET", "POST"])
