@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from flask import g
 from sqlalchemy import text
 
 from platform.extensions import db
@@ -220,6 +221,7 @@ class Walker:
         from platform.accounts.models import User
 
         db.session.remove()
+        forget_request_globals()
         if self.built is None:
             _truncate()
             self.ids = build_world()
@@ -245,9 +247,10 @@ class Walker:
             return {"Authorization": f"Bearer {self.ids['tokens'][role]}"}
         return {}
 
-    def request(self, role: str, method: str, path: str, *, data=None, json_body=None, client=None):
+    def request(self, role: str, method: str, path: str, *, data=None, json_body=None, client=None, bearer=True):
+        forget_request_globals()
         client = client or self.client(role, api=path.startswith("/api/"))
-        kwargs = {"headers": self.headers(role, path)}
+        kwargs = {"headers": self.headers(role, path) if bearer else {}}
         if json_body is not None:
             kwargs["json"] = json_body
         elif data is not None:
@@ -263,6 +266,13 @@ class Walker:
         if isinstance(value, (list, tuple)):
             return type(value)(self.fill(v) for v in value)
         return value
+
+
+def forget_request_globals() -> None:
+    """The test's app context is shared by its requests, so is `g`: Flask-Login caches the user there
+    and Flask-WTF the session's CSRF token. In production each request has its own; so here."""
+    g.pop("_login_user", None)
+    g.pop("csrf_token", None)
 
 
 def fingerprint() -> dict:
