@@ -52,6 +52,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SAMESITE = "Lax"  # Flask-Login sets no SameSite on its remember-me cookie unless told
     PER_PAGE = 20
 
     def __init__(self):
@@ -85,6 +86,8 @@ class ProductionConfig(Config):
         if not os.environ.get("DATABASE_URL"):
             raise RuntimeError("DATABASE_URL must be set in production")
         self.SECRET_KEY = os.environ["SECRET_KEY"]
+        # The database checked above, read now (the class attribute was read when this module was imported).
+        self.SQLALCHEMY_DATABASE_URI = os.environ["DATABASE_URL"]
 
 
 CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}
