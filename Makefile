@@ -46,8 +46,13 @@ test: $(VENV)/.installed-dev chromium
 test-fast: $(VENV)/.installed-dev
 	$(BIN)/pytest -q -m "not browser and not elasticsearch and not es_restart"
 
+## make bench: every benchmark in bench/, one table (figure, goal, measured, pass/fail). Elasticsearch
+## runs on its own port with the full JIT, as in production (the test server trades it for a fast start).
+BENCH_ES := ES_PORT=9260 ES_EXTRA_JAVA_OPTS=
 bench: $(VENV)/.installed-dev
-	$(BIN)/python bench/__main__.py
+	$(BENCH_ES) $(ES) start
+	export ELASTICSEARCH_URL=$$($(BENCH_ES) $(ES) url); \
+	  $(BIN)/python bench/__main__.py; status=$$?; $(BENCH_ES) $(ES) stop; exit $$status
 
 clean-venv:
 	rm -rf $(VENV)

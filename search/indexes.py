@@ -59,13 +59,19 @@ class IndexDefinition:
         """The search terms of ``document``, per tier (in no particular order)."""
         terms = {}
         for tier, names in self.tiers.items():
-            found: frozenset[str] = frozenset()
+            texts = []
             for name in names:
                 value = document.get(name)
-                if value is not None and not isinstance(value, (str, list, tuple)):
+                if value is None:
+                    continue
+                if isinstance(value, str):
+                    texts.append(value)
+                elif isinstance(value, (list, tuple)):
+                    texts.extend(str(item) for item in value if item is not None)
+                else:
                     raise TypeError(f"text field {name!r} must be a string or a list of strings")
-                found = found | index_terms(value) if found else index_terms(value)
-            terms[tier] = list(found)
+            # One text per tier: a line break separates blocks, so no term spans two fields.
+            terms[tier] = list(index_terms("\n".join(texts)))
         return terms
 
     def keyword_values(self, document: Mapping[str, Any]) -> dict[str, list[str]]:

@@ -315,7 +315,10 @@ class ElasticsearchBackend(SearchBackend):
             }
         with self._guard():
             try:
-                response = self._es.search(index=self.alias(name), **request)
+                # The shard request cache keeps a repeated public search (same words, filters and
+                # page) until the next refresh that changed the index; by default it only keeps
+                # searches without hits.
+                response = self._es.search(index=self.alias(name), request_cache=True, **request)
             except NotFoundError:
                 return self.empty_result(resolved)
         hits = [] if size == 0 else [
