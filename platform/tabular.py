@@ -77,12 +77,14 @@ def _cell(value):
 
 
 def _xlsx_rows(data: bytes):
+    """The sheet's rows, read lazily; a read-only workbook parses its sheet only now, so a damaged
+    sheet (cut-off XML, a bad cell) is found while iterating and refused like a damaged file."""
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        for row in workbook.worksheets[0].iter_rows(values_only=True):
+            yield list(row)
+    except Exception as exc:  # openpyxl and the XML parser raise many kinds for a damaged file
         raise ValidationError(f"无法读取 Excel 文件：{exc.__class__.__name__}。请确认文件未损坏。", "file") from exc
-    sheet = workbook.worksheets[0]
-    return (list(row) for row in sheet.iter_rows(values_only=True))
 
 
 def _csv_rows(data: bytes):
@@ -90,7 +92,11 @@ def _csv_rows(data: bytes):
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationError("CSV 文件不是 UTF-8 编码，请另存为“CSV UTF-8”格式后再上传。", "file") from exc
-    return iter(list(csv.reader(io.StringIO(text))))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        return iter(list(reader))
+    except csv.Error as exc:  # a cell over the csv module's field limit (128 KiB), and the like
+        raise ValidationError(f"CSV 文件第 {reader.line_num} 行无法读取（单元格过长或格式有误）。", "file") from exc
 
 
 def parse_date(value, field: str, label: str) -> date | None:

@@ -162,9 +162,11 @@ def publish_batch(actor, *, title: str, published_on, usccs: list[str], document
     return batch
 
 
-def list_from_import(actor, enterprise: Enterprise, listed_on: date, reason: str | None) -> bool:
+def list_from_import(actor, enterprise: Enterprise, listed_on: date, reason: str | None,
+                     today: date | None = None) -> bool:
     """名单公布日期 in an import file: list the enterprise on that day's batch. True if it changed anything."""
     require_regulator(actor, enterprise)
+    _check_date(listed_on, today, "listed_on", "名单公布日期")  # a list is published before it is imported
     open_round = current_round(enterprise.id)
     if open_round is not None:
         if open_round.kind == "mandatory" and open_round.listed_on == listed_on:

@@ -11,8 +11,9 @@ def check_character(first17: str) -> str:
     return ALPHABET[(31 - total % 31) % 31]
 
 
-def normalize(value: str | None) -> str:
-    return (value or "").strip().upper()
+def normalize(value) -> str:
+    # str(): a spreadsheet cell may hold a number or a date where the code belongs.
+    return str(value if value is not None else "").strip().upper()
 
 
 def validate(value: str | None, field: str = "uscc", *, allow_bad_check: bool = False) -> str:

