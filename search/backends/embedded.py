@@ -137,7 +137,7 @@ class EmbeddedBackend(SearchBackend):
             conn.execute("INSERT OR IGNORE INTO _counter VALUES (1, ?, 0)", (uuid.uuid4().hex,))
             conn.execute("CREATE TABLE IF NOT EXISTS _generation (physical TEXT PRIMARY KEY, n INTEGER NOT NULL)")
             self._drop_old_layout(conn)
-        self._snapshots: dict[str, _Snapshot] = {}
+        self._snapshots: dict[str, _Snapshot] = {}  # alias -> its latest snapshot
         self._snapshot_lock = threading.Lock()
 
     def _drop_old_layout(self, conn: sqlite3.Connection) -> None:
@@ -231,11 +231,11 @@ class EmbeddedBackend(SearchBackend):
         generation = conn.execute(
             "SELECT c.token, coalesce(g.n, 0) FROM _counter c LEFT JOIN _generation g ON g.physical = ?", (physical,)
         ).fetchone()
-        snapshot = self._snapshots.get(physical)
-        if snapshot is None or snapshot.generation != generation:
-            with self._snapshot_lock:
-                snapshot = _Snapshot(conn, physical, generation)
-                self._snapshots = {p: s for p, s in self._snapshots.items() if p != physical} | {physical: snapshot}
+        alias = conn.execute("SELECT alias FROM _physical WHERE physical = ?", (physical,)).fetchone()[0]
+        with self._snapshot_lock:  # one per alias: a rebuilt index's old snapshot goes with it
+            snapshot = self._snapshots.get(alias)
+            if snapshot is None or (snapshot.physical, snapshot.generation) != (physical, generation):
+                snapshot = self._snapshots[alias] = _Snapshot(conn, physical, generation)
         return snapshot
 
     def _exists(self, physical: str) -> bool:

@@ -166,6 +166,48 @@ def test_a_stale_write_is_ignored(backend):
     assert backend.search(TECH, SearchQuery("富氧燃烧")).hits[0].source["name"] == "富氧燃烧技术 第二版"
 
 
+def test_what_a_search_shows_follows_every_write(seeded):
+    """Filters, facets and term matches see each write at once, however recently they were asked."""
+    query = SearchQuery("余热", filters={"category": "末端治理"}, facets=["category"])
+    before = seeded.search(TECH, query)
+    load(seeded, [("900", 1, tech("焦炉余热深度利用技术", category="末端治理"))])
+    after = seeded.search(TECH, query)
+    assert after.total == before.total + 1 and "900" in after.ids
+    assert after.facets["category"] == [("末端治理", before.total + 1)]
+    load(seeded, [("900", 2, tech("焦炉煤气净化技术", category="末端治理"))])
+    assert "900" not in seeded.search(TECH, query).ids
+    load(seeded, [("900", 3, None)])
+    assert seeded.search(TECH, SearchQuery("焦炉煤气")).total == 0
+
+
+def test_an_embedded_search_sees_what_another_process_wrote(tmp_path):
+    """Each process keeps its own in-memory view; a write by another one must still show."""
+    path = str(tmp_path / "shared.sqlite3")
+    reader, writer = make_backend("embedded", path=path), make_backend("embedded", path=path)
+    load(writer, [("1", 1, tech("余热回收技术"))])
+    assert ids(reader, "余热") == ["1"]
+    load(writer, [("2", 1, tech("余热发电技术")), ("1", 2, None)])
+    assert ids(reader, "余热") == ["2"]
+    writer.rebuild(TECH, [("3", 1, tech("余热锅炉技术"))])
+    assert ids(reader, "余热") == ["3"]
+
+
+def test_an_embedded_index_of_the_first_layout_is_dropped_for_a_rebuild(tmp_path):
+    import sqlite3
+
+    path = str(tmp_path / "old.sqlite3")
+    backend = make_backend("embedded", path=path)
+    physical = backend.ensure_index(TECH)
+    load(backend, [("1", 1, tech("余热回收技术"))])
+    table = '"ix_' + physical.replace("-", "_") + '_fts"'
+    with sqlite3.connect(path) as conn:  # what the first layout had: one FTS5 table for every tier
+        conn.execute(f"CREATE VIRTUAL TABLE {table} USING fts5(boost8)")
+    reopened = make_backend("embedded", path=path)
+    assert reopened.count(TECH) == 0 and ids(reopened, "余热") == []
+    load(reopened, [("1", 1, tech("余热回收技术"))])  # what `flask search reindex` does, in short
+    assert ids(reopened, "余热") == ["1"]
+
+
 def test_a_delete_needs_a_newer_version_and_keeps_it(backend):
     load(backend, [("7", 2, tech("富氧燃烧技术"))])
     load(backend, [("7", 1, None)])
