@@ -44,6 +44,7 @@ CLI_MODULES = [
     "platform.catalogue.cli",
     "platform.indexing.cli",
     "platform.credit.cli",
+    "platform.backup.cli",
     "platform.demo",
 ]
 

@@ -1,0 +1,1 @@
+"""Backups of a one-machine (SQLite) installation: `flask backup create` and `flask backup restore`."""

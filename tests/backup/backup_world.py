@@ -1,0 +1,137 @@
+"""Helpers of the backup tests: a database with a row in every table, its full contents, and archives
+taken apart and put back together (to corrupt them on purpose)."""
+import hashlib
+import io
+import json
+import tarfile
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import select, text
+
+from platform.extensions import db
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+NOW = datetime(2026, 3, 2, 2, 0, 0, tzinfo=timezone(timedelta(hours=8)))  # the backups' clock
+ON = date(2026, 3, 2)
+AT = datetime(2026, 3, 2, 1, 0, 0)  # stored times are naive UTC
+
+
+def fill_every_table(make_enterprise, make_user) -> None:
+    """A small demo (rounds at every stage, panels and scores, schemes, uploaded reports), a credit record
+    carried through penalty, approval, delivery and a repair application, then one row in each table
+    neither fills. A new table needs a line here: the round-trip test names any table left empty."""
+    from platform import demo
+    from platform.accounts.models import User
+    from platform.accounts.services import issue_token
+    from platform.audits.models import AuditRound, Notice, ParkRound
+    from platform.enterprises.models import Park
+    from platform.experts.models import Expert, ExpertConflict
+    from platform.scheduler.models import ApschedulerJob, SchedulerJobRun, SchedulerLease
+
+    demo.ENTERPRISES_PER_CITY, full_size = 3, demo.ENTERPRISES_PER_CITY  # the full demo takes 15-40 s
+    try:
+        demo.load_demo()
+    finally:
+        demo.ENTERPRISES_PER_CITY = full_size
+    db.session.commit()
+    user = lambda name: db.session.scalar(select(User).where(User.username == name))  # noqa: E731
+    enterprise = make_enterprise("450100", name="备份测试受罚企业有限公司")
+    _credit_record_with_repair(enterprise, make_user("enterprise", enterprise=enterprise),
+                               user("nn-regulator"), user("gx-regulator"))
+    first = lambda model: db.session.scalar(select(model).order_by(model.id))  # noqa: E731
+    issue_token(None, user("admin"), name="备份测试令牌")
+    park = first(Park)
+    db.session.add(ParkRound(park_id=park.id, title=f"{park.name}整体清洁生产审核", created_at=AT))
+    db.session.add(ExpertConflict(expert_id=first(Expert).id, uscc=enterprise.uscc, organisation=enterprise.name,
+                                  note="曾为该企业提供咨询", created_at=AT))
+    round_ = first(AuditRound)
+    db.session.add(Notice(enterprise_id=round_.enterprise_id, round_id=round_.id, deadline="report_due_on",
+                          days_before=7, due_on=date(2026, 3, 9), message="提醒：距“提交审核报告”的截止日期已不足 7 天。",
+                          created_on=ON))
+    db.session.add(ApschedulerJob(id="backup-test-job", next_run_time=1772416800.25, job_state=bytes(range(256))))
+    db.session.add(SchedulerJobRun(job_id="compliance_scan", holder="host:1:backup", started_at=AT,
+                                   finished_at=AT + timedelta(seconds=3), outcome="ok", summary="新开案件 0 件"))
+    # Expired long ago: a live lease would (rightly) stop a restore.
+    db.session.add(SchedulerLease(name="scheduler", holder="host:1:backup", expires_at=datetime(2020, 1, 1)))
+    db.session.commit()
+
+
+def _credit_record_with_repair(enterprise, enterprise_user, regulator, province) -> None:
+    """Listed 2026-01-05, silent past every deadline, penalised 2026-04-10, published to the file drop,
+    and a credit repair applied for once the minimum period has passed."""
+    from platform.audits import cases, services as audits
+    from platform.audits.jobs import compliance_scan
+    from platform.audits.models import Case
+    from platform.credit import jobs, rules, services as credit
+
+    listed_on = date(2026, 1, 5)
+    audits.publish_batch(regulator, title="备份测试名单", published_on=listed_on, usccs=[enterprise.uscc], today=listed_on)
+    compliance_scan(date(2026, 2, 6))
+    case = db.session.scalar(select(Case).where(Case.enterprise_id == enterprise.id, Case.cause == "disclosure_overdue"))
+    cases.order_rectification(regulator, case, deadline=date(2026, 3, 2), today=date(2026, 2, 9))
+    compliance_scan(date(2026, 3, 3))
+    db.session.commit()  # the scan updates in bulk: reload the case
+    decided_on = date(2026, 4, 10)
+    decision = credit.record_penalty(
+        regulator, case, decision_no=f"桂环罚〔2026〕{case.id}号", decided_on=decided_on, severity="general",
+        facts="列入强制性清洁生产审核名单后逾期未公开企业信息，经责令限期整改仍未改正。", legal_basis=rules.LEGAL_BASIS,
+        fine_yuan="100000", today=decided_on)
+    credit.approve(province, decision.record, today=decided_on, now=datetime(2026, 4, 10, 8, 0))
+    db.session.commit()
+    jobs.publish(now=datetime(2026, 4, 10, 9, 0))
+    credit.apply_for_repair(enterprise_user, decision.record, correction="已公开企业信息并开展清洁生产审核。",
+                            commitment="本企业承诺依法开展清洁生产审核。", commitment_public=True, data=PDF,
+                            filename="整改证明.pdf", today=date(2026, 8, 1))
+    db.session.commit()
+
+
+def table_contents() -> dict[str, list[tuple]]:
+    """Every row of every table (and the schema revision), ordered by primary key."""
+    contents = {}
+    for table in db.metadata.sorted_tables:
+        rows = db.session.execute(select(table).order_by(*table.primary_key.columns))
+        contents[table.name] = [tuple(row) for row in rows]
+    contents["alembic_version"] = [tuple(row) for row in db.session.execute(text("SELECT version_num FROM alembic_version"))]
+    db.session.rollback()
+    return contents
+
+
+def folder_contents(folder) -> dict[str, bytes]:
+    folder = Path(folder)
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()} if folder.exists() else {}
+
+
+def hidden_leftovers(*folders) -> list[Path]:
+    """Work files a backup or restore must not leave behind (`.name.restore-…`, `.name.old-…`, `.x.tar.gz.…`)."""
+    return [p for folder in folders if Path(folder).exists() for p in Path(folder).iterdir() if p.name.startswith(".")]
+
+
+# --- archives taken apart ------------------------------------------------------------------------
+
+def read_members(archive) -> dict[str, bytes]:
+    with tarfile.open(archive, "r:gz") as tar:
+        return {info.name: tar.extractfile(info).read() for info in tar}
+
+
+def write_members(archive, members: dict[str, bytes]) -> Path:
+    with tarfile.open(archive, "w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return Path(archive)
+
+
+def manifest_of(members: dict[str, bytes]) -> dict:
+    return json.loads(members["manifest.json"])
+
+
+def resealed(members: dict[str, bytes], **fields) -> dict[str, bytes]:
+    """The members with a manifest that matches them again (as a forger, or newer code, would write it)."""
+    manifest = manifest_of(members)
+    manifest.update(fields)
+    manifest["members"] = {name: {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                           for name, data in members.items() if name != "manifest.json"}
+    return {**members, "manifest.json": json.dumps(manifest).encode()}
