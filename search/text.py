@@ -227,12 +227,21 @@ def parse_query(text: str | None) -> ParsedQuery:
 
 # --- highlighting -----------------------------------------------------------
 
-def _word_spans(folded: str) -> Iterable[tuple[int, int, str]]:
-    """The words of 3 to 8 characters in ``folded`` (those that hold skip pairs), with their spans."""
+def _pair_spans(folded: str, pairs: set[str]) -> Iterable[tuple[int, int]]:
+    """Spans of the words of 3 to 8 characters that hold one of ``pairs`` apart (电炉 in 电弧炉).
+
+    Only a block holding both characters of a pair in order is cut into words: cutting with
+    jieba is what highlighting costs, and most blocks of a hit hold no such pair.
+    """
     for match in _BLOCK.finditer(folded):
+        block = match.group()
+        candidates = [pair for pair in pairs if _has_pair(block, pair)]
+        if not candidates:
+            continue
         offset = match.start()
-        for start, end, word in _long_words(match.group()):
-            yield offset + start, offset + end, word
+        for start, end, word in _long_words(block):
+            if any(pair not in word and _has_pair(word, pair) for pair in candidates):
+                yield offset + start, offset + end
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -269,11 +278,8 @@ def highlight_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
         else:
             pattern = r"(?<![^\W_])" + re.escape(term) + r"(?![^\W_])"
             spans.extend(match.span() for match in re.finditer(pattern, folded))
-    if pairs:
-        # A pair found apart inside one word marks the whole word (电炉 -> 电弧炉).
-        for start, end, word in _word_spans(folded):
-            if any(p not in word and _has_pair(word, p) for p in pairs):
-                spans.append((start, end))
+    if pairs:  # a pair found apart inside one word marks the whole word (电炉 -> 电弧炉)
+        spans.extend(_pair_spans(folded, pairs))
     spans.sort()
     merged: list[tuple[int, int]] = []
     for start, end in spans:
