@@ -43,7 +43,7 @@ def _profile(name: str, employer: str, serial: int) -> dict:
 
     return {"name": name, "title": "教授级高级工程师", "employer": employer, "employer_uscc": make("450100", 610000 + serial),
             "industry_codes": "31", "fields": "节能、废水治理", "qualifications": "注册环保工程师",
-            "years_of_practice": "15", "phone": "13912345678", "email": f"expert{serial}@example.com"}
+            "years_of_practice": "15", "phone": f"1391234000{serial}", "email": f"expert{serial}.contact@example.com"}
 
 
 def build_world() -> dict:
@@ -67,7 +67,7 @@ def build_world() -> dict:
         return enterprises.create(None, {"name": name, "uscc": make(city, 9000 + serial), "division_code": city,
                                          "industry_code": "3130", **fields})
 
-    ent_a = enterprise("南宁甲钢铁有限公司", "450100", 1, contact_phone="0771-5550001")
+    ent_a = enterprise("南宁甲钢铁有限公司", "450100", 1, contact_person="甲联系人", contact_phone="0771-5550001")
     ent_b = enterprise("柳州乙化工有限公司", "450200", 2)
     ent_a2 = enterprise("南宁丙冶金有限公司", "450100", 3, park_id=park_a.id)
     ent_a3 = enterprise("南宁丁材料有限公司", "450100", 4, park_id=park_a.id)
@@ -102,6 +102,7 @@ def build_world() -> dict:
                                                 password=PASSWORD, status="pending")
     org_a = experts.create_service_org(None, {"name": "南宁清洁生产咨询有限公司", "uscc": make("450100", 700001),
                                               "division_code": "450100", "contact_phone": "0771-5550199",
+                                              "contact_person": "机构联系人",
                                               "username": "service-org"})
 
     tech_pub = catalogue.create(None, {"name": "烧结烟气循环技术", "industry_codes": "31", "category": "过程控制",
@@ -175,12 +176,14 @@ def build_world() -> dict:
         "record_pub_key": record_pub.idempotency_key, "record_pending": record_pending.id,
         "record_dead": record_dead.id, "delivery_dead": dead.id, "repair": repair.id,
         "decision_no_pub": record_pub.decision.decision_no,
+        "expert_phone": expert.phone, "expert_email": expert.email, "ent_a_phone": ent_a.contact_phone,
+        "org_phone": org_a.contact_phone,
     }
 
 
 # --- the world on disk, and in each test ---------------------------------------------------------------
 
-def _config(url: str, home: Path) -> dict:
+def world_config(url: str, home: Path) -> dict:
     return {"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
             "UPLOAD_DIR": str(home / "uploads"), "SEARCH_EMBEDDED_PATH": str(home / "search.sqlite3"),
             "CREDIT_DROP_DIR": str(home / "credit-drop"), "SEARCH_INDEX_AFTER_COMMIT": False,
@@ -197,7 +200,7 @@ def built_world(template_db, tmp_path_factory):
     home = tmp_path_factory.mktemp("routes-world")
     path = home / "world.db"
     shutil.copy(template_db, path)
-    app = create_app(_config(f"sqlite:///{path}", home), "test")
+    app = create_app(world_config(f"sqlite:///{path}", home), "test")
     with app.app_context():
         ids = build_world()
         db.session.remove()
@@ -214,12 +217,11 @@ class Walker:
 
     def __init__(self, app, built):
         self.app, self.built = app, built
+        self._session_cookies = {}
         self.reset()
 
     def reset(self) -> None:
         """The world as built: copied afresh into the test's database (SQLite), or built again (PostgreSQL)."""
-        from platform.accounts.models import User
-
         db.session.remove()
         forget_request_globals()
         if self.built is None:
@@ -230,17 +232,27 @@ class Walker:
             db.engine.dispose()
             shutil.copy(path, _sqlite_path(self.app))
             shutil.copytree(uploads, self.app.config["UPLOAD_DIR"], dirs_exist_ok=True)
-        self.users = {role: db.session.get(User, user_id) for role, user_id in self.ids["users"].items()}
         self._clients = {}
 
     def client(self, role: str, *, api: bool = False):
-        """The role's browser (kept until the next reset: logging in and out happen only in the last
-        requests of a check); the API's clients carry no session at all."""
+        """The role's browser, signed in as Flask-Login's test client signs in (kept until the next
+        reset: logging in and out happen only in the last requests of a check); the API's clients
+        carry no session at all."""
         key = "api" if api else role
         if key not in self._clients:
-            signed_in = role != "anonymous" and not api
-            self._clients[key] = self.app.test_client(user=self.users[role]) if signed_in else self.app.test_client()
+            client = self.app.test_client()
+            if role != "anonymous" and not api:
+                client.set_cookie("session", self._session_cookie(role), domain="localhost")
+            self._clients[key] = client
         return self._clients[key]
+
+    def _session_cookie(self, role: str) -> str:
+        if role not in self._session_cookies:  # signed once: the user ids are the same after a reset
+            client = self.app.test_client()
+            with client.session_transaction() as session:
+                session["_user_id"], session["_fresh"] = str(self.ids["users"][role]), True
+            self._session_cookies[role] = client.get_cookie("session", domain="localhost").value
+        return self._session_cookies[role]
 
     def headers(self, role: str, path: str) -> dict:
         if path.startswith("/api/") and role != "anonymous":
@@ -256,6 +268,13 @@ class Walker:
         elif data is not None:
             kwargs["data"] = data() if callable(data) else data
         return client.open(path, method=method, **kwargs)
+
+    def index_for_search(self) -> None:
+        """Send the world's queued search documents to the test's own search index (for the pages
+        that list experts and technologies through search)."""
+        from platform.indexing.services import drain
+
+        drain()
 
     def fill(self, value):
         """`{round_a}` and the like, replaced by the world's ids (in strings, dicts and lists)."""

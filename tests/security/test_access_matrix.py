@@ -15,11 +15,12 @@ The world (routes_world.py) owns its objects in city A (南宁 450100). Per role
     province       the province's regulator (450000)            admin  the system administrator
 
 A refused POST must write nothing (every table but reference data compared before and after); a
-role's listing pages must not show city A's enterprise unless the role may see it (`sees`).
+role's listing pages must not show city A's enterprise unless the role may see it (`sees`); no answer
+shows contact data to a role outside CONTACTS; every answer carries the security headers.
 Another city's object is refused with 403, the platform's answer for "not yours" (services raise
 PermissionDenied after NotFound, so an unknown id is 404 for everyone).
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -76,6 +77,7 @@ class Check:
     data / json: the POST's form or JSON body; `{name}` is replaced by the world's ids; a tuple
     (bytes, filename) is an uploaded file.
     sees: with `private`, the roles whose 200 must show city A's enterprise; every other 200 must not.
+    Whatever the route, CONTACTS says who may ever read a piece of contact data.
     """
 
     path: str
@@ -86,10 +88,20 @@ class Check:
     private: bool = False
     sees: tuple = A_SIDE
     marker: tuple = ("{ent_a_name}", "{ent_a_uscc}")
+    searched: bool = False  # the page lists what the search index holds: index the world first
 
 
 def route(*checks: Check) -> list[Check]:
     return list(checks)
+
+
+# Contact data is never in public views (DESIGN §2): who may read each piece, on any page or answer.
+CONTACTS = {
+    "{expert_phone}": (EXPERT, REG_A, REG_B, PROV, ADMIN),  # the expert, and the regulators of the pool
+    "{expert_email}": (EXPERT, REG_A, REG_B, PROV, ADMIN),
+    "{ent_a_phone}": (ENT_A, *A_SIDE),  # the enterprise, and its regulators
+    "{org_phone}": (ORG, REG_A, REG_B, PROV, ADMIN),
+}
 
 
 ENTERPRISE_FORM = {"name": "南宁戊制药有限公司", "uscc": NEW_USCC_A, "division_code": "450100",
@@ -116,15 +128,15 @@ ROUTES: dict[str, list[Check]] = {
     "audits.public_lookup": route(Check("/audit-status", PUBLIC),
                                   Check("/audit-status?q={ent_a_uscc}", everyone(302))),
     "audits.public_status": route(Check("/audit-status/{ent_a_uscc}", PUBLIC)),
-    "catalogue.search_page": route(Check("/technologies", PUBLIC)),
-    "catalogue.export": route(Check("/technologies/export.xlsx", PUBLIC)),
+    "catalogue.search_page": route(Check("/technologies", PUBLIC, searched=True)),
+    "catalogue.export": route(Check("/technologies/export.xlsx", PUBLIC, searched=True)),
     "catalogue.detail": route(Check("/technologies/{tech_pub}", PUBLIC),
                               Check("/technologies/{tech_draft}", everyone(404))),  # a draft is not public
     "credit.public_records": route(Check("/credit", PUBLIC)),
     "credit.public_record": route(Check("/credit/r/{record_pub_key}", PUBLIC),
                                   Check("/credit/r/gxcp-not-a-key", everyone(404))),
     "credit.public_export": route(Check("/credit/export.csv", PUBLIC)),
-    "experts.directory": route(Check("/experts", PUBLIC)),
+    "experts.directory": route(Check("/experts", PUBLIC, searched=True)),
     "experts.service_orgs": route(Check("/service-orgs", PUBLIC)),
     "experts.service_org_detail": route(Check("/service-orgs/{org_a}", PUBLIC)),
     "experts.public_panels": route(Check("/reviews", PUBLIC)),
@@ -255,7 +267,7 @@ ROUTES: dict[str, list[Check]] = {
     "experts.panel_report": route(Check("/reviews/{panel_a}/reports/{report_a}", signed_in(expert=200))),
     "experts.decline": route(Check("/reviews/{panel_a}/decline", post=signed_in(**roles(OK, EXPERT, REG_A, PROV)),
                                    data={"member_id": "{member_colleague}", "reason": "时间冲突"})),
-    "experts.pool": route(Check("/experts/pool", REGULATORS_AND_ADMIN)),
+    "experts.pool": route(Check("/experts/pool", REGULATORS_AND_ADMIN, searched=True)),
     # The pool serves the whole province: every regulator reads it; only the province decides.
     "experts.pool_detail": route(Check("/experts/pool/{expert_pending}", REGULATORS_AND_ADMIN)),
     "experts.decide": route(Check("/experts/pool/{expert_pending}/decide", post=signed_in(province=OK),
@@ -312,8 +324,8 @@ ROUTES: dict[str, list[Check]] = {
 
     # --- the JSON API (bearer tokens) ------------------------------------------------------------------
     "api.index": route(Check("/api/v1/", PUBLIC)),
-    "api.technologies": route(Check("/api/v1/technologies", PUBLIC)),
-    "api.experts": route(Check("/api/v1/experts", PUBLIC)),
+    "api.technologies": route(Check("/api/v1/technologies", PUBLIC, searched=True)),
+    "api.experts": route(Check("/api/v1/experts", PUBLIC, searched=True)),
     "api.service_orgs": route(Check("/api/v1/service-orgs", PUBLIC)),
     "api.draw_record": route(Check("/api/v1/reviews/{panel_a}/draw", PUBLIC)),
     "api.credit_records": route(Check("/api/v1/credit-records", PUBLIC)),
@@ -351,14 +363,29 @@ def rules_by_key(app) -> dict:
     return {rule_key(r, several): r for r in rules}
 
 
+def unlisted_routes(app) -> list[str]:
+    """The routes of the URL map with no entry in ROUTES, each as 'endpoint (rule)'."""
+    in_map = rules_by_key(app)
+    return [f"{key} ({in_map[key].rule})" for key in sorted(set(in_map) - set(ROUTES))]
+
+
 def test_every_route_has_an_entry(app):
     """A route without an entry has had no one decide who may use it."""
-    in_map = rules_by_key(app)
-    missing = sorted(set(in_map) - set(ROUTES))
-    stale = sorted(set(ROUTES) - set(in_map))
+    missing = unlisted_routes(app)
     assert not missing, ("routes with no entry in tests/security/test_access_matrix.py ROUTES — decide who may "
-                         f"use them: {', '.join(f'{k} ({in_map[k].rule})' for k in missing)}")
+                         f"use them: {', '.join(missing)}")
+    stale = sorted(set(ROUTES) - set(rules_by_key(app)))
     assert not stale, f"ROUTES entries for routes that no longer exist: {', '.join(stale)}"
+
+
+def test_a_new_route_is_named_until_it_has_an_entry(tmp_path):
+    from platform import create_app
+    from routes_world import world_config
+
+    app = create_app(world_config(f"sqlite:///{tmp_path / 'unused.db'}", tmp_path), "test")
+    app.add_url_rule("/audits/rounds/<int:round_id>/archive", "audits.archive_round", lambda round_id: "",
+                     methods=["POST"])
+    assert unlisted_routes(app) == ["audits.archive_round (/audits/rounds/<int:round_id>/archive)"]
 
 
 def test_every_entry_covers_its_rules_methods(app):
@@ -431,6 +458,7 @@ class Matrix:
                 self.problems.append(f"{role:13} GET  {path}: expected {want}, got {_outcome(response)}"
                                      f"{_location(response)}")
             self._headers(role, "GET", path, response)
+            self._contacts(role, "GET", path, response)
             if check.private and response.status_code == 200:
                 self._privacy(role, path, check, response)
         written = changed_tables(before, fingerprint())
@@ -440,15 +468,16 @@ class Matrix:
     def expect_post(self, check, path):
         if check.post is None:
             return
-        # Refusals first, each on the untouched world; the roles that may act go last.
+        # Refusals first, on the untouched world; the roles that may act go last.
         order = sorted(ROLES, key=lambda r: check.post[r] == OK)
+        untouched = fingerprint()
         for role in order:
             want = check.post[role]
-            before = fingerprint()
             response = self.send(role, "POST", path, check)
             if response is None:
                 continue
             self._headers(role, "POST", path, response)
+            self._contacts(role, "POST", path, response)
             if want == OK:
                 if not _allowed(response):
                     self.problems.append(f"{role:13} POST {path}: expected to be allowed, got {_outcome(response)}"
@@ -457,14 +486,25 @@ class Matrix:
             if _outcome(response) != str(want):
                 self.problems.append(f"{role:13} POST {path}: expected {want}, got {_outcome(response)}"
                                      f"{_location(response)}")
-            written = changed_tables(before, fingerprint())
+            now = fingerprint()
+            written = changed_tables(untouched, now)
             if written:
                 self.problems.append(f"{role:13} POST {path}: refused ({_outcome(response)}) yet wrote to {written}")
+                untouched = now
 
     def _headers(self, role, method, path, response):
         missing = _headers_missing(response)
         if missing:
             self.problems.append(f"{role:13} {method} {path}: response lacks {missing}")
+
+    def _contacts(self, role, method, path, response):
+        if response.status_code >= 300 or not _readable(response):
+            return
+        body = body_text(response)
+        for marker, readers in CONTACTS.items():
+            value = self.walker.fill(marker)
+            if role not in readers and value in body:
+                self.problems.append(f"{role:13} {method} {path}: shows contact data {value}")
 
     def _privacy(self, role, path, check, response):
         markers = [self.walker.fill(m) for m in check.marker]
@@ -473,6 +513,11 @@ class Matrix:
             self.problems.append(f"{role:13} GET  {path}: should list city A's {markers[0]}, does not")
         elif role not in check.sees and shown:
             self.problems.append(f"{role:13} GET  {path}: shows city A's {markers[0]} to a role outside its scope")
+
+
+def _readable(response) -> bool:
+    return response.mimetype.startswith("text/") or response.mimetype == "application/json" or (
+        "spreadsheetml" in response.mimetype)
 
 
 def _files(data: dict) -> dict:
@@ -497,6 +542,8 @@ def test_access(walker, key):
     for number, check in enumerate(ROUTES[key]):
         if number and ROUTES[key][number - 1].post:
             walker.reset()  # the previous check's allowed POSTs changed the world
+        if check.searched:
+            walker.index_for_search()
         path = walker.fill(check.path)
         matched = adapter.match(path.split("?")[0], method="POST" if check.get is None else "GET",
                                 return_rule=True)[0]
