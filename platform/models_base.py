@@ -8,6 +8,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 Amount = Numeric(18, 4)
 
 
+def small_int(text) -> int | None:
+    """The whole number `text` writes in ASCII digits, if it fits an INTEGER column (ids, years, pages,
+    counts); None for anything else. str.isdigit() alone is not enough: it accepts '²', which int()
+    refuses, and a number past 2**31 overflows the database."""
+    text = str(text if text is not None else "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > 2**31 - 1:
+        return None
+    return int(text)
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from .errors import DomainError, InvalidFields
 from .extensions import db
+from .models_base import small_int
 
 
 def role_required(*roles: str):
@@ -54,8 +55,8 @@ def flash_form_errors(form) -> None:
 
 
 def page_number() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
+    number = small_int(request.args.get("page", "1"))
+    return number if number else 1
 
 
 def paginate(select_stmt, per_page: int = 20):

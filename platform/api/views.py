@@ -11,6 +11,7 @@ from flask import Blueprint, g, jsonify, request
 
 from ..errors import PermissionDenied, ValidationError
 from ..extensions import csrf, db
+from ..models_base import small_int
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -30,9 +31,10 @@ def page_args(default_per_page: int = 20) -> tuple[int, int]:
         value = request.args.get(name, "")
         if value == "":
             return default
-        if not value.isdigit() or int(value) < 1:
+        parsed = small_int(value)
+        if not parsed:
             raise ValidationError(f"参数 {name} 应为正整数。", name)
-        return int(value)
+        return parsed
 
     page = number("page", 1)
     per_page = number("per_page", default_per_page)

@@ -8,6 +8,7 @@ from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
 from ..errors import DomainError, NotFound
 from ..extensions import db
+from ..models_base import small_int
 from ..reference.services import cities
 from ..tabular import xlsx_bytes
 from ..web import XLSX, download, flash_form_errors, paginate, role_required, show_errors
@@ -66,7 +67,7 @@ def new_park_round():
     status = 200
     if form.validate_on_submit():
         try:
-            park_id = int(form.park_id.data) if (form.park_id.data or "").isdigit() else 0
+            park_id = small_int(form.park_id.data) or 0
             park_round = services.create_park_round(current_user, park_id=park_id, title=form.title.data,
                                                     listed_on=form.listed_on.data, usccs=_lines(form.usccs.data))
         except DomainError as exc:

@@ -105,12 +105,14 @@ def parse_fine(value) -> Decimal:
         raise ValidationError(f"罚款金额“{value}”不是有效的数字，请以元为单位填写。", "fine_yuan") from None
     if not fine.is_finite():
         raise ValidationError("罚款金额不是有效的数字。", "fine_yuan")
-    if fine != fine.quantize(Decimal("0.01")):
-        raise ValidationError("罚款金额以元为单位，最多保留两位小数。", "fine_yuan")
     if not rules.fine_in_range(fine):
+        # Range first: quantize() fails on 1e30, and formatting 1e999999999 would write a billion digits.
+        written = f"{fine:,.2f}" if fine.adjusted() < 15 else str(value).strip()[:40]
         raise ValidationError(
             f"罚款金额应在 {wan_yuan(rules.FINE_MIN_YUAN)} 万元至 {wan_yuan(rules.FINE_MAX_YUAN)} 万元之间"
-            f"（《清洁生产促进法》第三十九条），填写的是 {fine:,.2f} 元。", "fine_yuan")
+            f"（《清洁生产促进法》第三十九条），填写的是 {written} 元。", "fine_yuan")
+    if fine != fine.quantize(Decimal("0.01")):
+        raise ValidationError("罚款金额以元为单位，最多保留两位小数。", "fine_yuan")
     return fine.quantize(Decimal("0.01"))
 
 

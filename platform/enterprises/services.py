@@ -6,6 +6,7 @@ from sqlalchemy import false, or_, select, true
 from ..auditlog.services import diff, record
 from ..errors import NotFound, PermissionDenied, ValidationError, collect
 from ..extensions import db
+from ..models_base import small_int
 from ..reference.models import Division
 from ..reference.services import city_of, parse_division, parse_industry
 from . import uscc as uscc_rules
@@ -130,7 +131,7 @@ def clean(raw: dict, *, allow_bad_check: bool = False) -> dict:
         value = str(raw.get("park_id") or "").strip()
         if value in ("", "0"):
             return None
-        chosen = db.session.get(Park, int(value)) if value.isdigit() else None
+        chosen = db.session.get(Park, small_int(value)) if small_int(value) is not None else None
         if chosen is None:
             raise ValidationError("所选园区不存在。", "park_id")
         city = city_of(str(raw.get("division_code") or "").strip())

@@ -19,7 +19,7 @@ from ..enterprises.services import _text as text_check
 from ..errors import NotFound, PermissionDenied, ValidationError, collect
 from ..extensions import db
 from ..indexing.services import backend
-from ..models_base import utcnow
+from ..models_base import small_int, utcnow
 from ..reference.models import Industry
 from ..reference.services import parse_division, parse_industry
 from .models import STATUSES, Expert, ExpertConflict, Panel, ServiceOrg
@@ -83,9 +83,10 @@ def clean(raw: dict) -> dict:
     """Validate an expert's profile from a form or the demo loader; InvalidFields names every wrong field."""
     def years():
         value = str(raw.get("years_of_practice") if raw.get("years_of_practice") is not None else "").strip()
-        if not value.isdigit() or int(value) > 70:
+        years = small_int(value)
+        if years is None or years > 70:
             raise ValidationError("从业年限应为 0–70 之间的整数。", "years_of_practice")
-        return int(value)
+        return years
 
     def phone():
         value = str(raw.get("phone") or "").strip()

@@ -12,6 +12,7 @@ from ..audits.models import ReportFile
 from ..enterprises.models import Enterprise
 from ..errors import NotFound, PermissionDenied, ValidationError
 from ..extensions import db
+from ..models_base import small_int
 from ..reference.services import cities, industries
 from ..web import page_number, paginate, role_required, show_errors
 from . import panels, rules, services
@@ -224,7 +225,8 @@ def decline(panel_id: int):
     if current_user.role == "expert":
         member, back = panels.member_of(current_user, panel), url_for("experts.my_reviews")
     else:
-        member = db.session.get(PanelMember, int(form.member_id.data)) if (form.member_id.data or "").isdigit() else None
+        member_id = small_int(form.member_id.data)
+        member = db.session.get(PanelMember, member_id) if member_id is not None else None
         back = url_for("experts.panel_detail", panel_id=panel.id)
     if member is None or member.panel_id != panel.id:
         abort(404)
@@ -296,7 +298,8 @@ def draw_panel(round_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            size = int(form.size.data) if (form.size.data or "").strip().isdigit() else -1
+            size = small_int(form.size.data)
+            size = -1 if size is None else size
             panel = panels.draw_panel(current_user, round_, size=size, meeting_on=form.meeting_on.data,
                                       location=form.location.data)
         except ValidationError as exc:
@@ -380,7 +383,7 @@ def enterprise_reviews():
     if request.method == "POST" and current is not None and form.validate_on_submit():
         value = form.service_org_id.data or ""
         try:
-            services.assign_service_org(current_user, current, int(value) if value.isdigit() else None)
+            services.assign_service_org(current_user, current, small_int(value))
         except ValidationError as exc:
             db.session.rollback()
             flash(exc.message, "danger")

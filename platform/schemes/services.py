@@ -139,9 +139,10 @@ def parse_amount(value, metric: Metric) -> Decimal:
     if number >= MAX_AMOUNT:
         raise ValidationError(f"{label}数值过大，请核对单位（应以 {metric.unit} 计）。", field)
     digits = number.as_tuple()
-    if len(digits.digits) > EXCEL_DIGITS and digits.exponent < 0:
+    if len(digits.digits) > EXCEL_DIGITS and digits.exponent < 0 and number.adjusted() >= -SCALE:
         # A computed spreadsheet cell (0.1 + 0.2 = 0.30000000000000004) carries binary noise past
-        # the 15 significant digits that Excel itself keeps; read it as Excel shows it.
+        # the 15 significant digits that Excel itself keeps; read it as Excel shows it. (A number below
+        # the smallest unit is refused below either way, and quantizing 1.2…e-999999999 would fail.)
         number = number.quantize(Decimal(1).scaleb(number.adjusted() - EXCEL_DIGITS + 1)).normalize()
     if number.as_tuple().exponent < -SCALE:
         raise ValidationError(f"{label}最多保留 {SCALE} 位小数。", field)

@@ -44,6 +44,7 @@ from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise, Park
 from ..errors import NotFound, PermissionDenied, ValidationError
 from ..extensions import db
+from ..models_base import small_int
 from ..reference.services import DATA_DIR, cities, industries
 from ..schemes.models import METRIC, RESULTS, SCALE, SchemeTotals
 
@@ -79,7 +80,7 @@ def parse_filters(args) -> Filters:
 
     year = text("year")
     if year:
-        if not (year.isdigit() and MIN_YEAR <= int(year) <= MAX_YEAR):
+        if not MIN_YEAR <= (small_int(year) or 0) <= MAX_YEAR:
             raise ValidationError(f"年度应为 {MIN_YEAR}–{MAX_YEAR} 之间的四位年份，“{year}”无效。", "year")
     city = text("city")
     if city and city not in cities():
@@ -89,7 +90,7 @@ def parse_filters(args) -> Filters:
         raise ValidationError(f"行业代码 {industry} 不是国民经济行业分类的大类（两位代码）。", "industry")
     park = text("park")
     if park:
-        if not park.isdigit() or db.session.get(Park, int(park)) is None:
+        if small_int(park) is None or db.session.get(Park, small_int(park)) is None:
             raise ValidationError(f"园区 {park} 不存在。", "park")
     return Filters(year=int(year) if year else None, city=city or None, industry=industry or None,
                    park=int(park) if park else None)

@@ -82,7 +82,8 @@ def _province_filters() -> Filters:
 @role_required("regulator", "admin")
 def overview():
     if current_user.role == "regulator" and not current_user.is_province_regulator:
-        return redirect(url_for(".city", code=current_user.division_code, **request.args))
+        # The filters, not request.args: an argument named `code` or `_scheme` would reach url_for.
+        return redirect(url_for(".city", code=current_user.division_code, **parse_filters(request.args).as_args()))
     filters = _province_filters()
     links = {"city": lambda r: url_for(".city", code=r["key"], **replace(filters, city=None).as_args())}
     summary, built, _ = tables.build(current_user, filters, "province", link=links)

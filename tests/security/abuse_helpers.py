@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from platform.extensions import db
 
@@ -197,3 +197,73 @@ def xlsx_cell_types(data: bytes) -> list[list[str]]:
 
 
 FIXED_TIME = time(9, 30)
+
+
+# --- pages ----------------------------------------------------------------------------------------------
+
+ERROR_TEXT = re.compile(r'<p class="error"[^>]*>([^<]*)</p>|<div class="flash flash-danger">([^<]*)</div>'
+                        r'|<section class="error-page">\s*<h1>[^<]*</h1>\s*<p>([^<]*)</p>')
+OK_STATUSES = {200, 201, 302, 303, 400, 401, 403, 404, 405, 409, 413, 422, 429, 503}
+
+
+def page_errors(html: str) -> list[str]:
+    """The error messages a form page shows (beside fields, and above the form)."""
+    return ["".join(groups) for groups in ERROR_TEXT.findall(html)]
+
+
+def check_answer(response, sent: dict | None = None) -> str:
+    """Any answer but a server error; a refusal says why in Chinese; nothing sent comes back as markup."""
+    assert response.status_code in OK_STATUSES, response.status_code
+    if response.mimetype not in ("text/html", "application/json"):
+        assert response.status_code == 200  # a download
+        return ""
+    body = response.get_data(as_text=True)
+    if response.is_json:
+        if response.status_code >= 400:
+            error = response.get_json()["error"]
+            assert is_chinese(error["message"]), error
+    elif response.status_code == 422:
+        errors = page_errors(body)
+        assert errors and all(is_chinese(e) for e in errors), errors
+    elif response.status_code >= 400:
+        assert is_chinese(body)
+    for value in (sent or {}).values():
+        for text_value in value if isinstance(value, list) else [value]:
+            if isinstance(text_value, str) and text_value in XSS and "<" in text_value:
+                assert text_value not in body, f"{text_value!r} came back unescaped"
+    return body
+
+
+# --- the credit world, small -------------------------------------------------------------------------------
+
+def overdue_case(world, enterprise, listed_on: date = date(2026, 1, 5)):
+    """Listed, silent past the disclosure deadline, ordered to rectify within three weeks, still silent:
+    an overdue case a regulator may penalise (as tests/credit builds it)."""
+    from datetime import timedelta
+
+    from platform.audits import cases as case_services
+    from platform.audits import services as audits
+    from platform.audits.jobs import compliance_scan
+    from platform.audits.models import Case
+
+    regulator = world.regulator_a if enterprise.city_code == "450100" else world.regulator_b
+    audits.publish_batch(regulator, title=f"{listed_on} 名单", published_on=listed_on, usccs=[enterprise.uscc],
+                         today=listed_on)
+    opened_on = listed_on + timedelta(days=32)
+    compliance_scan(opened_on)
+    case = db.session.scalar(select(Case).where(Case.enterprise_id == enterprise.id,
+                                                Case.cause == "disclosure_overdue"))
+    deadline = opened_on + timedelta(days=24)
+    case_services.order_rectification(regulator, case, deadline=deadline, today=opened_on + timedelta(days=3))
+    compliance_scan(deadline + timedelta(days=1))
+    db.session.commit()
+    assert case.state == "overdue"
+    return case
+
+
+def bearer(user) -> dict:
+    from platform.accounts.services import issue_token
+
+    token = issue_token(None, user)
+    db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
