@@ -6,12 +6,15 @@ from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from .errors import ValidationError
 
 ALLOWED_EXTENSIONS = {".xlsx", ".csv"}
 ZIP_MAGIC = b"PK\x03\x04"
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -125,7 +128,9 @@ def xlsx_bytes(title: str, headers: list[str], rows) -> bytes:
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.append(headers)
     for row in rows:
-        sheet.append([_export_value(v) for v in row])
+        # Excel cannot hold control characters (openpyxl refuses them); a name imported from CSV may.
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
+                      for v in map(_export_value, row)])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -145,7 +150,7 @@ def _export_value(value):
         return "是" if value else "否"
     if value is None:
         return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value  # never let a cell be read as a formula (CSV injection)
     return value
 
