@@ -1,7 +1,7 @@
 """The application factory: one fixed path for every request, and one commit at its end."""
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -110,7 +110,22 @@ def _load_user(user_id: str):
     return db.session.get(User, int(user_id))
 
 
+# A query argument longer than this matches no name the platform keeps (a few hundred characters at
+# most); SQLite refuses a LIKE pattern past 50,000 bytes, so such a request would fail deep in a query.
+MAX_QUERY_ARGUMENT = 1000
+
+
 def _install_request_cycle(app: Flask) -> None:
+    @app.before_request
+    def refuse_abusive_arguments():
+        """Over-long query arguments, and NUL anywhere in the arguments or the form: SQLite's lower()
+        stops at a NUL, so a filter "\0" would match every name, and PostgreSQL refuses NUL in text."""
+        args = list(request.args.items(multi=True))
+        if any(len(value) > MAX_QUERY_ARGUMENT for _, value in args):
+            abort(414)
+        if any("\x00" in key + value for key, value in args + list(request.form.items(multi=True))):
+            abort(400)
+
     @app.after_request
     def commit_or_roll_back(response):
         """The one commit of a request: kept when it succeeded, dropped when it did not."""
@@ -182,6 +197,7 @@ HTTP_MESSAGES = {
     404: ("页面不存在", "您访问的页面不存在或已被删除。"),
     405: ("不支持的请求方式", "此地址不支持该请求方式。"),
     413: ("文件过大", "上传的文件超过了允许的大小。"),
+    414: ("请求地址过长", "查询条件过长，请缩短后再试。"),
     429: ("请求过于频繁", "请求过于频繁，请稍后再试。"),
     503: ("服务暂不可用", "服务暂时不可用，请稍后再试。"),
 }

@@ -203,7 +203,7 @@ FIXED_TIME = time(9, 30)
 
 ERROR_TEXT = re.compile(r'<p class="error"[^>]*>([^<]*)</p>|<div class="flash flash-danger">([^<]*)</div>'
                         r'|<section class="error-page">\s*<h1>[^<]*</h1>\s*<p>([^<]*)</p>')
-OK_STATUSES = {200, 201, 302, 303, 400, 401, 403, 404, 405, 409, 413, 422, 429, 503}
+OK_STATUSES = {200, 201, 302, 303, 400, 401, 403, 404, 405, 409, 413, 414, 422, 429, 503}
 
 
 def page_errors(html: str) -> list[str]:
