@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..auditlog.services import diff, record as audit
 from ..audits.models import Case
-from ..audits.services import PDF_MAGIC, REPORT_MAX_BYTES, require_regulator
+from ..audits.services import PDF_MAGIC, REPORT_MAX_BYTES, client_filename, require_regulator, stored_file
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
 from ..enterprises.uscc import validate as validate_uscc
@@ -348,7 +348,7 @@ def decide_repair(actor, repair: RepairApplication, *, approved: bool, reason: s
 
 
 def _check_pdf(data: bytes, filename: str) -> str:
-    name = Path(filename or "").name  # never trust a path from the client
+    name = client_filename(filename)
     if not name:
         raise ValidationError("请上传证明材料（PDF）。", "proof")
     if not name.lower().endswith(".pdf"):
@@ -359,7 +359,7 @@ def _check_pdf(data: bytes, filename: str) -> str:
         raise ValidationError(f"证明材料不能超过 {REPORT_MAX_BYTES // 1024 // 1024} MB。", "proof")
     if not data.startswith(PDF_MAGIC):
         raise ValidationError("文件内容不是 PDF，请上传 PDF 格式的证明材料。", "proof")
-    return name[:255]
+    return name
 
 
 def _proof_folder() -> Path:
@@ -379,7 +379,7 @@ def _store_proof(data: bytes) -> str:
 
 def proof_path(user, repair_id: int) -> tuple[RepairApplication, Path]:
     repair = get_repair(user, repair_id)
-    return repair, _proof_folder() / repair.proof_stored_name
+    return repair, stored_file("credit-repair", repair.proof_stored_name)
 
 
 # --- the outbox, as regulators see it -------------------------------------------------------------------

@@ -1,7 +1,6 @@
 from datetime import date
-from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_user
 from wtforms.fields.choices import SelectChoice
 
@@ -211,7 +210,7 @@ def panel_report(panel_id: int, report_id: int):
     report = db.session.get(ReportFile, report_id)
     if member is None or member.state != "active" or report is None or report.round_id != panel.round_id:
         raise PermissionDenied("您无权查看该审核报告。")
-    path = Path(current_app.config["UPLOAD_DIR"]) / "reports" / report.stored_name
+    path = audits.stored_file("reports", report.stored_name)
     if not path.is_file():
         raise NotFound("报告文件不存在，请联系系统管理员。")
     return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=report.original_name)
