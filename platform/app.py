@@ -1,8 +1,10 @@
 """The application factory: one fixed path for every request, and one commit at its end."""
 import logging
 
-from flask import Flask, abort, render_template, request
+from flask import Flask, abort, g, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 import config as settings
@@ -127,15 +129,6 @@ def _install_request_cycle(app: Flask) -> None:
             abort(400)
 
     @app.after_request
-    def commit_or_roll_back(response):
-        """The one commit of a request: kept when it succeeded, dropped when it did not."""
-        if response.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
-        return response
-
-    @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
@@ -147,9 +140,52 @@ def _install_request_cycle(app: Flask) -> None:
         )
         return response
 
+    # Registered last so that it runs first (after_request runs in reverse): a failed commit's
+    # answer gets the headers above too.
+    @app.after_request
+    def commit_or_roll_back(response):
+        """The one commit of a request: kept when it succeeded, dropped when it did not."""
+        if response.status_code >= 400:
+            db.session.rollback()
+            return response
+        try:
+            db.session.commit()
+        except DATABASE_UNAVAILABLE as exc:  # the redirect or page just made would claim a change not kept
+            return database_unavailable(exc)
+        return response
+
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
+
+
+# The database locked past its busy timeout, its connection lost or refused, the pool exhausted:
+# a moment's trouble, not a fault of the request. (DB-API: OperationalError is "not necessarily
+# under the control of the programmer".)
+DATABASE_UNAVAILABLE = (OperationalError, PoolTimeout)
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable(exc: Exception):
+    """503 with Retry-After; the transaction is rolled back, so nothing of the request is kept."""
+    from .api.views import error_response
+
+    try:
+        db.session.rollback()
+    except DATABASE_UNAVAILABLE:
+        db.session.invalidate()  # the connection is gone: drop it rather than return it to the pool
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+    message = "数据库繁忙，请稍后再试。"
+    if _wants_json():
+        response = make_response(error_response(503, "database_unavailable", message))
+    else:
+        # Drawn as for a visitor: showing the signed-in user would read the database again.
+        g._login_user = login_manager.anonymous_user()
+        unsaved = "" if request.method in ("GET", "HEAD") else "刚才的操作没有保存，请稍后重试。"
+        response = make_response(render_template("errors/http.html", code=503, title="服务暂不可用",
+                                                 message=message + unsaved), 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _install_error_handlers(app: Flask) -> None:
@@ -169,6 +205,11 @@ def _install_error_handlers(app: Flask) -> None:
             return error_response(400, "csrf", "表单已过期或来源不明，请刷新页面后重试。")
         return render_template("errors/http.html", code=400, title="表单已失效",
                                message="表单已过期或来源不明，请返回刷新页面后重试。"), 400
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
+    def database_error(exc):
+        return database_unavailable(exc)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
