@@ -2,6 +2,7 @@
 from contextlib import contextmanager
 
 import click
+from sqlalchemy.exc import OperationalError
 
 from .errors import DomainError
 from .extensions import db
@@ -17,6 +18,9 @@ def unit_of_work():
         db.session.rollback()
         field = f"（{exc.field}）" if exc.field else ""
         raise click.ClickException(f"{exc.message}{field}") from exc
+    except OperationalError as exc:  # locked past the busy timeout, or the connection lost
+        db.session.rollback()
+        raise click.ClickException(f"数据库繁忙或无法连接，本次操作没有保存，请稍后重试。（{exc.orig}）") from exc
     except Exception:
         db.session.rollback()
         raise

@@ -212,3 +212,21 @@ def test_pages_and_the_api_say_so_while_the_database_cannot_be_reached(app, worl
     finally:
         event.remove(db.engine, "do_connect", unreachable)
     assert client.get("/enterprises/").status_code == 200
+
+
+# --- a command line import -------------------------------------------------------------------------------------
+
+def test_an_import_command_while_the_database_is_locked_exits_with_a_chinese_message_and_writes_nothing(
+        app, world, tmp_path, sqlite_file, short_busy_timeout):
+    path = tmp_path / "名录.csv"
+    path.write_text("企业名称,统一社会信用代码,行政区划代码,行业代码\n"
+                    f"{NEW_ENTERPRISE['name']},{NEW_ENTERPRISE['uscc']},450102,3130\n", encoding="utf-8")
+    before = row_counts()
+    with exclusive_lock(sqlite_file):
+        result = app.test_cli_runner().invoke(args=["enterprises", "import", str(path)])
+    assert result.exit_code == 1 and "数据库繁忙" in result.output and "Traceback" not in result.output
+    db.session.rollback()
+    assert row_counts() == before
+    retry = app.test_cli_runner().invoke(args=["enterprises", "import", str(path)])
+    assert retry.exit_code == 0 and "新增 1" in retry.output
+    assert enterprises_named(NEW_ENTERPRISE["name"]) == 1
