@@ -165,6 +165,15 @@ def search_query(params: dict) -> SearchQuery:
                        page=params["page"], per_page=20)
 
 
+def _cold_caches(backend) -> None:
+    """Start a pass as cold as the one before it: no cached segmentation, highlights or ES results."""
+    for cached in (search_text._cut_block, search_text._block_terms, search_text._long_words, search_text.parse_query):
+        cached.cache_clear()
+    client = getattr(backend, "_es", None)
+    if client is not None:
+        client.indices.clear_cache(index=backend.alias(INDEX), request=True)
+
+
 def _latencies(call, items) -> tuple[list[float], list[int]]:
     for item in items[:20]:  # warm-up, not measured
         call(item)
@@ -177,12 +186,14 @@ def _latencies(call, items) -> tuple[list[float], list[int]]:
     return latencies, hits
 
 
-def api_latencies(kind: str, options: dict, params_list: list[dict]) -> list[float]:
-    """The same searches through the Flask API of an application on the benchmark's index."""
+def api_latencies(kind: str, options: dict, params_list: list[dict], backend) -> list[float]:
+    """The same searches through the Flask API of an application on the benchmark's index
+    (its own backend object, so its caches start empty as the direct pass's did)."""
     from _app import bench_app
 
     app, _ = bench_app(f"search-{kind}", SEARCH_BACKEND=kind, SEARCH_INDEX_PREFIX="bench_", **options)
     client = app.test_client()
+    _cold_caches(backend)
 
     def call(params):
         response = client.get("/api/v1/technologies", query_string=params)
@@ -225,6 +236,7 @@ def measure(backend, documents: int, params_list: list[dict]) -> dict:
     cpu_seconds = _cpu_seconds() - cpu_started
     server_seconds = None if server_started is None else _server_cpu_seconds(backend) - server_started
     count = backend.count(INDEX)
+    _cold_caches(backend)
     latencies, hits = _latencies(lambda params: backend.search(INDEX, search_query(params)).total, params_list)
     return {
         "rebuild_s": rebuild_seconds,
@@ -268,7 +280,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
             print(f"{kind}: rebuilding {args.docs:,} documents…", file=sys.stderr, flush=True)
             measured.append((kind, measure(backend, args.docs, query_list)))
             print(f"{kind}: the same searches through the Flask API…", file=sys.stderr, flush=True)
-            api[kind] = api_latencies(kind, options, query_list)
+            api[kind] = api_latencies(kind, options, query_list, backend)
             backend.delete_all()
             backend.close()
 
