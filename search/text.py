@@ -235,7 +235,7 @@ def _pair_spans(folded: str, pairs: set[str]) -> Iterable[tuple[int, int]]:
     """
     for match in _BLOCK.finditer(folded):
         block = match.group()
-        candidates = [pair for pair in pairs if _has_pair(block, pair)]
+        candidates = [pair for pair in pairs if _may_stand_apart(block, pair)]
         if not candidates:
             continue
         offset = match.start()
@@ -253,6 +253,12 @@ def _long_words(block: str) -> tuple[tuple[int, int, str], ...]:
         if 3 <= len(word) <= _MAX_SKIP_WORD:
             out.append((start, position, word))
     return tuple(out)
+
+
+def _may_stand_apart(block: str, pair: str) -> bool:
+    """Whether ``block`` has the pair's first character somewhere before its second, not next to it."""
+    first = block.find(pair[0])
+    return first != -1 and block.rfind(pair[1]) > first + 1
 
 
 def _has_pair(word: str, pair: str) -> bool:
