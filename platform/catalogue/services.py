@@ -8,6 +8,7 @@ from search import SearchQuery
 from ..auditlog.services import diff, record
 from ..errors import NotFound, PermissionDenied, ValidationError, collect
 from ..extensions import db
+from ..models_base import small_int
 from ..indexing.services import backend
 from ..reference.models import Industry
 from ..reference.services import parse_industry
@@ -58,9 +59,10 @@ def clean(raw: dict) -> dict:
         value = str(raw.get("source_year") or "").strip()
         if not value:
             return None
-        if not value.isdigit() or not 1990 <= int(value) <= 2100:
+        year = small_int(value)
+        if year is None or not 1990 <= year <= 2100:
             raise ValidationError("目录年份应为四位年份。", "source_year")
-        return int(value)
+        return year
 
     return collect({
         "name": text("name", "技术名称", 200, required=True), "category": category, "industry_codes": industries,

@@ -335,8 +335,6 @@ def test_catalogue_import_of_any_cells_reports_or_refuses_and_counts_what_it_wro
         assert written == {}, "refused rows left rows behind"
 
 
-@pytest.mark.xfail(strict=True, reason="platform/catalogue/services.py clean().source_year: '²'.isdigit() is True "
-                                       "but int('²') raises ValueError (a 500); fix: value.isascii() and value.isdigit()")
 def test_a_catalogue_year_in_superscript_digits_is_reported_not_a_crash(app):
     data = csv_file(["技术名称", "行业代码", "类别", "年份"], [["某技术", "31", "过程控制", "²"]])
     report, _ = _run(lambda d, f: catalogue.import_technologies(None, d, f), data, "目录.csv")
