@@ -174,6 +174,12 @@ def index_terms(text: str | Iterable[str] | None) -> frozenset[str]:
     return frozenset().union(*map(_block_terms, blocks))
 
 
+def word_frequency(term: str) -> int:
+    """How common ``term`` is in general Chinese (jieba's dictionary count; 0 if unknown): a cheap
+    guess, before any look-up, of how many documents hold it."""
+    return _jieba().FREQ.get(term) or 0
+
+
 def _parts(word: str) -> tuple[str, ...]:
     """``word`` split into pieces of at most two characters.
 
@@ -233,6 +239,9 @@ def _pair_spans(folded: str, pairs: set[str]) -> Iterable[tuple[int, int]]:
     Only a block holding both characters of a pair in order is cut into words: cutting with
     jieba is what highlighting costs, and most blocks of a hit hold no such pair.
     """
+    pairs = [pair for pair in pairs if _may_stand_apart(folded, pair)]
+    if not pairs:
+        return
     for match in _BLOCK.finditer(folded):
         block = match.group()
         candidates = [pair for pair in pairs if _may_stand_apart(block, pair)]
@@ -313,15 +322,16 @@ def mark_spans(text: str, spans: list[tuple[int, int]], max_chars: int | None = 
         first = spans[0][0] if spans else 0
         start = max(0, min(first - max_chars // 4, len(text) - max_chars))
         end = start + max_chars
-    out, position = [], start
+    out, position = ["…" if start > 0 else ""], start
     for span_start, span_end in spans:
         span_start, span_end = max(span_start, start), min(span_end, end)
         if span_start >= span_end:
             continue
-        out.append(escape(text[position:span_start]))
-        out.append(Markup("<mark>%s</mark>") % text[span_start:span_end])
+        out += (text[position:span_start].translate(_HTML), "<mark>", text[span_start:span_end].translate(_HTML), "</mark>")
         position = span_end
-    out.append(escape(text[position:end]))
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(text) else ""
-    return Markup(escape(prefix) + Markup("").join(out) + escape(suffix))
+    out += (text[position:end].translate(_HTML), "…" if end < len(text) else "")
+    return Markup("".join(out))
+
+
+#: What markupsafe.escape replaces, as one str.translate table (one call per piece, no objects).
+_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})

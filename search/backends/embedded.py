@@ -51,6 +51,7 @@ from search.backends.base import (
 )
 from search.indexes import IndexDefinition
 from search.parallel import chunked, default_workers, map_chunks
+from search.text import word_frequency
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,9 @@ CHUNK_SIZE = 2000
 MAX_TIERS = 8
 #: Bytes of term look-ups a snapshot keeps for the next queries (see ``_Snapshot.term``).
 TERM_CACHE_BYTES = 64 * 1024 * 1024
+#: With at most this many hits left, the remaining query terms are checked in the hits' own term
+#: lists instead of being looked up (see ``EmbeddedBackend._match``).
+NARROW_HITS = 300
 
 
 class Prepared(NamedTuple):
@@ -114,10 +118,13 @@ def _fts_string(term: str) -> str:
 class EmbeddedBackend(SearchBackend):
     kind = "embedded"
 
-    def __init__(self, path: str | Path, *, prefix: str = "", timeout: float = 10.0, workers: int | None = None):
+    def __init__(self, path: str | Path, *, prefix: str = "", timeout: float = 10.0, workers: int | None = None,
+                 narrow_hits: int = NARROW_HITS):
         """``path`` is the SQLite file (created if missing); ``workers`` the processes a big rebuild
-        prepares documents in (default: one less than the CPUs, at most 4; 0 = none)."""
+        prepares documents in (default: one less than the CPUs, at most 4; 0 = none); ``narrow_hits``
+        see ``_match`` (0: always look terms up)."""
         super().__init__(prefix=prefix)
+        self.narrow_hits = narrow_hits
         self.path = str(path)
         self.timeout = timeout
         self.workers = default_workers() if workers is None else workers
@@ -419,12 +426,9 @@ class EmbeddedBackend(SearchBackend):
             scores = None
             if not resolved.parsed.is_empty:
                 tiers = _tier_tables(physical, len(resolved.definition.tiers))
-                for term in sorted(resolved.parsed.terms):
-                    if not hits.any():
-                        break
-                    hits &= np.logical_or.reduce([snapshot.term(conn, table, term) for table in tiers])
+                lists = self._match(conn, snapshot, tiers, resolved.parsed.terms, hits)
                 if hits.any():
-                    scores = self._scores(conn, snapshot, resolved, tiers)
+                    scores = self._scores(conn, snapshot, resolved, tiers, lists)
             ranks = np.flatnonzero(hits)
             facets = {field: snapshot.facet(conn, field, hits) for field in resolved.facets}
             found = []
@@ -445,12 +449,51 @@ class EmbeddedBackend(SearchBackend):
         hits_out = [self.make_hit(resolved, doc_id, score, json.loads(source)) for (doc_id, source), score in found]
         return SearchResult(int(ranks.size), hits_out, facets, query.page, query.per_page)
 
+    def _match(self, conn: sqlite3.Connection, snapshot: _Snapshot, tiers: list[str], terms, hits: np.ndarray):
+        """Keep in ``hits`` the documents holding every term in some tier.
+
+        Terms are looked up cached ones first, then the likely rarer ones (longer, less common in
+        Chinese). Once at most ``narrow_hits`` documents are left, the remaining terms are checked
+        in those documents' own term lists, which are then returned (rank -> one " term term "
+        string per tier): reading a few hundred lists beats reading the document list of a term
+        that nearly every document holds (业, 技术), which costs tens of milliseconds.
+        """
+        pending = sorted(terms, key=lambda t: (not snapshot.knows(tiers, t), len(t) < 2, word_frequency(t), t))
+        while pending and hits.any():
+            if not snapshot.knows(tiers, pending[0]) and np.count_nonzero(hits) <= self.narrow_hits:
+                break
+            term = pending.pop(0)
+            hits &= np.logical_or.reduce([snapshot.term(conn, table, term) for table in tiers])
+        if not pending or not hits.any():
+            return None
+        ranks = np.flatnonzero(hits)
+        rowids = [int(rowid) for rowid in snapshot.rowids[ranks]]
+        rank_of = dict(zip(rowids, ranks.tolist()))
+        lists = {rank: [""] * len(tiers) for rank in rank_of.values()}
+        marks = ", ".join("?" for _ in rowids)
+        for number, table in enumerate(tiers):
+            for rowid, text in conn.execute(f"SELECT rowid, terms FROM {table} WHERE rowid IN ({marks})", rowids):
+                lists[rank_of[rowid]][number] = f" {text} "
+        for rank, texts in lists.items():
+            if not all(any(f" {term} " in text for text in texts) for term in pending):
+                hits[rank] = False
+        return lists
+
     @staticmethod
-    def _scores(conn: sqlite3.Connection, snapshot: _Snapshot, resolved: ResolvedQuery, tiers: list[str]) -> np.ndarray:
-        """Each document's score: per clause, the boost of the best tier holding all its terms, summed."""
+    def _scores(conn: sqlite3.Connection, snapshot: _Snapshot, resolved: ResolvedQuery, tiers: list[str],
+                lists: dict[int, list[str]] | None) -> np.ndarray:
+        """Each document's score: per clause, the boost of the best tier holding all its terms, summed
+        (from the hits' term lists when ``_match`` read them, else from the terms' look-ups)."""
         definition = resolved.definition
         boosts = [definition.tier_boost(tier) for tier in definition.tiers]
         total = np.zeros(snapshot.size, dtype=np.int32)
+        if lists is not None:
+            for rank, texts in lists.items():
+                total[rank] = sum(
+                    next((boost for text, boost in zip(texts, boosts) if all(f" {t} " in text for t in clause)), 0)
+                    for clause in resolved.parsed.clauses
+                )
+            return total
         for clause in resolved.parsed.clauses:
             best = np.zeros(snapshot.size, dtype=np.int32)
             for table, boost in reversed(list(zip(tiers, boosts))):  # lowest boost first, higher ones overwrite
@@ -500,7 +543,7 @@ class _Snapshot:
         self.rank_of[self.rowids] = np.arange(self.size)
         self._fields: dict[str, tuple[dict[str, int], list[str], np.ndarray, np.ndarray]] = {}
         self._sorts: dict[str, np.ndarray] = {}
-        self._terms: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._masks: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     def ranks(self, rowids: np.ndarray) -> np.ndarray:
@@ -513,23 +556,33 @@ class _Snapshot:
         out[ranks] = True
         return out
 
+    def knows(self, tables: list[str], term: str) -> bool:
+        """Whether ``term`` is cached for every tier table (so using it costs nothing)."""
+        return all((table, term) in self._masks for table in tables)
+
     def term(self, conn: sqlite3.Connection, table: str, term: str) -> np.ndarray:
         """Which documents hold ``term`` in the tier FTS5 ``table``; the latest look-ups are kept,
         as Elasticsearch caches its filters, because a term list of most documents costs a few
         milliseconds to read and popular words come back in query after query."""
-        key = (table, term)
+        def look_up():
+            joined = conn.execute(f"SELECT group_concat(rowid) FROM {table} WHERE {table} MATCH ?",
+                                  (_fts_string(term),)).fetchone()[0]
+            return self.mask(self.ranks(_integers(joined)))
+
+        return self._cached((table, term), look_up)
+
+    def _cached(self, key: tuple, compute) -> np.ndarray:
+        """A mask from the snapshot's cache (least recently used dropped past TERM_CACHE_BYTES)."""
         with self._lock:
-            mask = self._terms.get(key)
+            mask = self._masks.get(key)
             if mask is not None:
-                self._terms.move_to_end(key)
+                self._masks.move_to_end(key)
                 return mask
-        joined = conn.execute(f"SELECT group_concat(rowid) FROM {table} WHERE {table} MATCH ?",
-                              (_fts_string(term),)).fetchone()[0]
-        mask = self.mask(self.ranks(_integers(joined)))
+        mask = compute()
         with self._lock:
-            self._terms[key] = mask
-            while len(self._terms) * max(self.size, 1) > TERM_CACHE_BYTES:
-                self._terms.popitem(last=False)
+            self._masks[key] = mask
+            while len(self._masks) * max(self.size, 1) > TERM_CACHE_BYTES:
+                self._masks.popitem(last=False)
         return mask
 
     def field(self, conn: sqlite3.Connection, name: str):
@@ -555,9 +608,12 @@ class _Snapshot:
 
     def having(self, conn: sqlite3.Connection, name: str, values: list[str]) -> np.ndarray:
         """Which documents have any of ``values`` in keyword field ``name``."""
-        code_of, _, ranks, codes = self.field(conn, name)
-        wanted = [code_of[value] for value in values if value in code_of]
-        return self.mask(ranks[np.isin(codes, wanted)])
+        def select():
+            code_of, _, ranks, codes = self.field(conn, name)
+            wanted = [code_of[value] for value in values if value in code_of]
+            return self.mask(ranks[np.isin(codes, wanted)])
+
+        return self._cached(("=", name, *sorted(values)), select)
 
     def facet(self, conn: sqlite3.Connection, name: str, hits: np.ndarray) -> list[tuple[str, int]]:
         """The values of ``name`` among ``hits``: count descending, then value, at most FACET_SIZE."""

@@ -63,9 +63,14 @@ def new_backend(kind: str, tmp_path: Path, **options):
     return make_backend("elasticsearch", url=elasticsearch_url(), prefix=prefix, **options)
 
 
-@pytest.fixture(params=["embedded", "elasticsearch"])
+@pytest.fixture(params=["embedded", "embedded-lookups", "elasticsearch"])
 def backend(request, tmp_path):
-    search_backend = new_backend(request.param, tmp_path)
+    """Each backend; "embedded-lookups" is the embedded one answering as with a big index, by term
+    look-ups only (a small test index otherwise has few enough hits to be checked in term lists)."""
+    if request.param == "embedded-lookups":
+        search_backend = new_backend("embedded", tmp_path, narrow_hits=0)
+    else:
+        search_backend = new_backend(request.param, tmp_path)
     yield search_backend
     search_backend.delete_all()
     search_backend.close()
