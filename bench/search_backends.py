@@ -167,7 +167,7 @@ def search_query(params: dict) -> SearchQuery:
 
 def _cold_caches(backend) -> None:
     """Start a pass as cold as the one before it: no cached segmentation, highlights or ES results."""
-    for cached in (search_text._cut_block, search_text._block_terms, search_text._long_words, search_text.parse_query):
+    for cached in (search_text._cut_block, search_text._run_terms, search_text._long_words, search_text.parse_query):
         cached.cache_clear()
     client = getattr(backend, "_es", None)
     if client is not None:
@@ -228,7 +228,7 @@ def _server_cpu_seconds(backend) -> float | None:
 def measure(backend, documents: int, params_list: list[dict]) -> dict:
     # Each backend pays for segmentation itself: start from cold caches.
     search_text._cut_block.cache_clear()
-    search_text._block_terms.cache_clear()
+    search_text._run_terms.cache_clear()
     backend.delete_all()
     started, cpu_started, server_started = time.perf_counter(), _cpu_seconds(), _server_cpu_seconds(backend)
     backend.rebuild(INDEX, corpus(documents))
