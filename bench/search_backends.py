@@ -277,6 +277,13 @@ def main(argv: list[str] | None = None) -> list[dict]:
                     print(f"elasticsearch: not reachable at {args.es_url}; skipped", file=sys.stderr)
                     continue
                 options = {"ELASTICSEARCH_URL": args.es_url}
+                # A node that has just started compiles its hot code for a minute or so; a serving
+                # node has long done so. Warm it on other documents and words, not measured.
+                print("elasticsearch: warming the node up…", file=sys.stderr, flush=True)
+                backend.rebuild(INDEX, corpus(10_000, seed=1))
+                for params in queries(100, seed=1):
+                    backend.search(INDEX, search_query(params))
+                backend.delete_all()
             print(f"{kind}: rebuilding {args.docs:,} documents…", file=sys.stderr, flush=True)
             measured.append((kind, measure(backend, args.docs, query_list)))
             print(f"{kind}: the same searches through the Flask API…", file=sys.stderr, flush=True)
