@@ -46,13 +46,10 @@ test: $(VENV)/.installed-dev chromium
 test-fast: $(VENV)/.installed-dev
 	$(BIN)/pytest -q -m "not browser and not elasticsearch and not es_restart"
 
-## make bench: every benchmark in bench/, one table (figure, goal, measured, pass/fail). Elasticsearch
-## runs on its own port with the full JIT, as in production (the test server trades it for a fast start).
-BENCH_ES := ES_PORT=9260 ES_EXTRA_JAVA_OPTS=
+## make bench: every benchmark in bench/, one table (figure, goal, measured, pass/fail). The search
+## benchmark starts its own Elasticsearch node (port 9260, full JIT) and stops it when done.
 bench: $(VENV)/.installed-dev
-	$(BENCH_ES) $(ES) start
-	export ELASTICSEARCH_URL=$$($(BENCH_ES) $(ES) url); \
-	  $(BIN)/python bench/__main__.py; status=$$?; $(BENCH_ES) $(ES) stop; exit $$status
+	BENCH_START_ES=1 $(BIN)/python bench/__main__.py
 
 clean-venv:
 	rm -rf $(VENV)
