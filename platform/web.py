@@ -2,7 +2,7 @@
 from functools import wraps
 from urllib.parse import quote
 
-from flask import Response, abort, flash, request
+from flask import Response, abort, flash, render_template, request
 from flask_login import current_user, login_required
 
 from .errors import DomainError, InvalidFields
@@ -45,6 +45,21 @@ def show_errors(form, exc: DomainError) -> int:
         else:
             form.form_errors.append(message)
     return 422
+
+
+def import_page(form, run_import, template: str, **context):
+    """An upload page for an importer: on a valid POST, `run_import(data, filename)` and show its
+    report beside the form; a refused file or form answers 422."""
+    report, status = None, 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            report = run_import(upload.read(), upload.filename)
+        except DomainError as exc:
+            status = show_errors(form, exc)
+    elif request.method == "POST":
+        status = 422
+    return render_template(template, form=form, report=report, **context), status
 
 
 def flash_form_errors(form) -> None:

@@ -1,14 +1,10 @@
 """The audit round's life: every transition is one function that checks role, region, state and
 dates, changes the round, adds a timeline event and writes the audit log."""
 import hashlib
-import os
-import uuid
 from datetime import date
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
-from werkzeug.security import safe_join
 
 from ..auditlog.services import diff, record
 from ..enterprises import services as enterprises
@@ -16,36 +12,10 @@ from ..enterprises.models import Enterprise, Park
 from ..enterprises.uscc import normalize as normalize_uscc
 from ..errors import NotFound, PermissionDenied, ValidationError
 from ..extensions import db
+from .. import uploads
 from ..reference.models import Division
 from . import rules
 from .models import CLOSED_STATES, STATES, AuditRound, ListBatch, ParkRound, ReportFile, RoundEvent
-
-PDF_MAGIC = b"%PDF-"
-REPORT_MAX_BYTES = 50 * 1024 * 1024
-
-
-# --- uploaded files (reports here; credit-repair proofs use these too) ------------------------------
-
-def client_filename(filename: str | None) -> str:
-    """The name a client gave its file, fit to show and to offer back as a download: no folders (of
-    either slash), no control or format characters (NUL, line breaks, right-to-left overrides), at
-    most 255 characters with its extension kept. The file itself is stored under a random name."""
-    name = "".join(ch for ch in str(filename or "") if ch.isprintable())
-    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    if len(name) > 255:
-        stem, dot, extension = name.rpartition(".")
-        name = stem[:254 - len(extension)] + dot + extension if dot and len(extension) < 10 else name[:255]
-    return name
-
-
-def stored_file(folder: str, stored_name: str) -> Path:
-    """Where a stored upload lives: inside UPLOAD_DIR/folder whatever the row says (a row restored
-    or edited by hand cannot make the server read another file)."""
-    path = safe_join(str(Path(current_app.config["UPLOAD_DIR"]) / folder), stored_name)
-    if path is None:
-        raise NotFound("文件不存在，请联系系统管理员。")
-    return Path(path)
-
 
 # --- who may act -------------------------------------------------------------------------------
 
@@ -276,22 +246,8 @@ def submit_report(actor, round_: AuditRound, *, on, data: bytes, filename: str, 
 
 
 def _store_report(actor, round_: AuditRound, data: bytes, filename: str) -> ReportFile:
-    name = client_filename(filename)
-    if not name.lower().endswith(".pdf"):
-        raise ValidationError("审核报告须为 PDF 文件（.pdf）。", "file")
-    if not data:
-        raise ValidationError("上传的文件是空的。", "file")
-    if len(data) > REPORT_MAX_BYTES:
-        raise ValidationError(f"审核报告不能超过 {REPORT_MAX_BYTES // 1024 // 1024} MB。", "file")
-    if not data.startswith(PDF_MAGIC):
-        raise ValidationError("文件内容不是 PDF，请上传 PDF 格式的审核报告。", "file")
-    stored_name = f"{uuid.uuid4().hex}.pdf"
-    folder = Path(current_app.config["UPLOAD_DIR"]) / "reports"
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{stored_name}.part"
-    tmp.write_bytes(data)
-    os.replace(tmp, folder / stored_name)
-    report = ReportFile(round=round_, stored_name=stored_name, original_name=name,
+    name = uploads.check_pdf(data, filename, label="审核报告", field="file")
+    report = ReportFile(round=round_, stored_name=uploads.store("reports", data), original_name=name,
                         sha256=hashlib.sha256(data).hexdigest(), size=len(data), uploaded_by=getattr(actor, "id", None))
     db.session.add(report)
     return report
@@ -304,7 +260,7 @@ def report_path(user, report_id: int) -> tuple[ReportFile, Path]:
         raise NotFound("未找到该审核报告。")
     if not can_view_round(user, report.round):
         raise PermissionDenied("您无权查看该审核报告。")
-    return report, stored_file("reports", report.stored_name)
+    return report, uploads.stored_file("reports", report.stored_name)
 
 
 def begin_evaluation(actor, round_: AuditRound, *, on, today: date | None = None) -> None:

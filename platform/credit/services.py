@@ -6,24 +6,23 @@ Services take the acting user and plain values, check role, region and state, ch
 the audit log and raise domain errors in Chinese. They never commit.
 """
 import hashlib
-import os
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..auditlog.services import diff, record as audit
 from ..audits.models import Case
-from ..audits.services import PDF_MAGIC, REPORT_MAX_BYTES, client_filename, require_regulator, stored_file
+from ..audits.services import require_regulator
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
 from ..enterprises.uscc import validate as validate_uscc
 from ..errors import NotFound, PermissionDenied, ValidationError, collect
 from ..extensions import db
+from .. import uploads
 from ..models_base import utcnow
 from . import rules
 from .channel import wan_yuan
@@ -312,7 +311,7 @@ def apply_for_repair(actor, record: CreditRecord, *, correction: str, commitment
         "commitment_public": public_commitment,
         "proof": lambda: _check_pdf(data, filename),
     })
-    stored_name = _store_proof(data)
+    stored_name = uploads.store("credit-repair", data)
     repair = RepairApplication(
         record=record, enterprise_id=record.enterprise_id, applicant_id=actor.id, applied_on=today,
         correction=values["correction"], commitment=values["commitment"], proof_stored_name=stored_name,
@@ -348,38 +347,14 @@ def decide_repair(actor, repair: RepairApplication, *, approved: bool, reason: s
 
 
 def _check_pdf(data: bytes, filename: str) -> str:
-    name = client_filename(filename)
-    if not name:
+    if not uploads.client_filename(filename):
         raise ValidationError("请上传证明材料（PDF）。", "proof")
-    if not name.lower().endswith(".pdf"):
-        raise ValidationError("证明材料须为 PDF 文件（.pdf）。", "proof")
-    if not data:
-        raise ValidationError("上传的文件是空的。", "proof")
-    if len(data) > REPORT_MAX_BYTES:
-        raise ValidationError(f"证明材料不能超过 {REPORT_MAX_BYTES // 1024 // 1024} MB。", "proof")
-    if not data.startswith(PDF_MAGIC):
-        raise ValidationError("文件内容不是 PDF，请上传 PDF 格式的证明材料。", "proof")
-    return name
-
-
-def _proof_folder() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / "credit-repair"
-
-
-def _store_proof(data: bytes) -> str:
-    """Outside static/, under a random name; served only after a permission check."""
-    stored_name = f"{uuid.uuid4().hex}.pdf"
-    folder = _proof_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{stored_name}.part"
-    tmp.write_bytes(data)
-    os.replace(tmp, folder / stored_name)
-    return stored_name
+    return uploads.check_pdf(data, filename, label="证明材料", field="proof")
 
 
 def proof_path(user, repair_id: int) -> tuple[RepairApplication, Path]:
     repair = get_repair(user, repair_id)
-    return repair, stored_file("credit-repair", repair.proof_stored_name)
+    return repair, uploads.stored_file("credit-repair", repair.proof_stored_name)
 
 
 # --- the outbox, as regulators see it -------------------------------------------------------------------

@@ -4,7 +4,7 @@ from flask_login import current_user
 from ..errors import DomainError
 from ..reference.services import cities, industries
 from ..tabular import xlsx_bytes
-from ..web import XLSX, download, paginate, role_required, show_errors
+from ..web import XLSX, download, import_page, paginate, role_required, show_errors
 from . import services
 from .forms import EnterpriseForm, ImportForm, ProfileForm
 from .importer import import_enterprises
@@ -102,18 +102,8 @@ def edit(enterprise_id: int):
 @bp.route("/import", methods=["GET", "POST"])
 @role_required("regulator", "admin")
 def import_file():
-    form = ImportForm()
-    report = None
-    status = 200
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            report = import_enterprises(current_user, upload.read(), upload.filename)
-        except DomainError as exc:
-            status = show_errors(form, exc)
-    elif request.method == "POST":
-        status = 422
-    return render_template("enterprises/import.html", form=form, report=report), status
+    return import_page(ImportForm(), lambda data, name: import_enterprises(current_user, data, name),
+                       "enterprises/import.html")
 
 
 @bp.route("/mine", methods=["GET", "POST"])

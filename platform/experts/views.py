@@ -11,6 +11,7 @@ from ..audits.models import ReportFile
 from ..enterprises.models import Enterprise
 from ..errors import NotFound, PermissionDenied, ValidationError
 from ..extensions import db
+from .. import uploads
 from ..models_base import small_int
 from ..reference.services import cities, industries
 from ..web import page_number, paginate, role_required, show_errors
@@ -210,7 +211,7 @@ def panel_report(panel_id: int, report_id: int):
     report = db.session.get(ReportFile, report_id)
     if member is None or member.state != "active" or report is None or report.round_id != panel.round_id:
         raise PermissionDenied("您无权查看该审核报告。")
-    path = audits.stored_file("reports", report.stored_name)
+    path = uploads.stored_file("reports", report.stored_name)
     if not path.is_file():
         raise NotFound("报告文件不存在，请联系系统管理员。")
     return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=report.original_name)

@@ -9,7 +9,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..reference.services import cities
 from ..tabular import csv_bytes, xlsx_bytes
-from ..web import CSV, XLSX, download, paginate, role_required, show_errors
+from ..web import CSV, XLSX, download, import_page, paginate, role_required, show_errors
 from . import services
 from .forms import ImportForm, SchemeForm
 from .importer import COLUMNS, REQUIRED, import_schemes, template_rows
@@ -176,16 +176,5 @@ def template():
 @bp.route("/import", methods=["GET", "POST"])
 @role_required("enterprise")
 def import_file():
-    form = ImportForm()
-    report = None
-    status = 200
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            report = import_schemes(current_user, upload.read(), upload.filename)
-        except DomainError as exc:
-            status = show_errors(form, exc)
-    elif request.method == "POST":
-        status = 422
-    return render_template("schemes/import.html", form=form, report=report, required=REQUIRED,
-                           optional=[h for h in COLUMNS if h not in REQUIRED]), status
+    return import_page(ImportForm(), lambda data, name: import_schemes(current_user, data, name), "schemes/import.html",
+                       required=REQUIRED, optional=[h for h in COLUMNS if h not in REQUIRED])
