@@ -65,7 +65,7 @@ from typing import Iterable
 
 import jieba
 import rjieba
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 USER_DICT = Path(__file__).with_name("dict.txt")
 

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
+from search import text as search_text
 from search.text import highlight, index_terms, parse_query, tokenize
 from search_test_data import seed_technologies
 
@@ -31,6 +32,21 @@ def test_domain_words_stay_whole_and_give_their_parts():
 def test_tokenize_is_deterministic():
     text = "全废钢电弧炉短流程炼钢技术在柳州的清洁生产审核中应用"
     assert len({tuple(tokenize(text)) for _ in range(5)}) == 1
+
+
+def test_jieba_rs_cuts_as_jieba_does():
+    """Cutting is done by jieba-rs for speed; it must give jieba's own words, domain words included,
+    on the catalogue's texts (a new rjieba or jieba release that disagrees fails here)."""
+    blocks = {
+        block
+        for _, _, document in seed_technologies()
+        for value in document.values() if isinstance(value, str)
+        for block in search_text._BLOCK.findall(search_text.normalize(value))
+    }
+    blocks |= {"余热回收与电弧炉", "清洁生产审核", "全废钢电弧炉短流程炼钢技术", "年节约标准煤1200吨"}
+    jieba_words = {block: list(search_text._jieba().cut(block, HMM=True)) for block in blocks}
+    assert len(blocks) > 100
+    assert {block: list(search_text._cutter().cut(block, True)) for block in blocks} == jieba_words
 
 
 def test_a_long_query_word_is_split_into_parts_of_one_or_two_characters():
