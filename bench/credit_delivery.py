@@ -1,5 +1,10 @@
 """Goal (issue 7): 10,000 approved credit records delivered to a local HTTP sink that fails one
-request in five, in under 60 s, none lost, none duplicated (the sink counts)."""
+request in five, in under 60 s, none lost, none duplicated (the sink counts).
+
+The sink runs in a process of its own, as the real channel is another server: in the publisher's
+process it would share its interpreter lock, and its own request handling would be timed as ours.
+"""
+import multiprocessing
 import time
 from datetime import date, timedelta
 
@@ -51,12 +56,29 @@ def _seed(n: int) -> None:
     db.session.commit()
 
 
-def main() -> dict:
-    app, _ = bench_app("credit")
+def _failing_one_in_five(number: int, kind: str, key: str) -> str:
+    return "error" if number % 5 == 0 else "ok"
+
+
+def _run_sink(conn) -> None:
+    """The sink's process: send its URL, serve until told to stop, then send what it counted."""
     from platform.credit.sink import FakeCreditChannel
 
-    sink = FakeCreditChannel(plan=lambda number, kind, key: "error" if number % 5 == 0 else "ok")
-    with sink, app.app_context():
+    with FakeCreditChannel(plan=_failing_one_in_five) as sink:
+        conn.send(sink.url)
+        conn.recv()
+        conn.send({"accepted": list(sink.accepted), "statuses": [r.status for r in sink.received],
+                   "resent_after_ack": sink.resent_after_ack})
+
+
+def main() -> dict:
+    # Started before the application exists (a fork of a process without threads or connections).
+    ours, theirs = multiprocessing.get_context("fork").Pipe()
+    sink_process = multiprocessing.get_context("fork").Process(target=_run_sink, args=(theirs,), daemon=True)
+    sink_process.start()
+    sink_url = ours.recv()
+    app, _ = bench_app("credit")
+    with app.app_context():
         from sqlalchemy import func, select
 
         from platform.credit import jobs
@@ -65,7 +87,7 @@ def main() -> dict:
 
         _seed(N)
         # The production code path; only the first retry comes after 0.1 s instead of a minute.
-        app.config.update(CREDIT_CHANNEL="http", CREDIT_CHANNEL_URL=sink.url, CREDIT_RETRY_BASE_SECONDS=0.1)
+        app.config.update(CREDIT_CHANNEL="http", CREDIT_CHANNEL_URL=sink_url, CREDIT_RETRY_BASE_SECONDS=0.1)
         started = time.perf_counter()
         runs = 0
         while True:
@@ -79,15 +101,17 @@ def main() -> dict:
         seconds = time.perf_counter() - started
         keys = set(db.session.scalars(select(CreditRecord.idempotency_key)))
         published = db.session.scalar(select(func.count(CreditRecord.id)).where(CreditRecord.state == "published"))
-    accepted = set(sink.accepted)
+    ours.send("stop")
+    counted = ours.recv()
+    sink_process.join(timeout=10)
+    accepted, statuses = set(counted["accepted"]), counted["statuses"]
     lost = len(keys - accepted)
-    accepted_twice = sum(1 for r in sink.received if r.status == 201) - len(accepted)
-    failures = sum(1 for r in sink.received if r.status == 500)
+    accepted_twice = statuses.count(201) - len(accepted)
     print(f"credit delivery, {N} approved records: {seconds:.1f} s in {runs} publisher run(s); "
-          f"{len(sink.received)} requests, {failures} answered 500 by the sink; accepted {len(accepted)}, "
-          f"lost {lost}, accepted twice {accepted_twice}, re-sent after an answer {sink.resent_after_ack}; "
+          f"{len(statuses)} requests, {statuses.count(500)} answered 500 by the sink; accepted {len(accepted)}, "
+          f"lost {lost}, accepted twice {accepted_twice}, re-sent after an answer {counted['resent_after_ack']}; "
           f"{published} records published")
-    clean = lost == 0 and accepted_twice == 0 and sink.resent_after_ack == 0 and published == N
+    clean = lost == 0 and accepted_twice == 0 and counted["resent_after_ack"] == 0 and published == N
     return {"figure": f"credit delivery of {N:,} records, 1 in 5 requests failing", "goal": f"< {GOAL_SECONDS:.0f} s",
             "measured": f"{seconds:.1f} s" + ("" if clean else " (lost/dup!)"), "passed": clean and seconds < GOAL_SECONDS}
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import requests
+import urllib3
+from urllib3.exceptions import HTTPError, NewConnectionError, ProtocolError, TimeoutError
 
 from . import rules
 
@@ -144,21 +145,21 @@ class HttpChannel:
             raise ChannelNotConfigured("CREDIT_CHANNEL=http 需要设置 CREDIT_CHANNEL_URL。")
         self.url = url.rstrip("/")
         self.timeout = timeout
-        self._local = threading.local()
         self.concurrency = max(1, concurrency)
         self._pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="credit-http")
+        # urllib3 (what requests is built on) directly: requests cost a millisecond of interpreter time
+        # per call, half a 10,000-record delivery. One keep-alive connection per sending thread; no
+        # automatic retries or redirects, since the outbox decides what is sent again.
+        self._http = urllib3.PoolManager(
+            maxsize=self.concurrency, retries=False, timeout=urllib3.Timeout(connect=timeout, read=timeout)
+        )
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
+        self._http.clear()
 
     def worst_case_seconds(self, batch: int) -> float:
         return self.timeout * -(-batch // self.concurrency)
-
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = requests.Session()
-        return session
 
     def deliver(self, batch: list[Outgoing]) -> list[Outcome]:
         return list(self._pool.map(self._send, batch))
@@ -166,18 +167,20 @@ class HttpChannel:
     def _send(self, item: Outgoing) -> Outcome:
         url = f"{self.url}/records" if item.kind == "publish" else f"{self.url}/records/{item.record_key}/withdraw"
         try:
-            response = self._session().post(url, json=item.body, headers={"Idempotency-Key": item.key},
-                                            timeout=self.timeout, allow_redirects=False)
-        except requests.Timeout:
-            return Outcome(item.delivery_id, "retry", f"信用信息平台在 {self.timeout:g} 秒内未响应")
-        except requests.ConnectionError as exc:
+            response = self._http.request(
+                "POST", url, body=json.dumps(item.body).encode(),
+                headers={"Content-Type": "application/json", "Idempotency-Key": item.key}, redirect=False,
+            )
+        except (NewConnectionError, ProtocolError) as exc:  # refused, reset; NewConnectionError is a TimeoutError
             return Outcome(item.delivery_id, "retry", f"无法连接信用信息平台：{exc.__class__.__name__}")
-        except requests.RequestException as exc:
+        except TimeoutError:
+            return Outcome(item.delivery_id, "retry", f"信用信息平台在 {self.timeout:g} 秒内未响应")
+        except (HTTPError, ValueError) as exc:
             return Outcome(item.delivery_id, "retry", f"请求信用信息平台出错：{exc}")
-        code = response.status_code
+        code = response.status
         if 200 <= code < 300 or code == 409:
             return Outcome(item.delivery_id, "delivered", status_code=code)
-        reason = f"HTTP {code}：{response.text.strip()[:500] or response.reason}"
+        reason = f"HTTP {code}：{response.data.decode('utf-8', 'replace').strip()[:500] or response.reason}"
         if code >= 500 or code in (408, 429):
             return Outcome(item.delivery_id, "retry", reason, code)
         return Outcome(item.delivery_id, "dead", reason, code)
