@@ -18,6 +18,7 @@ from search.backends.base import (
     SearchQuery,
     SearchResult,
     SearchUnavailable,
+    mapping_version,
 )
 from search.text import highlight, parse_query, tokenize
 
@@ -32,6 +33,7 @@ __all__ = [
     "SearchUnavailable",
     "highlight",
     "make_backend",
+    "mapping_version",
     "parse_query",
     "tokenize",
 ]

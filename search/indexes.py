@@ -55,8 +55,9 @@ class IndexDefinition:
     def tier_boost(self, tier: str) -> int:
         return self.text_fields[self.tiers[tier][0]]
 
-    def analyse(self, document: Mapping[str, Any]) -> dict[str, list[str]]:
-        """The search terms of ``document``, per tier (in no particular order)."""
+    def analyse(self, document: Mapping[str, Any]) -> dict[str, str]:
+        """The search terms of ``document`` per tier, space-separated (in no particular order): what
+        both backends store, an FTS5 column and an Elasticsearch field with the whitespace analyzer."""
         terms = {}
         for tier, names in self.tiers.items():
             texts = []
@@ -71,7 +72,7 @@ class IndexDefinition:
                 else:
                     raise TypeError(f"text field {name!r} must be a string or a list of strings")
             # One text per tier: a line break separates blocks, so no term spans two fields.
-            terms[tier] = list(index_terms("\n".join(texts)))
+            terms[tier] = " ".join(index_terms("\n".join(texts)))
         return terms
 
     def keyword_values(self, document: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -93,7 +94,7 @@ class IndexDefinition:
 
 TECHNOLOGIES = IndexDefinition(
     name="technologies",
-    version=1,
+    version=2,
     text_fields={
         "name": 8,
         "industry_names": 3,
@@ -109,7 +110,7 @@ TECHNOLOGIES = IndexDefinition(
 
 EXPERTS = IndexDefinition(
     name="experts",
-    version=1,
+    version=2,
     text_fields={
         "name": 8,
         "specialty_names": 3,

@@ -16,7 +16,8 @@ A text is indexed under
 * every in-order pair of characters inside one jieba word of 3 to 8 characters
   ("skip pairs"): the word 电弧炉 gives 电炉 besides 电弧 and 弧炉, so the query
   电炉 finds 电弧炉, while 电 and 炉 in unrelated places (电解铝加热炉) do not match;
-* lower-cased Latin and digit tokens (COD, SO2; PM2.5 gives ``pm2`` and ``5``).
+* lower-cased Latin and digit tokens (COD, SO2; PM2.5 gives ``pm2`` and ``5``), cut to
+  ``MAX_TERM_CHARS``.
 
 A query is cut with jieba's precise mode (with the domain words in ``dict.txt``). Each query word becomes a *clause* of terms that must all be
 present:
@@ -79,6 +80,9 @@ _PIECE = re.compile(r"[\u4e00-\u9fff]+|[^\W_\u4e00-\u9fff]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _MAX_SKIP_WORD = 8
+#: A Latin or digit term is cut to this many characters, in documents and queries alike: the
+#: whitespace analyzer that splits stored terms in Elasticsearch cuts longer tokens there.
+MAX_TERM_CHARS = 255
 
 _dictionary: jieba.Tokenizer | None = None
 _segmenter: rjieba.Jieba | None = None
@@ -200,7 +204,7 @@ def index_terms(text: str | Iterable[str] | None) -> frozenset[str]:
             if _is_cjk(piece):
                 terms |= _run_terms(piece)
             else:
-                terms.add(piece)
+                terms.add(piece[:MAX_TERM_CHARS])
     return frozenset(terms)
 
 
@@ -257,7 +261,7 @@ class ParsedQuery:
 def parse_query(text: str | None) -> ParsedQuery:
     query_words = list(dict.fromkeys(words(text or "")))
     kept = [word for word in query_words if word not in STOPWORDS] or query_words
-    clauses = (_parts(word) if _is_cjk(word) else (word,) for word in kept)
+    clauses = (_parts(word) if _is_cjk(word) else (word[:MAX_TERM_CHARS],) for word in kept)
     return ParsedQuery(tuple(dict.fromkeys(clauses)))
 
 

@@ -2,6 +2,7 @@
 import re
 
 from sqlalchemy import false, or_, select, true
+from sqlalchemy.exc import IntegrityError
 
 from ..auditlog.services import diff, record
 from ..errors import NotFound, PermissionDenied, ValidationError, collect
@@ -189,7 +190,11 @@ def create(actor, raw: dict, *, allow_bad_check: bool = False) -> Enterprise:
         raise ValidationError(f"统一社会信用代码 {values['uscc']} 已登记。", "uscc")
     enterprise = Enterprise(uscc_check_overridden=overridden, **values)
     db.session.add(enterprise)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # registered by a concurrent request since the check above
+        raise ValidationError(f"统一社会信用代码 {values['uscc']} 已登记。", "uscc") from None
     record(actor, "enterprise.create", "enterprise", enterprise.id, after=enterprise.snapshot(),
            division_code=enterprise.city_code,
            note="早期试点代码，校验位不符，经监管部门确认登记" if overridden else None)

@@ -27,6 +27,8 @@ def status_command():
     for row in services.status():
         engine = "不可用" if row["engine"] is None else row["engine"]
         flag = "一致" if row["engine"] == row["database"] and not row["queued"] else "不一致"
+        if row["outdated"]:
+            flag += "；索引映射版本过旧，请运行 flask search reindex（调度任务也会自动重建）"
         click.echo(f"{row['index']}: 数据库 {row['database']}，搜索引擎 {engine}，待同步 {row['queued']}（{flag}）")
 
 
@@ -35,6 +37,8 @@ def drain_command():
     """把待同步队列发送到搜索引擎。"""
     result = services.drain()
     click.echo(f"已同步 {result['sent']} 条，失败 {result['failed']} 条，队列剩余 {result['queued']} 条。")
+    if result["outdated"]:
+        click.echo(f"索引映射版本过旧（{'、'.join(result['outdated'])}），其变更暂留队列：请运行 flask search reindex。")
     if result["unavailable"]:
         raise click.ClickException("搜索服务暂时不可用，队列保留，稍后自动重试。")
 

@@ -13,7 +13,8 @@ from flask import current_app
 from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from search import IndexAction, SearchUnavailable, make_backend
+from search import IndexAction, SearchUnavailable, make_backend, mapping_version
+from search.indexes import INDEXES
 
 from ..extensions import db
 from .models import IndexQueue
@@ -81,12 +82,33 @@ def documents(index: str, ids: list[int]) -> dict[str, tuple[int, dict | None]]:
     return {str(row.id): (row.version, model.search_document(row)) for row in rows}
 
 
+def outdated_indexes() -> list[str]:
+    """Indexes whose live physical index has an older mapping version than the code's (created if
+    missing): their documents would not fit it, so they wait for `reindex`. Raises SearchUnavailable."""
+    search = backend()
+    return [index for index in INDEXED_MODELS
+            if mapping_version(search.ensure_index(index)) != INDEXES[index].version]
+
+
 def drain(limit: int | None = None) -> dict:
-    """Send queued changes to the engine in bulk; what fails stays queued. Commits as it goes."""
+    """Send queued changes to the engine in bulk; what fails stays queued. Commits as it goes.
+
+    Changes to an index with an outdated mapping stay queued too (listed under "outdated") until
+    it is rebuilt: `flask search reindex`, or the scheduled drain, which rebuilds it first.
+    """
     sent = failed = 0
     search = backend()
+    try:
+        outdated = outdated_indexes()
+    except SearchUnavailable:
+        log.warning("search engine unavailable; changes stay queued")
+        return {"sent": 0, "failed": 0, "queued": queue_length(), "unavailable": True, "outdated": []}
+    if outdated:
+        log.warning("search index mapping outdated (%s); its changes stay queued until it is rebuilt",
+                    ", ".join(outdated))
     while True:
-        batch = list(db.session.scalars(select(IndexQueue).order_by(IndexQueue.id).limit(BATCH)))
+        batch = list(db.session.scalars(select(IndexQueue).where(IndexQueue.index_name.not_in(outdated))
+                                        .order_by(IndexQueue.id).limit(BATCH)))
         if not batch:
             break
         by_index: dict[str, dict[str, int]] = {}
@@ -103,12 +125,12 @@ def drain(limit: int | None = None) -> dict:
                 actions.append(IndexAction(doc_id, max(version, queued_version) if document is None else version,
                                            document))
             try:
-                search.ensure_index(index)
                 failures = search.bulk(index, actions, refresh=current_app.config.get("SEARCH_REFRESH_ON_WRITE", False))
             except SearchUnavailable:
                 db.session.rollback()
                 log.warning("search engine unavailable; %d changes stay queued", len(batch))
-                return {"sent": sent, "failed": failed, "queued": queue_length(), "unavailable": True}
+                return {"sent": sent, "failed": failed, "queued": queue_length(), "unavailable": True,
+                        "outdated": outdated}
             failed_docs |= {(index, doc_id) for doc_id in failures}
         done = [row.id for row in batch if (row.index_name, row.doc_id) not in failed_docs]
         db.session.execute(delete(IndexQueue).where(IndexQueue.id.in_(done)))
@@ -120,7 +142,7 @@ def drain(limit: int | None = None) -> dict:
         failed += len(batch) - len(done)
         if failed_docs or (limit and sent >= limit):
             break
-    return {"sent": sent, "failed": failed, "queued": queue_length(), "unavailable": False}
+    return {"sent": sent, "failed": failed, "queued": queue_length(), "unavailable": False, "outdated": outdated}
 
 
 def queue_length() -> int:
@@ -148,9 +170,14 @@ def reindex(index: str) -> str:
 
 
 def status() -> list[dict]:
-    """Per index: documents the database says are public, documents in the engine, queue length."""
+    """Per index: documents the database says are public, documents in the engine, queue length,
+    and whether its mapping is outdated (None when the engine is down)."""
     out = []
     search = backend()
+    try:
+        outdated = set(outdated_indexes())
+    except SearchUnavailable:
+        outdated = None
     for index, model in INDEXED_MODELS.items():
         expected = db.session.scalar(select(func.count(model.id)).where(model.search_filter()))
         try:
@@ -158,7 +185,8 @@ def status() -> list[dict]:
         except SearchUnavailable:
             indexed_count = None
         queued = db.session.scalar(select(func.count(IndexQueue.id)).where(IndexQueue.index_name == index))
-        out.append({"index": index, "database": expected, "engine": indexed_count, "queued": queued})
+        out.append({"index": index, "database": expected, "engine": indexed_count, "queued": queued,
+                    "outdated": None if outdated is None else index in outdated})
     return out
 
 

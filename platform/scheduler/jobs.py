@@ -23,10 +23,17 @@ def _reminders(as_of):
 
 
 def _drain_search(as_of):
-    from ..indexing.services import drain
+    from ..indexing.services import drain, reindex
 
     result = drain()
-    return f"已同步 {result['sent']} 条，队列剩余 {result['queued']} 条" + ("（搜索服务不可用）" if result["unavailable"] else "")
+    rebuilt = result["outdated"]
+    for index in rebuilt:  # a new mapping version after an upgrade: rebuild, then send what waited
+        reindex(index)
+    if rebuilt:
+        result = drain()
+    return (("已按新映射重建索引 " + "、".join(rebuilt) + "；" if rebuilt else "")
+            + f"已同步 {result['sent']} 条，队列剩余 {result['queued']} 条"
+            + ("（搜索服务不可用）" if result["unavailable"] else ""))
 
 
 JOBS = [

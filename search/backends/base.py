@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -134,6 +135,15 @@ class ResolvedQuery:
     facets: list[str]
     #: (sort key, descending) or None for relevance / id order
     sort: tuple[str, bool] | None
+
+
+_PHYSICAL_NAME = re.compile(r"-v(\d+)-\d{14}$")
+
+
+def mapping_version(physical: str) -> int | None:
+    """The mapping version a physical index was created with, read from its name (see above)."""
+    match = _PHYSICAL_NAME.search(physical)
+    return int(match.group(1)) if match else None
 
 
 class SearchBackend(abc.ABC):

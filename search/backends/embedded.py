@@ -87,7 +87,7 @@ def _prepare(definition: IndexDefinition, action: IndexAction) -> Prepared:
         source_json = json.dumps(source, ensure_ascii=False)
     except (TypeError, ValueError):
         return Prepared(action.id, action.version, None, None, None, failed=True)
-    columns = [" ".join(terms[tier]) for tier in definition.tiers]
+    columns = [terms[tier] for tier in definition.tiers]
     rows = [(field, value) for field, values in keywords.items() for value in values]
     return Prepared(action.id, action.version, source_json, columns, rows)
 

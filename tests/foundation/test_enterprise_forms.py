@@ -131,6 +131,32 @@ def test_a_code_already_registered_is_refused_beside_the_code(world, client_for)
     assert "已登记" in field_errors(text(response))["uscc"][0]
 
 
+def test_a_code_registered_by_a_concurrent_request_is_refused_beside_the_code(world, client_for):
+    """Another request registers the same code between this one's check and its insert: the unique
+    index refuses the insert, and the form says so instead of a 500."""
+    from sqlalchemy import event, insert
+    from sqlalchemy.orm import Session
+
+    def competitor_commits_first(session, _context, _instances):
+        if any(isinstance(obj, Enterprise) for obj in session.new):
+            with db.engine.begin() as other:
+                other.execute(insert(Enterprise).values(
+                    name="同时登记的企业", uscc=GOOD["uscc"], city_code="450100", county_code="450103",
+                    industry_code="26", industry_class="2614"))
+
+    enterprises, entries = count(), audit_count()
+    event.listen(Session, "before_flush", competitor_commits_first)
+    try:
+        response = client_for(world.regulator_a).post("/enterprises/new", data=GOOD)
+    finally:
+        event.remove(Session, "before_flush", competitor_commits_first)
+    assert response.status_code == 422
+    assert field_errors(text(response))["uscc"] == [f"统一社会信用代码 {GOOD['uscc']} 已登记。"]
+    db.session.expire_all()
+    assert count() == enterprises + 1  # the competitor's row only
+    assert audit_count() == entries
+
+
 def test_registering_in_another_city_is_refused_and_nothing_written(world, client_for):
     enterprises = count()
     response = client_for(world.regulator_a).post(
