@@ -79,6 +79,9 @@ _BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+")
 _PIECE = re.compile(r"[\u4e00-\u9fff]+|[^\W_\u4e00-\u9fff]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+#: What ``_PIECE`` finds inside the blocks ``_BLOCK`` finds, in one pass: a block's Chinese runs
+#: and its runs of ASCII letters and digits (its other characters separate them).
+_BLOCK_PIECE = re.compile(r"[\u4E00-\u9FD5]+|[a-zA-Z0-9]+")
 _MAX_SKIP_WORD = 8
 #: A Latin or digit term is cut to this many characters, in documents and queries alike: the
 #: whitespace analyzer that splits stored terms in Elasticsearch cuts longer tokens there.
@@ -199,12 +202,11 @@ def index_terms(text: str | Iterable[str] | None) -> frozenset[str]:
     if not isinstance(text, str):
         text = "\n".join(str(item) for item in text if item is not None)
     terms: set[str] = set()
-    for block in _BLOCK.findall(normalize(text)):
-        for piece in _PIECE.findall(block):
-            if _is_cjk(piece):
-                terms |= _run_terms(piece)
-            else:
-                terms.add(piece[:MAX_TERM_CHARS])
+    for piece in _BLOCK_PIECE.findall(normalize(text)):
+        if piece[0] >= "\u4e00":
+            terms |= _run_terms(piece)
+        else:
+            terms.add(piece[:MAX_TERM_CHARS])
     return frozenset(terms)
 
 
