@@ -2,16 +2,26 @@
 
 A file is stored under a random name in a folder of UPLOAD_DIR (written to a temporary name and
 renamed, so no reader sees half a file) and served only after the feature's permission check.
-Audit reports and credit-repair proofs both go through here.
+It belongs to the transaction that stores it: if that transaction is rolled back (a later check
+refuses the request, the commit fails), the file is deleted, so no file outlives the row that was
+to refer to it. Audit reports and credit-repair proofs both go through here.
 """
+import logging
 import os
 import uuid
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from werkzeug.security import safe_join
 
 from .errors import NotFound, ValidationError
+from .extensions import db
+
+log = logging.getLogger(__name__)
+#: Session.info key: files stored in the session's current transaction, not yet committed.
+_UNCOMMITTED = "uploads_uncommitted"
 
 PDF_MAGIC = b"%PDF-"
 PDF_MAX_BYTES = 50 * 1024 * 1024
@@ -51,7 +61,25 @@ def store(folder: str, data: bytes, suffix: str = ".pdf") -> str:
     tmp = target / f".{stored_name}.part"
     tmp.write_bytes(data)
     os.replace(tmp, target / stored_name)
+    db.session.connection()  # the session's transaction, begun now if need be: the file is its
+    db.session.info.setdefault(_UNCOMMITTED, []).append(target / stored_name)
     return stored_name
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed_files(session):
+    session.info.pop(_UNCOMMITTED, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _delete_files_of_a_rolled_back_transaction(session, transaction):
+    if transaction.parent is not None:  # a savepoint: the outer transaction decides
+        return
+    for path in session.info.pop(_UNCOMMITTED, ()):  # still here: the transaction did not commit
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not delete %s, stored by a transaction that was rolled back", path)
 
 
 def stored_file(folder: str, stored_name: str) -> Path:

@@ -126,6 +126,36 @@ def test_the_enterprise_follows_its_round_and_uploads_its_report(world, listed, 
     assert client_for(world.enterprise_b).get(f"/audits/reports/{round_.reports[0].id}").status_code == 403
 
 
+def test_a_report_whose_commit_fails_leaves_no_file_behind(app, world, listed, advance, client_for, pdf):
+    import io
+    import sqlite3
+    from pathlib import Path
+
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    round_ = advance(listed(world.ent_a, date(2025, 3, 1)), "auditing")
+    client = client_for(world.enterprise_a)
+    folder = Path(app.config["UPLOAD_DIR"]) / "reports"
+
+    def fail(conn):
+        raise OperationalError("COMMIT", {}, sqlite3.OperationalError("database or disk is full"))
+
+    def post():
+        return client.post(f"/audits/rounds/{round_.id}/report", content_type="multipart/form-data",
+                           data={"on": "2026-01-05", "file": (io.BytesIO(pdf), "r.pdf")})
+
+    event.listen(db.engine, "commit", fail)
+    try:
+        assert post().status_code == 503
+    finally:
+        event.remove(db.engine, "commit", fail)
+    assert not folder.exists() or list(folder.iterdir()) == []
+    assert post().status_code == 302
+    db.session.refresh(round_)
+    assert [path.name for path in folder.iterdir()] == [round_.reports[0].stored_name]
+
+
 def test_an_oversized_upload_is_refused_before_it_is_read(app, world, listed, advance, client_for):
     app.config["MAX_CONTENT_LENGTH"] = 1024
     round_ = advance(listed(world.ent_a, date(2025, 3, 1)), "auditing")
