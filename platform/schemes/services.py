@@ -5,11 +5,12 @@ An enterprise enters its own schemes while its audit is under way; the CLI opera
 loads them for any round that is not cancelled. Regulators, admins and the enterprise see them by
 the registry's region rule (enterprises.services.scope_clause).
 """
+import functools
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import BigInteger, case, cast, delete, func, insert, or_, select
+from sqlalchemy import BigInteger, bindparam, case, cast, delete, func, insert, or_, select
 
 from ..audits.models import STATES, AuditRound
 from ..auditlog.services import diff, record
@@ -268,8 +269,10 @@ def _e4(amount):
     return func.coalesce(func.sum(cast(func.round(amount * 10 ** SCALE), BigInteger)), 0)
 
 
+@functools.cache
 def totals_select():
-    """The SchemeTotals columns computed from the scheme rows, grouped by round (a select)."""
+    """The SchemeTotals columns computed from the scheme rows, grouped by round (a select; built
+    once, as statements are immutable: every scheme write refreshes its round's totals with it)."""
     completed = Scheme.status == "completed"
 
     def count(condition):
@@ -289,24 +292,35 @@ def totals_select():
     return select(*columns).group_by(Scheme.round_id)
 
 
-def _write_totals(where=None) -> None:
+def _write_totals(where=None):
+    """INSERT … SELECT of the totals (of the rows matching ``where``)."""
     source = totals_select()
     if where is not None:
         source = source.where(where)
     names = [c.name for c in source.selected_columns]
-    db.session.execute(insert(SchemeTotals).from_select(names, source))
+    return insert(SchemeTotals).from_select(names, source)
+
+
+@functools.cache
+def _round_statements():
+    """The two statements that refresh one round (``round_id`` bound at execution), built once: every
+    scheme write runs them, and a statement built anew costs more than running it."""
+    return (delete(SchemeTotals).where(SchemeTotals.round_id == bindparam("round_id")),
+            _write_totals(Scheme.round_id == bindparam("round_id")))
 
 
 def refresh_totals(round_id: int) -> None:
     """Recompute one round's totals from its schemes, in the caller's transaction."""
-    db.session.execute(delete(SchemeTotals).where(SchemeTotals.round_id == round_id))
-    _write_totals(Scheme.round_id == round_id)
+    db.session.flush()
+    connection = db.session.connection()  # Core statements: a parameter dict is not an ORM bulk write here
+    for statement in _round_statements():
+        connection.execute(statement, {"round_id": round_id})
 
 
 def rebuild_totals() -> int:
     """Recompute every round's totals from the rows (after a bulk load; `flask schemes rebuild-totals`)."""
     db.session.execute(delete(SchemeTotals))
-    _write_totals()
+    db.session.execute(_write_totals())
     return db.session.scalar(select(func.count()).select_from(SchemeTotals))
 
 
