@@ -65,10 +65,11 @@ def new_backend(kind: str, tmp_path: Path, **options):
 
 @pytest.fixture(params=["embedded", "embedded-lookups", "elasticsearch"])
 def backend(request, tmp_path):
-    """Each backend; "embedded-lookups" is the embedded one answering as with a big index, by term
-    look-ups only (a small test index otherwise has few enough hits to be checked in term lists)."""
+    """Each backend; "embedded-lookups" is the embedded one answering as with a big index: by term
+    look-ups only (a small test index otherwise has few enough hits to be checked in term lists),
+    every term's document list stored after each write (a small index otherwise has no common terms)."""
     if request.param == "embedded-lookups":
-        search_backend = new_backend("embedded", tmp_path, narrow_hits=0)
+        search_backend = new_backend("embedded", tmp_path, narrow_hits=0, postings_min_docs=1, postings_max_dirty=0)
     else:
         search_backend = new_backend(request.param, tmp_path)
     yield search_backend

@@ -403,3 +403,53 @@ def test_the_mappings_declare_what_the_registry_says():
             base, _, sub = es_field.partition(".")
             assert properties[base]["type"] == "keyword" or properties[base]["fields"][sub]["type"] == "keyword"
         assert set(properties) == {"id", "id_sort", "terms", *definition.text_fields, *definition.keyword_fields}
+
+
+# --- the embedded backend's stored term lists ------------------------------------------------
+
+def test_stored_term_lists_and_the_documents_written_since_answer_as_fts5_does(tmp_path):
+    """Rebuilt with every term's document list stored, then changed by writes (an update, deletes, new
+    documents, one deleted and written again): the answers equal those of an index that looks every
+    term up in FTS5, before and after the lists are stored afresh."""
+    import sqlite3
+
+    stored = make_backend("embedded", path=str(tmp_path / "stored.sqlite3"), narrow_hits=0, postings_min_docs=1,
+                          postings_max_dirty=10_000)
+    plain = make_backend("embedded", path=str(tmp_path / "plain.sqlite3"), narrow_hits=0, postings_min_docs=10 ** 9)
+    changes = [
+        IndexAction("1", 2, tech("余热回收电炉炼钢改造", scope="新的适用范围")),
+        IndexAction("2", 2, None),
+        IndexAction("3", 2, None),
+        IndexAction("31", 1, tech("全废钢电弧炉短流程炼钢技术", category="源头减量")),
+        IndexAction("3", 3, tech("高效膜分离废水回用技术")),
+    ]
+    queries = ["余热回收", "电炉炼钢", "技术", "回收", "废水", "膜分离", "节能", "适用", "", "so2"]
+
+    def answers(backend):
+        return [(ids(backend, q), ids(backend, q, filters={"category": "源头减量"})) for q in queries]
+
+    try:
+        for backend in (stored, plain):
+            backend.rebuild(TECH, seed_technologies())
+        physical = stored.ensure_index(TECH)
+        with sqlite3.connect(stored.path) as conn:
+            table = '"ix_' + physical.replace("-", "_") + '_post"'
+            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 100
+        assert answers(stored) == answers(plain)
+        for backend in (stored, plain):
+            assert backend.bulk(TECH, changes, refresh=True) == []
+        with stored._connect() as conn:
+            assert stored._dirty_count(conn, physical) == 4  # 1, 2, 3 and 31
+        assert answers(stored) == answers(plain)
+        assert ids(stored, "膜分离废水") == ["3"] and "2" not in ids(stored) and ids(stored, "电炉炼钢")[:1] == ["1"]
+
+        stored.postings_max_dirty = 0  # the next write stores the lists afresh
+        assert stored.bulk(TECH, [IndexAction("32", 1, tech("低氮燃烧技术"))], refresh=True) == []
+        plain.bulk(TECH, [IndexAction("32", 1, tech("低氮燃烧技术"))], refresh=True)
+        with stored._connect() as conn:
+            assert stored._dirty_count(conn, physical) == 0
+        assert answers(stored) == answers(plain)
+    finally:
+        for backend in (stored, plain):
+            backend.delete_all()
+            backend.close()
