@@ -199,6 +199,31 @@ def world(make_enterprise, make_user):
 
 
 @pytest.fixture
+def failing_commit(app):
+    """``with failing_commit() as calls:`` makes every COMMIT fail (the disk is full, the connection
+    drops) after the statements before it succeeded; ``calls["n"]`` counts the attempts."""
+    from contextlib import contextmanager
+
+    from sqlalchemy.exc import OperationalError
+
+    @contextmanager
+    def failing():
+        calls = {"n": 0}
+
+        def fail(conn):
+            calls["n"] += 1
+            raise OperationalError("COMMIT", {}, sqlite3.OperationalError("database or disk is full"))
+
+        event.listen(db.engine, "commit", fail)
+        try:
+            yield calls
+        finally:
+            event.remove(db.engine, "commit", fail)
+
+    return failing
+
+
+@pytest.fixture
 def as_of():
     """The fixed date tests use instead of the clock."""
     return date(2026, 3, 2)

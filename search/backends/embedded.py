@@ -330,10 +330,7 @@ class EmbeddedBackend(SearchBackend):
 
     @staticmethod
     def _dirty_count(conn: sqlite3.Connection, physical: str) -> int:
-        dirty = _posting_tables(physical)[1]
-        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (dirty[1:-1],)).fetchone():
-            return 0  # an index made before the lists existed: it never has any
-        return conn.execute(f"SELECT count(*) FROM {dirty}").fetchone()[0]
+        return conn.execute(f"SELECT count(*) FROM {_posting_tables(physical)[1]}").fetchone()[0]
 
     def _store_postings(self, conn: sqlite3.Connection, physical: str, tier_count: int) -> None:
         """Store afresh, inside the caller's transaction, the document list of every term that at

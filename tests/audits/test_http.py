@@ -126,30 +126,21 @@ def test_the_enterprise_follows_its_round_and_uploads_its_report(world, listed, 
     assert client_for(world.enterprise_b).get(f"/audits/reports/{round_.reports[0].id}").status_code == 403
 
 
-def test_a_report_whose_commit_fails_leaves_no_file_behind(app, world, listed, advance, client_for, pdf):
+def test_a_report_whose_commit_fails_leaves_no_file_behind(app, world, listed, advance, client_for, pdf,
+                                                           failing_commit):
     import io
-    import sqlite3
     from pathlib import Path
-
-    from sqlalchemy import event
-    from sqlalchemy.exc import OperationalError
 
     round_ = advance(listed(world.ent_a, date(2025, 3, 1)), "auditing")
     client = client_for(world.enterprise_a)
     folder = Path(app.config["UPLOAD_DIR"]) / "reports"
 
-    def fail(conn):
-        raise OperationalError("COMMIT", {}, sqlite3.OperationalError("database or disk is full"))
-
     def post():
         return client.post(f"/audits/rounds/{round_.id}/report", content_type="multipart/form-data",
                            data={"on": "2026-01-05", "file": (io.BytesIO(pdf), "r.pdf")})
 
-    event.listen(db.engine, "commit", fail)
-    try:
+    with failing_commit():
         assert post().status_code == 503
-    finally:
-        event.remove(db.engine, "commit", fail)
     assert not folder.exists() or list(folder.iterdir()) == []
     assert post().status_code == 302
     db.session.refresh(round_)

@@ -261,6 +261,23 @@ def overdue_case(world, enterprise, listed_on: date = date(2026, 1, 5)):
     return case
 
 
+def approved_record(world, decision_no: str):
+    """ent_a's general credit record, decided 150 days ago and approved: published at the next
+    publisher run, and repairable today."""
+    from datetime import timedelta
+
+    from platform.credit import services as credit
+
+    today = date.today()
+    case = overdue_case(world, world.ent_a, listed_on=today - timedelta(days=300))
+    decision = credit.record_penalty(world.regulator_a, case, decision_no=decision_no,
+                                     decided_on=today - timedelta(days=150), facts="逾期未公开", legal_basis="第三十九条",
+                                     fine_yuan="100000", severity="general", today=today - timedelta(days=150))
+    credit.approve(world.province, decision.record)
+    db.session.commit()
+    return decision.record
+
+
 def bearer(user) -> dict:
     from platform.accounts.services import issue_token
 

@@ -198,19 +198,10 @@ def test_a_wildcard_or_sql_in_a_name_query_does_not_list_every_enterprise(app, r
 
 def test_credit_record_filters_treat_syntax_as_text(app, world, client_for):
     """No record holds these characters: every credit list answers with none (and no error)."""
-    from datetime import date, timedelta
-
-    from abuse_helpers import overdue_case
-    from platform.credit import services as credit
+    from abuse_helpers import approved_record
     from platform.credit.jobs import publish
 
-    today = date.today()
-    case = overdue_case(world, world.ent_a, listed_on=today - timedelta(days=300))
-    decision = credit.record_penalty(world.regulator_a, case, decision_no="桂环罚〔2026〕7号",
-                                     decided_on=today - timedelta(days=150), facts="逾期未公开", legal_basis="第三十九条",
-                                     fine_yuan="100000", severity="general", today=today - timedelta(days=150))
-    credit.approve(world.province, decision.record)
-    db.session.commit()
+    approved_record(world, "桂环罚〔2026〕7号")
     publish()
     assert db.session.scalar(select(CreditRecord.state)) == "published"
     assert app.test_client().get("/api/v1/credit-records").get_json()["total"] == 1

@@ -7,7 +7,7 @@ audit pages and of the expert panel) and credit-repair proofs (credit.services, 
 """
 import io
 import os
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,10 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from abuse_helpers import abuse, bearer, delta, nasty_text, overdue_case, row_counts
+from abuse_helpers import abuse, approved_record, bearer, delta, nasty_text, row_counts
 from platform.audits import services as audits
 from platform.audits.models import ReportFile
-from platform.credit import services as credit
 from platform.credit.models import RepairApplication
 from platform.errors import NotFound, ValidationError
 from platform.extensions import db
@@ -164,14 +163,7 @@ def test_a_download_reads_only_its_folder_even_if_the_row_names_a_path_outside(a
 @pytest.fixture
 def repairable(world):
     """A published-or-approved general record of ent_a decided 150 days ago: repairable today."""
-    today = date.today()
-    case = overdue_case(world, world.ent_a, listed_on=today - timedelta(days=300))
-    decision = credit.record_penalty(world.regulator_a, case, decision_no="桂环罚〔2026〕9号",
-                                     decided_on=today - timedelta(days=150), facts="逾期未公开", legal_basis="第三十九条",
-                                     fine_yuan="100000", severity="general", today=today - timedelta(days=150))
-    credit.approve(world.province, decision.record)
-    db.session.commit()
-    return decision.record
+    return approved_record(world, "桂环罚〔2026〕9号")
 
 
 def _apply(client, record, data: bytes, name: str):

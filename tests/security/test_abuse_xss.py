@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from abuse_helpers import FORMULAS, XSS, overdue_case
 from platform.accounts import services as accounts
-from platform.audits import services as audits
 from platform.catalogue import services as catalogue
 from platform.credit import services as credit
 from platform.credit.jobs import publish

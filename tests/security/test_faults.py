@@ -152,23 +152,7 @@ def test_an_api_write_whose_update_fails_is_a_503_json_error(app, world):
 
 # --- the commit itself failing ------------------------------------------------------------------------------
 
-@contextmanager
-def failing_commit():
-    """The COMMIT fails (the disk is full, the connection drops): every statement before it succeeded."""
-    calls = {"n": 0}
-
-    def fail(conn):
-        calls["n"] += 1
-        raise OperationalError("COMMIT", {}, sqlite3.OperationalError("database or disk is full"))
-
-    event.listen(db.engine, "commit", fail)
-    try:
-        yield calls
-    finally:
-        event.remove(db.engine, "commit", fail)
-
-
-def test_a_form_post_whose_commit_fails_is_a_503_page_and_keeps_nothing(app, world, client_for):
+def test_a_form_post_whose_commit_fails_is_a_503_page_and_keeps_nothing(app, world, client_for, failing_commit):
     client = client_for(world.regulator_a)
     before = row_counts()
     with failing_commit() as calls:
@@ -182,7 +166,7 @@ def test_a_form_post_whose_commit_fails_is_a_503_page_and_keeps_nothing(app, wor
     assert enterprises_named(NEW_ENTERPRISE["name"]) == 1
 
 
-def test_an_api_write_whose_commit_fails_is_a_503_json_error_and_keeps_nothing(app, world):
+def test_an_api_write_whose_commit_fails_is_a_503_json_error_and_keeps_nothing(app, world, failing_commit):
     case = overdue_case(world, world.ent_a)
     headers = bearer(world.regulator_a)
     before = row_counts()
