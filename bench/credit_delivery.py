@@ -19,6 +19,7 @@ def _seed(n: int) -> None:
     from sqlalchemy import insert
 
     from platform.audits.models import AuditRound, Case, ListBatch
+    from platform.audits.rules import ART39
     from platform.credit import rules, services
     from platform.credit.models import CreditDelivery, CreditRecord, PenaltyDecision
     from platform.enterprises.models import Enterprise
@@ -42,8 +43,8 @@ def _seed(n: int) -> None:
          "opened_on": date(2026, 3, 2), "rectification_deadline": date(2026, 3, 31)} for i in range(n)])
     db.session.execute(insert(PenaltyDecision), [
         {"case_id": i + 1, "enterprise_id": i + 1, "decision_no": f"基准罚〔2026〕{i + 1}号", "decided_on": decided_on,
-         "violation_type": rules.VIOLATION_TYPE, "facts": "逾期未完成清洁生产审核，经责令限期整改仍未改正。",
-         "legal_basis": rules.LEGAL_BASIS, "fine_yuan": 100000, "severity": "general", "office_name": "南宁市生态环境局"}
+         "violation_type": ART39.violation_type, "facts": "逾期未完成清洁生产审核，经责令限期整改仍未改正。",
+         "legal_basis": ART39.legal_basis, "fine_yuan": 100000, "severity": "general", "office_name": "南宁市生态环境局"}
         for i in range(n)])
     keys = [services.record_key(f"基准罚〔2026〕{i + 1}号") for i in range(n)]
     db.session.execute(insert(CreditRecord), [

@@ -246,6 +246,7 @@ HTTP_MESSAGES = {
 
 def _install_template_helpers(app: Flask) -> None:
     from .accounts.models import ROLES
+    from .dates import format_moment
     from .navigation import public_nav, work_nav
 
     @app.context_processor
@@ -258,7 +259,7 @@ def _install_template_helpers(app: Flask) -> None:
 
     @app.template_filter("datetime")
     def format_datetime(value):
-        return value.strftime("%Y-%m-%d %H:%M") if value else ""
+        return format_moment(value)  # Beijing time: stored moments are UTC
 
     @app.template_filter("yesno")
     def yes_no(value):

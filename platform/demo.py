@@ -17,6 +17,7 @@ from .enterprises.models import Enterprise, Park
 from .enterprises.uscc import make as make_uscc
 from .extensions import db
 from .reference.services import cities, load_reference_data
+from .dates import beijing_today
 
 DEMO_PASSWORD = "Demo2026gx"
 ENTERPRISES_PER_CITY = 22
@@ -70,7 +71,7 @@ def load_demo() -> dict:
                 enterprises.create(None, raw)
                 created["enterprises"] += 1
     # The demo enterprises' accounts belong to listed enterprises, so that they have rounds to follow.
-    listed_first = (Enterprise.over_discharge | Enterprise.toxic_substances | Enterprise.two_high).desc()
+    listed_first = (Enterprise.over_discharge | Enterprise.toxic_substances | Enterprise.over_energy_quota).desc()
     first = db.session.scalar(select(Enterprise).where(Enterprise.city_code == "450100").order_by(listed_first, Enterprise.id))
     second = db.session.scalar(select(Enterprise).where(Enterprise.city_code == "450200").order_by(listed_first, Enterprise.id))
     users = DEMO_USERS + [("nn-enterprise", "enterprise", first.name, None), ("lz-enterprise", "enterprise", second.name, None)]
@@ -151,7 +152,7 @@ def _demo_rounds(rng: random.Random) -> int:
         audits.list_from_import(None, enterprise, date(2026, 9, 1), "；".join(enterprise.mandatory_flags))
         count += 1
     db.session.flush()
-    today = date.today()
+    today = beijing_today()
     compliance_scan(today)
     send_reminders(today)
     return count

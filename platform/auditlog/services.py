@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from ..dates import iso
 from ..errors import PermissionDenied
 from ..extensions import db
 from .models import AuditLog
@@ -13,7 +14,7 @@ SYSTEM_ACTOR = "系统"
 
 def _plain(value):
     if isinstance(value, (date, datetime, time)):
-        return value.isoformat()
+        return iso(value) if isinstance(value, (date, datetime)) else value.isoformat()  # moments in Beijing time
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):

@@ -11,10 +11,16 @@ from ..extensions import db
 from . import cases as case_services
 from . import services
 from .models import Case
+from ..dates import beijing_today, iso
 
 
-def _iso(value):
-    return value.isoformat() if value else None
+def _entry_json(entry) -> dict | None:
+    """How the platform learned of the step's date: declared, recorded (Beijing date), status."""
+    if entry is None:
+        return None
+    return {"declared_on": iso(entry.declared_on), "recorded_on": iso(entry.recorded_on),
+            "status": entry.status, "status_label": entry.status_label, "late_entry": entry.late_entry,
+            "summary": entry.summary, "confirmed_on": iso(entry.evidence_dated_on)}
 
 
 def public_round(r, today: date) -> dict:
@@ -23,12 +29,13 @@ def public_round(r, today: date) -> dict:
         "kind": r.kind, "kind_label": r.kind_label, "procedure": r.procedure, "state": r.state,
         "state_label": r.state_label, "carbon_in_scope": r.carbon_in_scope,
         "park_round": r.park_round.title if r.park_round else None,
-        "listed_on": _iso(r.listed_on), "disclosed_on": _iso(r.disclosed_on), "started_on": _iso(r.started_on),
-        "report_submitted_on": _iso(r.report_submitted_on), "evaluation_concluded_on": _iso(r.evaluation_concluded_on),
-        "acceptance_concluded_on": _iso(r.acceptance_concluded_on),
-        "deadlines": [{"key": d["key"], "label": d["label"], "due": _iso(d["due"]), "done_on": _iso(d["done_on"]),
-                       "overdue": d["overdue"], "late": d["late"]} for d in services.deadlines(r, today)],
-        "timeline": [{"on": _iso(e.on), "state": e.to_state, "state_label": e.to_label} for e in r.events],
+        "listed_on": iso(r.listed_on), "disclosed_on": iso(r.disclosed_on), "started_on": iso(r.started_on),
+        "report_submitted_on": iso(r.report_submitted_on), "evaluation_concluded_on": iso(r.evaluation_concluded_on),
+        "acceptance_concluded_on": iso(r.acceptance_concluded_on),
+        "deadlines": [{"key": d["key"], "label": d["label"], "due": iso(d["due"]), "done_on": iso(d["done_on"]),
+                       "met": d["met"], "overdue": d["overdue"], "late": d["late"], "unconfirmed": d["unconfirmed"],
+                       "record": _entry_json(d["entry"])} for d in services.deadlines(r, today)],
+        "timeline": [{"on": iso(e.on), "state": e.to_state, "state_label": e.to_label} for e in r.events],
     }
 
 
@@ -37,7 +44,7 @@ def audit_status(uscc: str):
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc.strip().upper()))
     if enterprise is None:
         raise NotFound("未找到该统一社会信用代码对应的企业。", "uscc")
-    today = date.today()
+    today = beijing_today()
     rounds = services.rounds_of(enterprise.id)
     return jsonify({
         "uscc": enterprise.uscc, "name": enterprise.name, "city": enterprise.city.name,
@@ -51,9 +58,9 @@ def case_json(c: Case) -> dict:
     return {
         "id": c.id, "enterprise": {"name": c.enterprise.name, "uscc": c.enterprise.uscc, "city_code": c.enterprise.city_code},
         "round_id": c.round_id, "cause": c.cause, "cause_label": c.cause_label, "status": c.state,
-        "status_label": c.state_label, "due_on": _iso(c.due_on), "opened_on": _iso(c.opened_on),
-        "rectification_deadline": _iso(c.rectification_deadline), "rectification_note": c.rectification_note,
-        "cured_on": _iso(c.cured_on), "closed_on": _iso(c.closed_on), "closed_reason": c.closed_reason,
+        "status_label": c.state_label, "due_on": iso(c.due_on), "opened_on": iso(c.opened_on),
+        "rectification_deadline": iso(c.rectification_deadline), "rectification_note": c.rectification_note,
+        "cured_on": iso(c.cured_on), "closed_on": iso(c.closed_on), "closed_reason": c.closed_reason,
     }
 
 

@@ -11,6 +11,7 @@ from ..extensions import db
 from .models import CASE_STATES, Case
 from .rules import CAUSES
 from .services import require_regulator
+from ..dates import beijing_today
 
 STATUS_FILTERS = {**CASE_STATES, "active": "全部未结"}
 
@@ -54,7 +55,7 @@ def open_case(actor, round_, *, cause: str, note: str = "", today: date | None =
     if existing is not None:
         raise ValidationError(f"该轮次已有同一违规情形的未结案件（#{existing.id}）。", "cause")
     case = Case(enterprise_id=round_.enterprise_id, round_id=round_.id, cause=cause, state="open",
-                opened_on=today or date.today(), opened_by_id=actor.id, rectification_note=(note or "").strip() or None)
+                opened_on=today or beijing_today(), opened_by_id=actor.id, rectification_note=(note or "").strip() or None)
     db.session.add(case)
     db.session.flush()
     record(actor, "case.open", "case", case.id, after={"round_id": round_.id, "cause": cause},
@@ -76,7 +77,7 @@ def _change(actor, case: Case, action: str, allowed: tuple, **values) -> None:
 
 def order_rectification(actor, case: Case, *, deadline, note: str = "", today: date | None = None) -> None:
     """责令限期整改: the enterprise must cure the cause by `deadline`."""
-    today = today or date.today()
+    today = today or beijing_today()
     if not isinstance(deadline, date):
         raise ValidationError("请填写整改期限（YYYY-MM-DD）。", "deadline")
     if deadline <= today:
@@ -91,11 +92,11 @@ def mark_rectified(actor, case: Case, *, note: str, today: date | None = None) -
     if not (note or "").strip():
         raise ValidationError("请说明整改情况。", "note")
     _change(actor, case, "确认整改", ("open", "rectifying", "overdue"), state="rectified",
-            cured_on=today or date.today(), closed_reason=note.strip())
+            cured_on=today or beijing_today(), closed_reason=note.strip())
 
 
 def close(actor, case: Case, *, reason: str, today: date | None = None) -> None:
     if not (reason or "").strip():
         raise ValidationError("结案须写明理由。", "reason")
-    _change(actor, case, "结案", ("open", "rectified", "overdue"), state="closed", closed_on=today or date.today(),
+    _change(actor, case, "结案", ("open", "rectified", "overdue"), state="closed", closed_on=today or beijing_today(),
             closed_reason=reason.strip())

@@ -1,4 +1,3 @@
-from datetime import date
 
 import click
 from flask import Flask
@@ -6,6 +5,7 @@ from flask.cli import AppGroup
 
 from ..cli import unit_of_work
 from .jobs import compliance_scan, send_reminders
+from ..dates import beijing_today
 
 compliance = AppGroup("compliance", help="合规扫描")
 audits = AppGroup("audits", help="清洁生产审核")
@@ -21,7 +21,7 @@ def _as_of_option(command):
 def scan_command(as_of):
     """查找逾期和评估、验收不通过的审核轮次，立案、结案并报告结果（可重复执行）。"""
     with unit_of_work():
-        report = compliance_scan(as_of.date() if as_of else date.today())
+        report = compliance_scan(as_of.date() if as_of else beijing_today())
     for line in report.lines():
         click.echo(line)
 
@@ -31,7 +31,7 @@ def scan_command(as_of):
 def reminders_command(as_of):
     """生成截止日期前 30、7、1 天的提醒（可重复执行）。"""
     with unit_of_work():
-        created = send_reminders(as_of.date() if as_of else date.today())
+        created = send_reminders(as_of.date() if as_of else beijing_today())
     click.echo(f"新增提醒 {created} 条。")
 
 

@@ -15,20 +15,29 @@ from ..auditlog.services import record
 from ..extensions import db
 from ..models_base import utcnow
 from . import rules
-from .models import OPEN_CASE_STATES, AuditRound, Case, Notice
+from .models import OPEN_CASE_STATES, AuditRound, Case, Notice, StepRecord
 
 
 @dataclass(frozen=True)
 class DeadlineCause:
-    """A deadline the round can miss: the due column and the column of the step that meets it."""
+    """A deadline the round can miss: the due column, the column of the step that meets it (its
+    effective date), and the step's name among the declared steps.
+
+    A step recorded after its deadline while declaring a date by it (逾期补录) has not met the
+    deadline until a regulator confirms the declared date: its case opens, or stays open, meanwhile."""
     due: object
     done: object
+    step: str
+
+    def unconfirmed_late(self):
+        return and_(self.done > self.due, exists().where(
+            StepRecord.round_id == R.id, StepRecord.step == self.step, StepRecord.status == "pending"))
 
     def pending(self, as_of):
-        return and_(self.due < as_of, or_(self.done.is_(None), self.done > as_of))
+        return and_(self.due < as_of, or_(self.done.is_(None), self.done > as_of, self.unconfirmed_late()))
 
     def cured(self, as_of):
-        return self.done <= as_of
+        return and_(self.done <= as_of, ~self.unconfirmed_late())
 
 
 @dataclass(frozen=True)
@@ -49,15 +58,16 @@ class StateCause:
 
 R = AuditRound
 CAUSE_RULES = {
-    "disclosure_overdue": DeadlineCause(R.disclosure_due, R.disclosed_on),
-    "start_overdue": DeadlineCause(R.start_due, R.started_on),
-    "report_overdue": DeadlineCause(R.report_due, R.report_submitted_on),
+    "disclosure_overdue": DeadlineCause(R.disclosure_due, R.disclosed_on, "disclosed"),
+    "start_overdue": DeadlineCause(R.start_due, R.started_on, "auditing"),
+    "report_overdue": DeadlineCause(R.report_due, R.report_submitted_on, "report_submitted"),
     "evaluation_failed": StateCause("evaluation_failed", R.evaluation_concluded_on,
                                     ("evaluation_passed", "acceptance", "accepted", "acceptance_failed")),
-    "acceptance_overdue": DeadlineCause(R.acceptance_due, R.acceptance_requested_on),
+    "acceptance_overdue": DeadlineCause(R.acceptance_due, R.acceptance_requested_on, "acceptance"),
     "acceptance_failed": StateCause("acceptance_failed", R.acceptance_concluded_on, ("accepted",)),
 }
-assert set(CAUSE_RULES) | {"next_round_overdue"} == set(rules.CAUSES)
+# Every cause the scan opens has its rule here; the others are opened by a regulator.
+assert set(CAUSE_RULES) | {"next_round_overdue"} == {c for c, cause in rules.CAUSES_RULES.items() if cause.by_scan}
 
 
 def overdue_now(as_of: date):

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String,
-                        Text, text)
+                        Text, false, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -91,7 +91,13 @@ class AuditRound(TimestampMixin, db.Model):
     # The consultancy doing the audit (its experts may not review it); see experts.services.
     service_org_id: Mapped[int | None] = mapped_column(ForeignKey("service_orgs.id"), index=True)
     reason: Mapped[str | None] = mapped_column(Text)  # why the enterprise was listed
-    # Dates of each step, and the deadlines derived from them by rules.py.
+    # Listed for toxic or hazardous substances (审核办法 第八条第（三）项): only such a round has a
+    # repeat deadline (第十二条). Taken from the enterprise when it is listed.
+    toxic_listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), nullable=False)
+    # Dates of each step, and the deadlines derived from them by rules.py. A step the enterprise
+    # declares (disclosed, started, report submitted, acceptance requested) holds its effective date:
+    # the declared date when the platform witnessed it in time or a regulator confirmed it, the day
+    # it was recorded otherwise (StepRecord keeps both, and the confirmation).
     listed_on: Mapped[date | None] = mapped_column(Date)
     disclosure_due: Mapped[date | None] = mapped_column(Date, index=True)
     disclosed_on: Mapped[date | None] = mapped_column(Date)
@@ -113,6 +119,10 @@ class AuditRound(TimestampMixin, db.Model):
     park_round = relationship(ParkRound, back_populates="rounds")
     reports = relationship("ReportFile", back_populates="round", order_by="ReportFile.id")
     events = relationship("RoundEvent", back_populates="round", order_by="RoundEvent.id")
+    step_records = relationship("StepRecord", back_populates="round", order_by="StepRecord.id")
+
+    def step_record(self, step: str):
+        return next((r for r in self.step_records if r.step == step), None)
 
     @property
     def state_label(self) -> str:
@@ -152,6 +162,85 @@ class RoundEvent(db.Model):
     @property
     def to_label(self) -> str:
         return STATES[self.to_state]
+
+
+# The steps an enterprise (or its service organisation) declares, each with the round's column of
+# its effective date, the deadline it meets, and its label.
+DECLARED_STEPS = {
+    "disclosed": ("disclosed_on", "disclosure_due", "公开企业信息"),
+    "auditing": ("started_on", "start_due", "开展清洁生产审核"),
+    "report_submitted": ("report_submitted_on", "report_due", "完成审核并提交报告"),
+    "acceptance": ("acceptance_requested_on", "acceptance_due", "申请验收"),
+}
+STEP_STATUSES = {
+    "witnessed": "平台记录",  # recorded in time: the declared date stands
+    "pending": "待核实",  # backdated: counts from the day recorded until a regulator confirms
+    "confirmed": "已核实",  # a regulator confirmed the date against evidence
+    "refused": "核实未采信",  # a regulator did not accept the declared date: the day recorded stands
+}
+
+
+class StepRecord(db.Model):
+    """What the platform witnessed of a declared step: the date declared, the moment and the person
+    that recorded it, and — where the declared date is earlier than the platform can vouch for — a
+    regulator's confirmation against evidence (an uploaded document, or a disclosure URL with its date)."""
+
+    __tablename__ = "step_records"
+    __table_args__ = (
+        CheckConstraint(_in("step", DECLARED_STEPS), name="step"),
+        CheckConstraint(_in("status", STEP_STATUSES), name="status"),
+        CheckConstraint("declared_on <= recorded_on", name="declared_not_after_recorded"),
+        Index("uq_step_records_round_step", "round_id", "step", unique=True),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("audit_rounds.id"), nullable=False)
+    step: Mapped[str] = mapped_column(String(20), nullable=False)
+    declared_on: Mapped[date] = mapped_column(Date, nullable=False)
+    recorded_on: Mapped[date] = mapped_column(Date, nullable=False)  # the Beijing date it was recorded
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the CLI or an import
+    recorder_role: Mapped[str] = mapped_column(String(20), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
+    evidence_url: Mapped[str | None] = mapped_column(String(500))
+    evidence_stored_name: Mapped[str | None] = mapped_column(String(100), unique=True)
+    evidence_original_name: Mapped[str | None] = mapped_column(String(255))
+    evidence_sha256: Mapped[str | None] = mapped_column(String(64))
+    evidence_dated_on: Mapped[date | None] = mapped_column(Date)  # the date the evidence itself shows
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    round = relationship(AuditRound, back_populates="step_records")
+
+    @property
+    def status_label(self) -> str:
+        return STEP_STATUSES[self.status]
+
+    @property
+    def step_label(self) -> str:
+        return DECLARED_STEPS[self.step][2]
+
+    @property
+    def due(self) -> date | None:
+        return getattr(self.round, DECLARED_STEPS[self.step][1])
+
+    @property
+    def late_entry(self) -> bool:
+        """逾期补录: recorded after the deadline while declaring a date by it."""
+        return self.due is not None and self.recorded_on > self.due >= self.declared_on
+
+    @property
+    def summary(self) -> str:
+        """How the public page, the regulators' pages and the API describe the step's date."""
+        recorded, declared = self.recorded_on.isoformat(), self.declared_on.isoformat()
+        if self.status == "pending":
+            kind = "逾期补录" if self.late_entry else "补录"
+            return f"{kind}（{recorded} 录入，申报 {declared}，待核实）"
+        if self.status == "confirmed":
+            return f"经监管部门核实：{self.evidence_dated_on.isoformat()}（{recorded} 录入，申报 {declared}）"
+        if self.status == "refused":
+            return f"申报日期 {declared} 未获核实，以录入日 {recorded} 为准"
+        return f"{recorded} 录入"
 
 
 class ReportFile(db.Model):
@@ -211,6 +300,18 @@ class Case(db.Model):
         from .rules import CAUSES
 
         return CAUSES[self.cause]
+
+    @property
+    def penalty(self):
+        """The article that punishes this cause, its default legal basis and fine range (rules.py)."""
+        from .rules import penalty_for
+
+        return penalty_for(self.cause)
+
+    @property
+    def penalty_allowed(self) -> bool:
+        """促进法 第三十九条 fines only a refusal to correct (the order ran out); 第三十六条 at once."""
+        return self.state == "overdue" or (self.is_open and not self.penalty.needs_refusal)
 
     @property
     def is_open(self) -> bool:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ..auditlog.services import diff, record
+from ..auditlog.services import diff, record as log
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise, Park
 from ..enterprises.uscc import normalize as normalize_uscc
@@ -15,7 +15,10 @@ from ..extensions import db
 from .. import uploads
 from ..reference.models import Division
 from . import rules
-from .models import CLOSED_STATES, STATES, AuditRound, ListBatch, ParkRound, ReportFile, RoundEvent
+from .models import (CLOSED_STATES, DECLARED_STEPS, STATES, AuditRound, ListBatch, ParkRound, ReportFile, RoundEvent,
+                     StepRecord)
+from ..dates import beijing_today
+from ..models_base import utcnow
 
 # --- who may act -------------------------------------------------------------------------------
 
@@ -57,18 +60,143 @@ def _members(round_: AuditRound) -> list[AuditRound]:
     return [r for r in round_.park_round.rounds if r.state == round_.state]
 
 
+def declared_on(round_: AuditRound, step: str) -> date | None:
+    """The date the enterprise gave for a step (the order of its steps is checked on these), else
+    the round's own column."""
+    entry = round_.step_record(step)
+    return entry.declared_on if entry is not None else getattr(round_, DECLARED_STEPS[step][0])
+
+
 # --- dates -------------------------------------------------------------------------------------
 
 def _check_date(on, today: date | None, field: str, label: str, not_before: date | None = None,
                 not_before_label: str = "") -> date:
     if not isinstance(on, date):
         raise ValidationError(f"请填写{label}。", field)
-    today = today or date.today()
+    today = today or beijing_today()
     if on > today:
         raise ValidationError(f"{label}不能晚于今天（{today.isoformat()}）。", field)
     if not_before and on < not_before:
         raise ValidationError(f"{label}不能早于{not_before_label}（{not_before.isoformat()}）。", field)
     return on
+
+
+# --- witnessed and declared dates ----------------------------------------------------------------
+
+# Who records a step decides what the date counts as: a regulator (or the CLI, loading a
+# regulator's historic data) witnesses it; an enterprise or a service organisation declares it.
+WITNESSING_ROLES = ("regulator", "admin")
+
+
+def _witness(actor, round_: AuditRound, step: str, declared_on: date, today: date) -> date:
+    """Record how the platform learned of a declared step, and return the date that counts.
+
+    The declared date counts when the platform recorded it in time: no more than the grace days
+    (rules.DECLARED_DATE_GRACE_DAYS) after it, and not after the step's deadline when the declared
+    date is by it. Otherwise the step counts from the day it was recorded, shown as 补录 / 逾期补录
+    (待核实), until a regulator confirms the declared date against evidence (confirm_step)."""
+    existing = round_.step_record(step)
+    column, due_field, _label = DECLARED_STEPS[step]
+    if existing is not None:  # a revised report after a failed evaluation: the first submission stands
+        return getattr(round_, column)
+    role = getattr(actor, "role", None) or "system"
+    due = getattr(round_, due_field)
+    backdated = (today - declared_on).days > rules.DECLARED_DATE_GRACE_DAYS.value
+    late = due is not None and declared_on <= due < today
+    needs_confirmation = role not in WITNESSING_ROLES + ("system",) and (backdated or late)
+    db.session.add(StepRecord(round=round_, step=step, declared_on=declared_on, recorded_on=today,
+                              recorded_at=utcnow(), recorded_by_id=getattr(actor, "id", None), recorder_role=role,
+                              status="pending" if needs_confirmation else "witnessed"))
+    return today if needs_confirmation else declared_on
+
+
+def pending_confirmations(user):
+    """Declared dates waiting for a regulator's confirmation, in the user's region, oldest first."""
+    from ..enterprises.models import Enterprise as E
+
+    return (select(StepRecord).join(AuditRound, AuditRound.id == StepRecord.round_id)
+            .join(E, E.id == AuditRound.enterprise_id)
+            .where(StepRecord.status == "pending", enterprises.scope_clause(user))
+            .order_by(StepRecord.recorded_at, StepRecord.id))
+
+
+def get_step_record(user, record_id: int) -> StepRecord:
+    record = db.session.get(StepRecord, record_id)
+    if record is None:
+        raise NotFound("未找到该日期记录。")
+    if not can_view_round(user, record.round):
+        raise NotFound("未找到该日期记录。")
+    return record
+
+
+def confirm_step(actor, record: StepRecord, *, evidence_on, url: str | None = None, data: bytes = b"",
+                 filename: str = "", note: str = "", today: date | None = None) -> None:
+    """A regulator confirms, against evidence, the date on which a backdated step took place: an
+    uploaded document (PDF) or a disclosure URL, and the date that evidence itself shows. That date
+    then counts for the deadline, the scan, the statistics and the reminders."""
+    round_ = record.round
+    require_regulator(actor, round_.enterprise)
+    if actor is None or actor.role != "regulator":
+        raise PermissionDenied("只有监管部门可以核实企业申报的日期。")
+    if record.status != "pending":
+        raise ValidationError(f"该日期记录当前为“{record.status_label}”，无需核实。", "status")
+    today = today or beijing_today()
+    url = (url or "").strip() or None
+    if url and (not url.startswith(("http://", "https://")) or len(url) > 500):
+        raise ValidationError("证据网址应以 http:// 或 https:// 开头，且不超过 500 个字符。", "url")
+    has_file = bool(data) and bool(uploads.client_filename(filename))
+    if not url and not has_file:
+        raise ValidationError("请上传证明材料（PDF）或填写公开信息的网址，作为核实依据。", "evidence")
+    if not isinstance(evidence_on, date):
+        raise ValidationError("请填写证据所载日期（YYYY-MM-DD）。", "evidence_on")
+    if evidence_on > record.recorded_on:
+        raise ValidationError(f"证据所载日期不能晚于平台录入日期（{record.recorded_on.isoformat()}）；"
+                              "晚于录入日的，以录入日为准，无需核实。", "evidence_on")
+    earliest = round_.listed_on or round_.started_on
+    if earliest and evidence_on < earliest and record.step != "auditing":
+        raise ValidationError(f"证据所载日期不能早于名单公布日期（{earliest.isoformat()}）。", "evidence_on")
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise ValidationError("核实说明不能超过 2000 个字符。", "note")
+    if has_file:
+        name = uploads.check_pdf(data, filename, label="证明材料", field="file")
+        record.evidence_stored_name = uploads.store("evidence", data)
+        record.evidence_original_name, record.evidence_sha256 = name, hashlib.sha256(data).hexdigest()
+    column = DECLARED_STEPS[record.step][0]
+    before = {"status": record.status, column: getattr(round_, column)}
+    record.status, record.evidence_url, record.evidence_dated_on = "confirmed", url, evidence_on
+    record.decided_by_id, record.decided_at, record.decision_note = actor.id, utcnow(), note or None
+    setattr(round_, column, evidence_on)
+    log(actor, "step.confirm", "audit_round", round_.id, before=before,
+               after={"status": "confirmed", column: evidence_on, "evidence": url or record.evidence_original_name,
+                      "evidence_sha256": record.evidence_sha256},
+               division_code=round_.enterprise.city_code, note=note or f"核实{record.step_label}日期")
+
+
+def refuse_step(actor, record: StepRecord, *, reason: str, today: date | None = None) -> None:
+    """The regulator does not accept the declared date: the day the platform recorded the step counts."""
+    round_ = record.round
+    require_regulator(actor, round_.enterprise)
+    if actor is None or actor.role != "regulator":
+        raise PermissionDenied("只有监管部门可以核实企业申报的日期。")
+    if record.status != "pending":
+        raise ValidationError(f"该日期记录当前为“{record.status_label}”，无需核实。", "status")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("不予采信须写明理由。", "reason")
+    if len(reason) > 2000:
+        raise ValidationError("理由不能超过 2000 个字符。", "reason")
+    record.status, record.decided_by_id, record.decided_at, record.decision_note = "refused", actor.id, utcnow(), reason
+    log(actor, "step.refuse", "audit_round", round_.id, before={"status": "pending"},
+               after={"status": "refused", DECLARED_STEPS[record.step][0]: getattr(round_, DECLARED_STEPS[record.step][0])},
+               division_code=round_.enterprise.city_code, note=reason)
+
+
+def evidence_path(user, record_id: int) -> tuple[StepRecord, Path]:
+    record = get_step_record(user, record_id)
+    if user is None or user.role not in ("regulator", "admin", "enterprise") or record.evidence_stored_name is None:
+        raise NotFound("未找到该证明材料。")
+    return record, uploads.stored_file("evidence", record.evidence_stored_name)
 
 
 # --- the transitions ---------------------------------------------------------------------------
@@ -85,23 +213,24 @@ def _transition(actor, round_: AuditRound, to_state: str, on: date, allowed_from
     db.session.add(RoundEvent(round=round_, on=on, from_state=from_state, to_state=to_state,
                               actor_id=getattr(actor, "id", None), note=note))
     old, new = diff(before, round_.snapshot())
-    record(actor, f"round.{to_state}", "audit_round", round_.id, before=old, after=new,
+    log(actor, f"round.{to_state}", "audit_round", round_.id, before=old, after=new,
            division_code=round_.enterprise.city_code, note=note)
 
 
 def _new_round(actor, enterprise: Enterprise, *, kind: str, state: str, on: date, batch=None, park_round=None,
-               reason=None, carbon_in_scope=False, **dates) -> AuditRound:
+               reason=None, carbon_in_scope=False, toxic_listed=False, **dates) -> AuditRound:
     open_round = current_round(enterprise.id)
     if open_round is not None:
         raise ValidationError(
             f"{enterprise.name}已有未完成的审核轮次（{open_round.kind_label}，{open_round.state_label}），"
             "须完成或撤销后才能开始新一轮。", "enterprise")
     round_ = AuditRound(enterprise=enterprise, kind=kind, procedure=rules.procedure_for(enterprise), state=state,
-                        batch=batch, park_round=park_round, reason=reason, carbon_in_scope=carbon_in_scope, **dates)
+                        batch=batch, park_round=park_round, reason=reason, carbon_in_scope=carbon_in_scope,
+                        toxic_listed=toxic_listed, **dates)
     db.session.add(round_)
     db.session.flush()
     db.session.add(RoundEvent(round=round_, on=on, from_state=None, to_state=state, actor_id=getattr(actor, "id", None)))
-    record(actor, "round.create", "audit_round", round_.id, after=round_.snapshot(),
+    log(actor, "round.create", "audit_round", round_.id, after=round_.snapshot(),
            division_code=enterprise.city_code)
     return round_
 
@@ -119,7 +248,7 @@ def rounds_of(enterprise_id: int) -> list[AuditRound]:
 def _list_enterprise(actor, enterprise, batch, listed_on, reason, park_round=None) -> AuditRound:
     return _new_round(actor, enterprise, kind="mandatory", state="listed", on=listed_on, batch=batch,
                       park_round=park_round, reason=reason, listed_on=listed_on,
-                      **rules.listing_deadlines(listed_on))
+                      toxic_listed=enterprise.toxic_substances, **rules.listing_deadlines(listed_on))
 
 
 def _enterprises_by_uscc(actor, usccs: list[str]) -> list[Enterprise]:
@@ -151,7 +280,7 @@ def publish_batch(actor, *, title: str, published_on, usccs: list[str], document
     for enterprise in chosen:
         _list_enterprise(actor, enterprise, batch, published_on, reason or enterprise.mandatory_reason)
     db.session.flush()
-    record(actor, "batch.publish", "list_batch", batch.id, division_code=actor.division_code,
+    log(actor, "batch.publish", "list_batch", batch.id, division_code=actor.division_code,
            after={"title": title, "published_on": published_on, "enterprises": len(chosen)})
     return batch
 
@@ -208,40 +337,50 @@ def start_voluntary(actor, *, kind: str, started_on, carbon_in_scope: bool = Fal
         raise PermissionDenied("只有企业可以登记自愿性审核。")
     if kind not in ("voluntary", "certification"):
         raise ValidationError("审核类型应为自愿性审核或评价认证。", "kind")
+    today = today or beijing_today()
     _check_date(started_on, today, "started_on", "开始日期")
     enterprise = db.session.get(Enterprise, actor.enterprise_id)
-    return _new_round(actor, enterprise, kind=kind, state="auditing", on=started_on, started_on=started_on,
-                      carbon_in_scope=carbon_in_scope)
+    round_ = _new_round(actor, enterprise, kind=kind, state="auditing", on=started_on, started_on=started_on,
+                        carbon_in_scope=carbon_in_scope)
+    round_.started_on = _witness(actor, round_, "auditing", started_on, today)
+    return round_
 
 
 def disclose(actor, round_: AuditRound, *, on, url: str | None = None, today: date | None = None) -> None:
     _require_enterprise(actor, round_)
+    today = today or beijing_today()
     _check_date(on, today, "on", "信息公开日期", round_.listed_on, "名单公布日期")
     url = (url or "").strip() or None
     if url and not url.startswith(("http://", "https://")):
         raise ValidationError("公开网址应以 http:// 或 https:// 开头。", "url")
     for r in _members(round_):
-        _transition(actor, r, "disclosed", on, ("listed",), "登记信息公开", disclosed_on=on, disclosure_url=url)
+        counts = _witness(actor, r, "disclosed", on, today)
+        _transition(actor, r, "disclosed", counts, ("listed",), "登记信息公开", disclosed_on=counts, disclosure_url=url)
 
 
 def start_audit(actor, round_: AuditRound, *, on, carbon_in_scope: bool = False, today: date | None = None) -> None:
     _require_enterprise(actor, round_)
-    _check_date(on, today, "on", "审核开始日期", round_.disclosed_on, "信息公开日期")
+    today = today or beijing_today()
+    _check_date(on, today, "on", "审核开始日期", declared_on(round_, "disclosed"), "信息公开日期")
     for r in _members(round_):
-        _transition(actor, r, "auditing", on, ("disclosed",), "开始审核", started_on=on,
+        counts = _witness(actor, r, "auditing", on, today)
+        _transition(actor, r, "auditing", counts, ("disclosed",), "开始审核", started_on=counts,
                     carbon_in_scope=carbon_in_scope or r.carbon_in_scope)
 
 
 def submit_report(actor, round_: AuditRound, *, on, data: bytes, filename: str, today: date | None = None) -> ReportFile:
     """Upload the audit report (PDF) — first time, or revised after a failed evaluation."""
     _require_enterprise(actor, round_)
-    _check_date(on, today, "on", "报告提交日期", round_.started_on, "审核开始日期")
+    today = today or beijing_today()
+    _check_date(on, today, "on", "报告提交日期", declared_on(round_, "auditing"), "审核开始日期")
     if round_.state not in ("auditing", "evaluation_failed"):
         raise ValidationError(f"该审核轮次当前为“{round_.state_label}”，不能提交审核报告。", "state")
     report = _store_report(actor, round_, data, filename)
     for r in _members(round_):
-        _transition(actor, r, "report_submitted", on, ("auditing", "evaluation_failed"), "提交审核报告",
-                    note=f"审核报告：{report.original_name}", report_submitted_on=r.report_submitted_on or on)
+        first = r.step_record("report_submitted") is None
+        counts = _witness(actor, r, "report_submitted", on, today)
+        _transition(actor, r, "report_submitted", counts if first else on, ("auditing", "evaluation_failed"),
+                    "提交审核报告", note=f"审核报告：{report.original_name}", report_submitted_on=counts)
     return report
 
 
@@ -265,7 +404,7 @@ def report_path(user, report_id: int) -> tuple[ReportFile, Path]:
 
 def begin_evaluation(actor, round_: AuditRound, *, on, today: date | None = None) -> None:
     require_regulator(actor, round_.enterprise)
-    _check_date(on, today, "on", "评估开始日期", round_.report_submitted_on, "报告提交日期")
+    _check_date(on, today, "on", "评估开始日期", declared_on(round_, "report_submitted"), "报告提交日期")
     _transition(actor, round_, "evaluation", on, ("report_submitted",), "组织评估", evaluation_started_on=on)
 
 
@@ -285,18 +424,21 @@ def conclude_evaluation(actor, round_: AuditRound, *, on, passed: bool, opinion:
 
 def request_acceptance(actor, round_: AuditRound, *, on, today: date | None = None) -> None:
     _require_enterprise(actor, round_)
+    today = today or beijing_today()
     _check_date(on, today, "on", "验收申请日期", round_.evaluation_concluded_on, "评估通过日期")
     for r in _members(round_):
-        _transition(actor, r, "acceptance", on, ("evaluation_passed", "acceptance_failed"), "申请验收",
-                    acceptance_requested_on=r.acceptance_requested_on or on)
+        first = r.step_record("acceptance") is None
+        counts = _witness(actor, r, "acceptance", on, today)
+        _transition(actor, r, "acceptance", counts if first else on, ("evaluation_passed", "acceptance_failed"),
+                    "申请验收", acceptance_requested_on=counts)
 
 
 def conclude_acceptance(actor, round_: AuditRound, *, on, passed: bool, opinion: str = "",
                         today: date | None = None) -> None:
     require_regulator(actor, round_.enterprise)
-    _check_date(on, today, "on", "验收结论日期", round_.acceptance_requested_on, "验收申请日期")
+    _check_date(on, today, "on", "验收结论日期", declared_on(round_, "acceptance"), "验收申请日期")
     if passed:
-        next_due = rules.next_round_due(on) if round_.kind == "mandatory" else None
+        next_due = rules.next_round_due(on, round_.toxic_listed) if round_.kind == "mandatory" else None
         _transition(actor, round_, "accepted", on, ("acceptance",), "记录验收结论", note=opinion or None,
                     acceptance_concluded_on=on, next_round_due=next_due)
     else:
@@ -312,25 +454,26 @@ def cancel(actor, round_: AuditRound, *, reason: str, today: date | None = None)
     if not (reason or "").strip():
         raise ValidationError("撤销审核轮次须写明理由。", "reason")
     allowed = tuple(s for s in STATES if s not in CLOSED_STATES)
-    _transition(actor, round_, "cancelled", today or date.today(), allowed, "撤销", note=reason,
+    _transition(actor, round_, "cancelled", today or beijing_today(), allowed, "撤销", note=reason,
                 cancelled_reason=reason)
 
 
 def deadlines(round_: AuditRound, as_of: date) -> list[dict]:
-    """The round's deadlines for display: label, due date, whether met, and days left."""
-    items = [
-        ("disclosure_due", "公开企业信息", round_.disclosed_on),
-        ("start_due", "开展清洁生产审核", round_.started_on),
-        ("report_due", "完成审核并提交报告", round_.report_submitted_on),
-        ("acceptance_due", "申请验收", round_.acceptance_requested_on),
-        ("next_round_due", "开展下一轮强制性审核", None),
-    ]
+    """The round's deadlines for display: label, due date, the date that counts, whether met, days
+    left, and how the platform learned of the step (`entry`: witnessed, or backdated and 待核实)."""
+    items = [(due_field, label, column, step) for step, (column, due_field, label) in DECLARED_STEPS.items()]
+    items.append(("next_round_due", "开展下一轮强制性审核", None, None))
     out = []
-    for field, label, done_on in items:
+    for field, label, column, step in items:
         due = getattr(round_, field)
         if due is None:
             continue
-        out.append({"key": field, "label": label, "due": due, "done_on": done_on,
-                    "late": bool(done_on and done_on > due), "overdue": done_on is None and as_of > due,
+        done_on = getattr(round_, column) if column else None
+        entry = round_.step_record(step) if step else None
+        unconfirmed = entry is not None and entry.status == "pending"
+        late = bool(done_on and done_on > due)
+        out.append({"key": field, "label": label, "due": due, "done_on": done_on, "entry": entry,
+                    "unconfirmed": unconfirmed, "met": bool(done_on) and not late,
+                    "late": late, "overdue": done_on is None and as_of > due,
                     "days_left": (due - as_of).days if done_on is None else None})
     return out

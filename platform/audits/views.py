@@ -1,4 +1,3 @@
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -19,6 +18,7 @@ from .forms import (BatchForm, CancelForm, DateForm, NoteForm, OpenCaseForm, Par
 from .models import KINDS, STATES, AuditRound, ListBatch, Notice
 from .jobs import overdue_now
 from .rules import CAUSES
+from ..dates import beijing_today
 
 bp = Blueprint("audits", __name__)
 
@@ -96,7 +96,7 @@ def _rounds_query(filters: dict):
     if filters["city"]:
         query = query.where(Enterprise.city_code == filters["city"])
     if filters["overdue"]:
-        query = query.where(overdue_now(date.today()))
+        query = query.where(overdue_now(beijing_today()))
     return query.order_by(AuditRound.id.desc())
 
 
@@ -126,8 +126,8 @@ def export_rounds():
 def round_detail(round_id: int):
     round_ = services.get_round(current_user, round_id)
     can_act = current_user.role == "regulator" and enterprises.can_manage(current_user, round_.enterprise.city_code)
-    return render_template("audits/round.html", round=round_, can_act=can_act, today=date.today(),
-                           deadlines=services.deadlines(round_, date.today()),
+    return render_template("audits/round.html", round=round_, can_act=can_act, today=beijing_today(),
+                           deadlines=services.deadlines(round_, beijing_today()),
                            cases=list(db.session.scalars(select(case_services.Case).where(
                                case_services.Case.round_id == round_.id))),
                            date_form=DateForm(), cancel_form=CancelForm(),
@@ -279,7 +279,7 @@ def my_rounds():
             status = 422
     notices = list(db.session.scalars(select(Notice).where(Notice.enterprise_id == enterprise.id)
                                       .order_by(Notice.created_on.desc(), Notice.id.desc()).limit(20)))
-    today = date.today()
+    today = beijing_today()
     return render_template("audits/mine.html", enterprise=enterprise, current=current, today=today,
                            deadlines=services.deadlines(current, today) if current else [],
                            history=[r for r in services.rounds_of(enterprise.id) if r is not current],
@@ -318,6 +318,6 @@ def public_status(uscc: str):
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc.upper()))
     if enterprise is None:
         abort(404)
-    today = date.today()
+    today = beijing_today()
     rounds = [(r, services.deadlines(r, today)) for r in services.rounds_of(enterprise.id)]
     return render_template("audits/public_status.html", enterprise=enterprise, rounds=rounds, today=today)

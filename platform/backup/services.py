@@ -37,6 +37,7 @@ from sqlalchemy import select
 from ..errors import DomainError
 from ..extensions import db
 from ..models_base import utcnow
+from ..dates import format_moment
 
 FORMAT = "gxcp-backup"
 FORMAT_VERSION = 1
@@ -353,7 +354,7 @@ def _refuse_if_scheduler_runs() -> None:
         lease = connection.execute(select(SchedulerLease.holder, SchedulerLease.expires_at)
                                    .where(SchedulerLease.expires_at > utcnow())).first()
     if lease is not None:
-        raise BackupError(f"调度器正在运行（{lease.holder}，租约至 {lease.expires_at:%Y-%m-%d %H:%M:%S} UTC）："
+        raise BackupError(f"调度器正在运行（{lease.holder}，租约至北京时间 {format_moment(lease.expires_at, seconds=True)}）："
                           "请先停止网站和 flask scheduler run 进程，再恢复。")
 
 

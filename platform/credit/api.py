@@ -4,18 +4,16 @@ from flask import g, jsonify, request
 from ..api.views import bp, json_body, paginated, parse_iso_date, token_required
 from ..audits import cases as case_services
 from ..errors import ValidationError
+from ..dates import iso
 from . import services
 from .channel import NOT_ON_PUBLIC_PAGES, record_fields
 from .rules import SEVERITIES
 
 
-def _iso(value):
-    return value.isoformat() if value else None
-
 
 def _period(record) -> dict:
-    return {"from": _iso(record.decision.decided_on), "min_until": _iso(record.min_until),
-            "until": _iso(record.publish_until)}
+    return {"from": iso(record.decision.decided_on), "min_until": iso(record.min_until),
+            "until": iso(record.publish_until)}
 
 
 def public_record_json(record) -> dict:
@@ -32,14 +30,14 @@ def record_json(record) -> dict:
     return {
         "id": record.id, "key": record.idempotency_key, "state": record.state, "state_label": record.state_label,
         "case_id": record.decision.case_id, "decision_no": record.decision.decision_no,
-        "decided_on": _iso(record.decision.decided_on), "fine_yuan": float(record.decision.fine_yuan),
+        "decided_on": iso(record.decision.decided_on), "fine_yuan": float(record.decision.fine_yuan),
         "severity": record.severity, "enterprise": {"name": record.subject_name, "uscc": record.subject_uscc},
-        "online_due": _iso(record.online_due), "publication_period": _period(record),
-        "approved_at": _iso(record.approved_at), "published_at": _iso(record.published_at),
-        "withdrawn_on": _iso(record.withdrawn_on), "withdrawal_reason": record.withdrawal_reason,
+        "online_due": iso(record.online_due), "publication_period": _period(record),
+        "approved_at": iso(record.approved_at), "published_at": iso(record.published_at),
+        "withdrawn_on": iso(record.withdrawn_on), "withdrawal_reason": record.withdrawal_reason,
         "delivery": None if publication is None else {
             "status": publication.status, "attempts": publication.attempts, "last_error": publication.last_error,
-            "sent_at": _iso(publication.sent_at)},
+            "sent_at": iso(publication.sent_at)},
     }
 
 

@@ -70,13 +70,12 @@ def record_fields(record) -> dict:
         "violation_type": decision.violation_type,
         "facts": decision.facts,
         "legal_basis": decision.legal_basis,
-        "penalty_category": rules.PENALTY_CATEGORY,
-        "penalty_content": f"罚款人民币 {fine:,.2f} 元",
+        "penalty_category": rules.PENALTY_CATEGORY if fine > 0 else rules.NO_FINE_CATEGORY,
+        "penalty_content": f"罚款人民币 {fine:,.2f} 元" if fine > 0 else "责令公布能源消耗或重点污染物产生、排放情况",
         "fine_wan_yuan": wan_yuan(fine),
         "decided_on": decision.decided_on.isoformat(),
-        # For a fine the decision has no later end of its own; its effect lasts as long as it is published.
-        "valid_until": record.publish_until.isoformat(),
-        "publish_until": record.publish_until.isoformat(),
+        "valid_until": decision.valid_until.isoformat(),  # 处罚有效期 (2099-12-31: 长期)
+        "publish_until": record.publish_until.isoformat(),  # 公示截止期, from the severity's period
         "office_name": decision.office_name,
         "office_uscc": decision.office_uscc or "",
         "source_unit": decision.office_name,

@@ -1,4 +1,3 @@
-from datetime import date
 
 import click
 from flask import Flask
@@ -7,6 +6,7 @@ from flask.cli import AppGroup
 from ..cli import unit_of_work
 from . import jobs
 from .channel import ChannelNotConfigured
+from ..dates import beijing_today
 
 credit = AppGroup("credit", help="信用信息报送")
 
@@ -28,7 +28,7 @@ def publish_command():
 def expire_command(as_of):
     """撤下最长公示期已届满的信用记录，并排队报送撤下（可重复执行）。"""
     with unit_of_work():
-        count = jobs.expire(as_of.date() if as_of else date.today())
+        count = jobs.expire(as_of.date() if as_of else beijing_today())
     click.echo(f"公示期满撤下信用记录 {count} 条。下次报送时通知信用信息平台。")
 
 

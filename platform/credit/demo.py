@@ -1,6 +1,6 @@
 """Demo credit data for `flask demo load`: penalties on a few overdue demo cases, approved and
 published through the configured channel (the file drop under `make run`). Idempotent."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -11,6 +11,7 @@ from ..audits.models import Case
 from ..extensions import db
 from . import jobs, rules, services
 from .models import PenaltyDecision
+from ..dates import beijing_today
 
 OFFICES = {"450100": "南宁市生态环境局", "450200": "柳州市生态环境局"}
 # (days before today the decision was made, severity, approved): one old enough for credit repair,
@@ -21,7 +22,7 @@ DEMO_DECISIONS = [(150, "general", True), (20, "serious", True), (8, "general", 
 def load_demo() -> int:
     if db.session.scalar(select(func.count(PenaltyDecision.id))):
         return 0
-    today = date.today()
+    today = beijing_today()
     # Open cases of the demo cities (mandatory rounds the scan found late), one per enterprise.
     cases = list(db.session.scalars(select(Case).where(Case.state == "open", Case.due_on.is_not(None))
                                     .order_by(Case.id)))

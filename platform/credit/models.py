@@ -51,6 +51,8 @@ class PenaltyDecision(db.Model):
     facts: Mapped[str] = mapped_column(Text, nullable=False)
     legal_basis: Mapped[str] = mapped_column(Text, nullable=False)
     fine_yuan: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    # 处罚有效期 (双公示): the decision's own end, separate from the 公示截止期 of its record; 2099-12-31 = 长期.
+    valid_until: Mapped[date] = mapped_column(Date, nullable=False)
     severity: Mapped[str] = mapped_column(String(10), nullable=False)
     office_name: Mapped[str] = mapped_column(String(200), nullable=False)  # 处罚机关
     office_uscc: Mapped[str | None] = mapped_column(String(18))
@@ -198,6 +200,12 @@ class RepairApplication(db.Model):
     proof_original_name: Mapped[str] = mapped_column(String(255), nullable=False)
     proof_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     proof_size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    # 信用修复办法: the penalty performed — for a fine, the payment voucher (缴款凭证), whose amount matches it.
+    paid_yuan: Mapped[Decimal | None] = mapped_column(Money)
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    voucher_stored_name: Mapped[str | None] = mapped_column(String(100), unique=True)
+    voucher_original_name: Mapped[str | None] = mapped_column(String(255))
+    voucher_sha256: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(10), nullable=False, index=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_on: Mapped[date | None] = mapped_column(Date)

@@ -1,53 +1,76 @@
-"""The credit rules: the fine's legal range, publication periods, the 7-working-day rule, working days.
+"""The credit rules: publication periods, the 7-working-day rule, and how a record is counted.
 
-Every number here is a default with its source, so that a change of policy is one edit.
-  清洁生产促进法 — 《中华人民共和国清洁生产促进法》(2012 修正)
-  信用修复办法   — 《信用修复管理办法》(国家发展改革委令第36号, 2026-04-01 起施行)
-  国发〔2016〕33号 — 《国务院关于建立完善守信联合激励和失信联合惩戒制度加快推进社会诚信建设的指导意见》
-  民法典         — 《中华人民共和国民法典》第二百零一条、第二百零二条 (how periods are counted)
+Every rule is declared with `rule(...)` and listed on the public 规则与依据 page (platform/rulebook.py).
+The fine a case may carry follows its cause (audits/rules.py: 促进法 第三十六条 or 第三十九条).
+  信用修复办法 — 《信用修复管理办法》(国家发展改革委令第 36 号，2026 年 4 月 1 日起施行)
+  国办发〔2015〕51号 — 《国务院办公厅关于运用大数据加强对市场主体服务和监管的若干意见》(十八)
+  国发〔2016〕33号 — 《国务院关于建立完善守信联合激励和失信联合惩戒制度加快推进社会诚信建设的指导意见》(十七)
+  民法典       — 《中华人民共和国民法典》第二百零一条、第二百零二条 (how periods are counted)
 """
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from ..audits.rules import add_months
+from ..dates import add_months, add_working_days
+from ..rulebook import rule
 
-# 清洁生产促进法 第三十九条: refusing a mandatory audit (or faking it, or not reporting its result),
-# not corrected within the ordered time, is fined 五万元以上五十万元以下.
-FINE_MIN_YUAN = Decimal("50000")
-FINE_MAX_YUAN = Decimal("500000")
-LEGAL_BASIS = "《中华人民共和国清洁生产促进法》第二十七条、第三十九条"
-VIOLATION_TYPE = "不实施强制性清洁生产审核"
+CREDIT = "信用信息公示与修复"
 PENALTY_CATEGORY = "罚款"
+NO_FINE_CATEGORY = "责令改正"  # a decision under 促进法 第三十六条 that orders publication without a fine
 SUBJECT_CATEGORY = "法人及非法人组织"  # 双公示 行政相对人类别 of an enterprise
+# 双公示 data standard: a 处罚有效期 of 2099-12-31 means "长期" (no end).
+LONG_TERM = date(2099, 12, 31)
 
 
 @dataclass(frozen=True)
 class Severity:
     label: str
-    min_months: int  # repair may be applied for once this part of the period has passed
-    max_months: int  # publication stops when this part of the period has passed
+    months: object  # the rule holding (minimum, maximum) publication in months
     published_by_default: bool
 
+    @property
+    def min_months(self) -> int:
+        return self.months.value[0]
 
-# 信用修复办法 (失信信息分类管理与公示期限): periods count from the decision date;
+    @property
+    def max_months(self) -> int:
+        return self.months.value[1]
+
+
+# 信用修复办法 (失信信息分类管理与公示期限): periods count from the date of the decision;
 #   轻微 — in principle not published; where the authority finds it necessary, at most 3 months, and
 #          repair may be applied for as soon as the legal duty is discharged;
 #   一般 — at least 3 months, at most 1 year;
 #   严重 — at least 1 year, at most 3 years.
 # 最短公示期届满后方可申请信用修复；最长公示期届满后自动停止公示。
+_PERIOD_SOURCE = "《信用修复管理办法》（国家发展改革委令第36号）失信信息分类与公示期限"
 SEVERITIES = {
-    "minor": Severity("轻微", 0, 3, False),
-    "general": Severity("一般", 3, 12, True),
-    "serious": Severity("严重", 12, 36, True),
+    "minor": Severity("轻微", rule("credit.period_minor", "轻微失信信息的公示期（最短、最长）", (0, 3), "个月",
+                                   _PERIOD_SOURCE, section=CREDIT, note="原则上不予公示；确有必要公示的最长 3 个月。"),
+                      False),
+    "general": Severity("一般", rule("credit.period_general", "一般失信信息的公示期（最短、最长）", (3, 12), "个月",
+                                     _PERIOD_SOURCE, section=CREDIT), True),
+    "serious": Severity("严重", rule("credit.period_serious", "严重失信信息的公示期（最短、最长）", (12, 36), "个月",
+                                     _PERIOD_SOURCE, section=CREDIT), True),
 }
-DEFAULT_SEVERITY = "general"  # a fine of 5万–50万元 is a 较大数额罚款, 一般失信 in the measures' examples
+DEFAULT_SEVERITY = rule(
+    "credit.default_severity", "处罚决定默认的失信程度", "general", "",
+    "地方实践：五万元以上的罚款按较大数额罚款，默认一般失信；录入时可改", section=CREDIT, kind="local_practice")
+REPAIR_CONDITIONS = rule(
+    "credit.repair_conditions", "申请信用修复的条件",
+    ("最短公示期届满", "纠正失信行为", "完全履行行政处罚规定的义务（罚款以缴款凭证证明，金额与罚款一致）",
+     "公开作出信用承诺"), "", "《信用修复管理办法》（国家发展改革委令第36号）信用修复的条件", section=CREDIT)
 
-
-# 国发〔2016〕33号: 行政许可、行政处罚等信息自作出行政决定之日起 7 个工作日内上网公开.
-ONLINE_WORKING_DAYS = 7
-# Platform practice: the regulator's dashboard warns when two working days or fewer are left.
-AT_RISK_WORKING_DAYS = 2
+# 国办发〔2015〕51号 (十八) and 国发〔2016〕33号 (十七): 行政许可、行政处罚等信息自作出行政决定之日起
+# 7 个工作日内上网公开.
+ONLINE_WORKING_DAYS = rule(
+    "credit.online_working_days", "行政处罚信息上网公开的期限（自作出决定之日起）", 7, "个工作日",
+    "《国务院办公厅关于运用大数据加强对市场主体服务和监管的若干意见》（国办发〔2015〕51号）第十八条；"
+    "《国务院关于建立完善守信联合激励和失信联合惩戒制度加快推进社会诚信建设的指导意见》（国发〔2016〕33号）第十七条",
+    section=CREDIT)
+AT_RISK_WORKING_DAYS = rule(
+    "credit.at_risk_working_days", "信用记录上网期限临近提醒（剩余工作日）", 2, "个工作日",
+    "地方实践：监管人员工作台提醒", section=CREDIT, kind="local_practice", bounds=(0, 7))
 
 
 @dataclass(frozen=True)
@@ -66,63 +89,14 @@ class Period:
 def publication_period(severity: str, decided_on: date) -> Period:
     """民法典 201–202: the decision day is not counted, and a period of months ends on the same day
     of the last month (or that month's last day), so the period's last day is `add_months(decided_on, n)`."""
-    rule = SEVERITIES[severity]
-    return Period(decided_on, add_months(decided_on, rule.min_months), add_months(decided_on, rule.max_months))
+    rule_ = SEVERITIES[severity]
+    return Period(decided_on, add_months(decided_on, rule_.min_months), add_months(decided_on, rule_.max_months))
 
 
-def fine_in_range(fine_yuan: Decimal) -> bool:
-    return FINE_MIN_YUAN <= fine_yuan <= FINE_MAX_YUAN
-
-
-# --- working days ---------------------------------------------------------------------------------
-
-# 国务院办公厅关于2026年部分节假日安排的通知 (2025-11-04): days off, and the weekend days worked instead.
-HOLIDAYS = {
-    date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 3),
-    *(date(2026, 2, d) for d in range(15, 24)),
-    date(2026, 4, 4), date(2026, 4, 5), date(2026, 4, 6),
-    *(date(2026, 5, d) for d in range(1, 6)),
-    date(2026, 6, 19), date(2026, 6, 20), date(2026, 6, 21),
-    date(2026, 9, 25), date(2026, 9, 26), date(2026, 9, 27),
-    *(date(2026, 10, d) for d in range(1, 8)),
-    # 2027: only the statutory days of 《全国年节及纪念日放假办法》(2024 修订) — 元旦, 春节 (除夕至初三),
-    # 清明, 劳动节 (2 days), 端午, 中秋, 国庆 (3 days). Replace with the State Council's 2027 notice,
-    # which adds the bridging days and the make-up workdays, when it is published.
-    date(2027, 1, 1),
-    date(2027, 2, 5), date(2027, 2, 6), date(2027, 2, 7), date(2027, 2, 8),
-    date(2027, 4, 5),
-    date(2027, 5, 1), date(2027, 5, 2),
-    date(2027, 6, 9),
-    date(2027, 9, 15),
-    date(2027, 10, 1), date(2027, 10, 2), date(2027, 10, 3),
-}
-MAKEUP_WORKDAYS = {
-    date(2026, 1, 4), date(2026, 2, 14), date(2026, 2, 28), date(2026, 5, 9), date(2026, 9, 20), date(2026, 10, 10),
-}
-
-
-def is_working_day(day: date) -> bool:
-    if day in MAKEUP_WORKDAYS:
-        return True
-    return day.weekday() < 5 and day not in HOLIDAYS
-
-
-def add_working_days(start: date, days: int) -> date:
-    """The `days`-th working day after `start` (the start day itself is not counted)."""
-    day = start
-    while days > 0:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            days -= 1
-    return day
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Working days after `start` up to and including `end`; negative when `end` is before `start`."""
-    if end < start:
-        return -working_days_between(end, start)
-    return sum(1 for n in range(1, (end - start).days + 1) if is_working_day(start + timedelta(days=n)))
+def fine_range(fine_rule) -> tuple[Decimal, Decimal]:
+    lowest, highest = fine_rule.value
+    return Decimal(lowest), Decimal(highest)
 
 
 def online_due(decided_on: date) -> date:
-    return add_working_days(decided_on, ONLINE_WORKING_DAYS)
+    return add_working_days(decided_on, ONLINE_WORKING_DAYS.value)

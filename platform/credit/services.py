@@ -15,7 +15,8 @@ from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..auditlog.services import diff, record as audit
-from ..audits.models import Case
+from ..audits.models import OPEN_CASE_STATES, Case
+from ..audits.rules import Penalty, penalty_for
 from ..audits.services import require_regulator
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
@@ -27,6 +28,7 @@ from ..models_base import utcnow
 from . import rules
 from .channel import wan_yuan
 from .models import CreditDelivery, CreditRecord, PenaltyDecision, RepairApplication
+from ..dates import beijing_today, working_days_between
 
 # Fixed for ever: a record's idempotency key is derived from its decision number with it.
 KEY_NAMESPACE = uuid.UUID("5b0e1f4e-8f0c-4d7a-9a55-2f6f3c1d0a26")
@@ -94,9 +96,13 @@ def _text(value, field: str, label: str, max_len: int, required: bool = True, de
     return check
 
 
-def parse_fine(value) -> Decimal:
-    """A fine in yuan, to the fen, within the law's range (rules.FINE_MIN_YUAN – FINE_MAX_YUAN)."""
+def parse_fine(value, penalty: Penalty) -> Decimal:
+    """A fine in yuan, to the fen, within the range the case's cause allows (促进法 第三十六条: none
+    or up to 10万; 第三十九条: 5万–50万)."""
+    lowest, highest = rules.fine_range(penalty.fine)
     if isinstance(value, bool) or value is None or str(value).strip() == "":
+        if lowest == 0:
+            return Decimal("0.00")  # 第三十六条: ordering publication without a fine is lawful
         raise ValidationError("请填写罚款金额（元）。", "fine_yuan")
     try:
         fine = Decimal(str(value).replace(",", "").strip())
@@ -104,25 +110,38 @@ def parse_fine(value) -> Decimal:
         raise ValidationError(f"罚款金额“{value}”不是有效的数字，请以元为单位填写。", "fine_yuan") from None
     if not fine.is_finite():
         raise ValidationError("罚款金额不是有效的数字。", "fine_yuan")
-    if not rules.fine_in_range(fine):
+    if not lowest <= fine <= highest:
         # Range first: quantize() fails on 1e30, and formatting 1e999999999 would write a billion digits.
         written = f"{fine:,.2f}" if fine.adjusted() < 15 else str(value).strip()[:40]
-        raise ValidationError(
-            f"罚款金额应在 {wan_yuan(rules.FINE_MIN_YUAN)} 万元至 {wan_yuan(rules.FINE_MAX_YUAN)} 万元之间"
-            f"（《清洁生产促进法》第三十九条），填写的是 {written} 元。", "fine_yuan")
+        allowed = (f"不超过 {wan_yuan(highest)} 万元（可以不罚款）" if lowest == 0
+                   else f"在 {wan_yuan(lowest)} 万元至 {wan_yuan(highest)} 万元之间")
+        raise ValidationError(f"罚款金额应{allowed}（{penalty.article}），填写的是 {written} 元。", "fine_yuan")
     if fine != fine.quantize(Decimal("0.01")):
         raise ValidationError("罚款金额以元为单位，最多保留两位小数。", "fine_yuan")
     return fine.quantize(Decimal("0.01"))
 
 
-def _decided_on(value, case: Case, today: date):
+def _valid_until(value, decided_on):
+    """处罚有效期 (双公示): when the decision stops being in force; 2099-12-31 means 长期."""
+    def check():
+        if value in (None, ""):
+            return rules.LONG_TERM
+        if not isinstance(value, date):
+            raise ValidationError("处罚有效期应为日期（YYYY-MM-DD）；长期有效请留空。", "valid_until")
+        if isinstance(decided_on, date) and value < decided_on:
+            raise ValidationError(f"处罚有效期不能早于处罚决定日期（{decided_on.isoformat()}）。", "valid_until")
+        return value
+    return check
+
+
+def _decided_on(value, case: Case, today: date, penalty: Penalty):
     def check():
         if not isinstance(value, date):
             raise ValidationError("请填写处罚决定日期（YYYY-MM-DD）。", "decided_on")
         if value > today:
             raise ValidationError(f"处罚决定日期不能晚于今天（{today.isoformat()}）。", "decided_on")
         deadline = case.rectification_deadline
-        if deadline and value <= deadline:
+        if penalty.needs_refusal and deadline and value <= deadline:
             raise ValidationError(f"处罚决定日期应晚于整改期限（{deadline.isoformat()}）。", "decided_on")
         return value
     return check
@@ -143,7 +162,7 @@ def _decision_no(value):
 
 def _severity(value):
     def check():
-        severity = value or rules.DEFAULT_SEVERITY
+        severity = value or rules.DEFAULT_SEVERITY.value
         if severity not in rules.SEVERITIES:
             raise ValidationError("失信程度应为轻微、一般或严重。", "severity")
         return severity
@@ -160,21 +179,27 @@ def _office_uscc(value):
 
 def record_penalty(actor, case: Case, *, decision_no, decided_on, facts, legal_basis, fine_yuan,
                    severity: str | None = None, office_name: str | None = None, office_uscc: str | None = None,
-                   violation_type: str | None = None, remarks: str | None = None,
+                   violation_type: str | None = None, remarks: str | None = None, valid_until=None,
                    today: date | None = None) -> PenaltyDecision:
-    """行政处罚决定 on a case whose rectification order ran out: the decision, its credit record
-    (awaiting approval), and the case moved on to 已处罚."""
+    """行政处罚决定 on a case: the decision, its credit record (awaiting approval), and the case moved
+    on to 已处罚. Under 促进法 第三十九条 only a refusal to correct is fined, so the case's rectification
+    order must have run out; under 第三十六条 the order to publish and the fine may come together."""
     require_regulator(actor, case.enterprise)
-    if case.state != "overdue":
-        raise ValidationError(f"只有“逾期未整改”的案件才能记录处罚决定，该案件当前为“{case.state_label}”。", "case")
-    today = today or date.today()
+    penalty = penalty_for(case.cause)
+    if penalty.needs_refusal and case.state != "overdue":
+        raise ValidationError(f"依{penalty.article}，责令限期改正后拒不改正的方可处罚；只有“逾期未整改”的案件才能"
+                              f"记录处罚决定，该案件当前为“{case.state_label}”。", "case")
+    if case.state not in OPEN_CASE_STATES:
+        raise ValidationError(f"该案件当前为“{case.state_label}”，不能记录处罚决定。", "case")
+    today = today or beijing_today()
     values = collect({
         "decision_no": _decision_no(decision_no),
-        "decided_on": _decided_on(decided_on, case, today),
-        "violation_type": _text(violation_type, "violation_type", "违法行为类型", 200, default=rules.VIOLATION_TYPE),
+        "decided_on": _decided_on(decided_on, case, today, penalty),
+        "violation_type": _text(violation_type, "violation_type", "违法行为类型", 200, default=penalty.violation_type),
         "facts": _text(facts, "facts", "违法事实", 5000),
-        "legal_basis": _text(legal_basis, "legal_basis", "处罚依据", 2000),
-        "fine_yuan": lambda: parse_fine(fine_yuan),
+        "legal_basis": _text(legal_basis, "legal_basis", "处罚依据", 2000, default=penalty.legal_basis),
+        "fine_yuan": lambda: parse_fine(fine_yuan, penalty),
+        "valid_until": _valid_until(valid_until, decided_on),
         "severity": _severity(severity),
         "office_name": _text(office_name, "office_name", "处罚机关", 200,
                              default=getattr(actor, "display_name", None)),
@@ -215,7 +240,7 @@ def approve(actor, record: CreditRecord, *, note: str = "", today: date | None =
         raise ValidationError(f"该信用记录当前为“{record.state_label}”，不能再次审核。", "state")
     if actor is not None and actor.id == record.decision.decided_by_id:
         raise PermissionDenied("录入处罚决定的人员不能审核本人录入的信用记录，请由另一名监管人员审核。")
-    today, now = today or date.today(), now or utcnow()
+    today, now = today or beijing_today(), now or utcnow()
     if record.period.expired_on(today):
         raise ValidationError(f"该记录的公示期已于 {record.publish_until.isoformat()} 届满，不再公示。", "state")
     note = (note or "").strip()
@@ -285,13 +310,16 @@ def expire_publications(as_of: date, now: datetime | None = None) -> int:
 # --- credit repair -------------------------------------------------------------------------------------
 
 def apply_for_repair(actor, record: CreditRecord, *, correction: str, commitment: str, commitment_public: bool,
-                     data: bytes, filename: str, today: date | None = None) -> RepairApplication:
-    """信用修复 (信用修复办法): after the minimum period, with proof of correction and a public commitment."""
+                     data: bytes, filename: str, paid_yuan=None, paid_on=None, voucher: bytes = b"",
+                     voucher_filename: str = "", today: date | None = None) -> RepairApplication:
+    """信用修复 (信用修复办法): after the minimum period, with proof that the violation was corrected, that
+    the penalty was performed in full (for a fine, the payment voucher of exactly its amount), and a
+    public commitment."""
     if actor is None or actor.role != "enterprise" or actor.enterprise_id != record.enterprise_id:
         raise PermissionDenied("只有受处罚的企业本身可以申请信用修复。")
     if record.state not in ("approved", "published"):
         raise ValidationError(f"该信用记录当前为“{record.state_label}”，无需申请信用修复。", "state")
-    today = today or date.today()
+    today = today or beijing_today()
     if not record.period.repairable_on(today):
         raise ValidationError(
             f"最短公示期至 {record.min_until.isoformat()} 届满，{(record.min_until + timedelta(days=1)).isoformat()} "
@@ -305,18 +333,25 @@ def apply_for_repair(actor, record: CreditRecord, *, correction: str, commitment
             raise ValidationError("信用修复须公开作出信用承诺，请勾选同意公开。", "commitment_public")
         return True
 
+    fine = Decimal(record.decision.fine_yuan)
     values = collect({
         "correction": _text(correction, "correction", "失信行为纠正情况", 5000),
         "commitment": _text(commitment, "commitment", "信用承诺", 5000),
         "commitment_public": public_commitment,
         "proof": lambda: _check_pdf(data, filename),
+        "paid_yuan": lambda: _paid_amount(paid_yuan, fine),
+        "paid_on": lambda: _paid_on(paid_on, fine, record.decision.decided_on, today),
+        "voucher": lambda: _check_voucher(voucher, voucher_filename, fine),
     })
     stored_name = uploads.store("credit-repair", data)
+    voucher_name = uploads.store("credit-repair", voucher) if values["voucher"] else None
     repair = RepairApplication(
         record=record, enterprise_id=record.enterprise_id, applicant_id=actor.id, applied_on=today,
         correction=values["correction"], commitment=values["commitment"], proof_stored_name=stored_name,
         proof_original_name=values["proof"], proof_sha256=hashlib.sha256(data).hexdigest(), proof_size=len(data),
-        state="pending")
+        paid_yuan=values["paid_yuan"], paid_on=values["paid_on"], voucher_stored_name=voucher_name,
+        voucher_original_name=values["voucher"],
+        voucher_sha256=hashlib.sha256(voucher).hexdigest() if voucher_name else None, state="pending")
     db.session.add(repair)
     db.session.flush()
     audit(actor, "credit_repair.apply", "credit_repair", repair.id, division_code=record.enterprise.city_code,
@@ -336,7 +371,7 @@ def decide_repair(actor, repair: RepairApplication, *, approved: bool, reason: s
     record = repair.record
     if approved and record.state not in ("approved", "published"):
         raise ValidationError(f"该信用记录当前为“{record.state_label}”，无需修复。", "state")
-    today = today or date.today()
+    today = today or beijing_today()
     repair.state = "approved" if approved else "rejected"
     repair.decided_by_id, repair.decided_on = getattr(actor, "id", None), today
     repair.decision_reason = reason or "材料齐全，准予信用修复。"
@@ -344,6 +379,43 @@ def decide_repair(actor, repair: RepairApplication, *, approved: bool, reason: s
           after={"state": repair.state, "reason": repair.decision_reason})
     if approved:
         withdraw(actor, record, reason="repaired", on=today, now=now)
+
+
+def _paid_amount(value, fine: Decimal) -> Decimal | None:
+    if fine == 0:
+        return None  # a decision without a fine has nothing to pay
+    text = str(value if value is not None else "").replace(",", "").strip()
+    if not text:
+        raise ValidationError(f"请填写缴款凭证上的金额（罚款 {fine:,.2f} 元）。", "paid_yuan")
+    try:
+        paid = Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(f"缴款金额“{str(value)[:40]}”不是有效的数字，请以元为单位填写。", "paid_yuan") from None
+    if not paid.is_finite() or paid.adjusted() > 15 or paid != fine:
+        written = f"{paid:,.2f}" if paid.is_finite() and paid.adjusted() <= 15 else text[:40]
+        raise ValidationError(f"缴款凭证金额（{written} 元）与处罚决定的罚款金额（{fine:,.2f} 元）不一致，"
+                              "须全额缴纳罚款后方可申请信用修复。", "paid_yuan")
+    return fine
+
+
+def _paid_on(value, fine: Decimal, decided_on: date, today: date) -> date | None:
+    if fine == 0:
+        return None
+    if not isinstance(value, date):
+        raise ValidationError("请填写缴款日期（YYYY-MM-DD）。", "paid_on")
+    if value > today:
+        raise ValidationError(f"缴款日期不能晚于今天（{today.isoformat()}）。", "paid_on")
+    if value < decided_on:
+        raise ValidationError(f"缴款日期不能早于处罚决定日期（{decided_on.isoformat()}）。", "paid_on")
+    return value
+
+
+def _check_voucher(data: bytes, filename: str, fine: Decimal) -> str | None:
+    if fine == 0:
+        return None
+    if not data or not uploads.client_filename(filename):
+        raise ValidationError("请上传罚款缴款凭证（PDF）。", "voucher")
+    return uploads.check_pdf(data, filename, label="缴款凭证", field="voucher")
 
 
 def _check_pdf(data: bytes, filename: str) -> str:
@@ -355,6 +427,13 @@ def _check_pdf(data: bytes, filename: str) -> str:
 def proof_path(user, repair_id: int) -> tuple[RepairApplication, Path]:
     repair = get_repair(user, repair_id)
     return repair, uploads.stored_file("credit-repair", repair.proof_stored_name)
+
+
+def voucher_path(user, repair_id: int) -> tuple[RepairApplication, Path | None]:
+    repair = get_repair(user, repair_id)
+    if repair.voucher_stored_name is None:
+        return repair, None
+    return repair, uploads.stored_file("credit-repair", repair.voucher_stored_name)
 
 
 # --- the outbox, as regulators see it -------------------------------------------------------------------
@@ -399,8 +478,8 @@ def at_risk(user, as_of: date) -> list[dict]:
                                  .order_by(CreditRecord.online_due, CreditRecord.id))
     out = []
     for record in waiting:
-        left = rules.working_days_between(as_of, record.online_due)
-        if left <= rules.AT_RISK_WORKING_DAYS:
+        left = working_days_between(as_of, record.online_due)
+        if left <= rules.AT_RISK_WORKING_DAYS.value:
             out.append({"record": record, "due": record.online_due, "working_days_left": left, "missed": left < 0})
     return out
 
@@ -431,7 +510,7 @@ def records_of_enterprise(user) -> list[CreditRecord]:
 
 def public_records(q: str = "", as_of: date | None = None):
     """What the public sees: records delivered to the channel and within their publication period."""
-    as_of = as_of or date.today()
+    as_of = as_of or beijing_today()
     query = (select(CreditRecord).join(PenaltyDecision, PenaltyDecision.id == CreditRecord.decision_id)
              .where(CreditRecord.state == "published", CreditRecord.publish_until >= as_of))
     q = (q or "").strip()

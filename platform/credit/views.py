@@ -1,6 +1,5 @@
 """Credit pages: the regulators' penalty form, approval, dashboard and dead letters; the enterprise's
 records and repair applications; the public disclosure of published records."""
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -16,7 +15,9 @@ from . import services
 from .channel import FIELDS, NOT_ON_PUBLIC_PAGES, record_fields
 from .forms import ApprovalForm, PenaltyForm, RepairDecisionForm, RepairForm, RetryForm
 from .models import RECORD_STATES, PenaltyDecision
-from .rules import AT_RISK_WORKING_DAYS, SEVERITIES
+from ..audits.rules import penalty_for
+from .rules import AT_RISK_WORKING_DAYS, SEVERITIES, fine_range
+from ..dates import beijing_today
 
 bp = Blueprint("credit", __name__)
 PUBLIC_FIELDS = [(key, label) for key, label in FIELDS if key not in NOT_ON_PUBLIC_PAGES]
@@ -39,7 +40,7 @@ def case_penalty_decision(case_id: int):
 @bp.get("/credit/dashboard")
 @role_required("regulator", "admin")
 def dashboard():
-    today = date.today()
+    today = beijing_today()
     awaiting = list(db.session.scalars(services.records_for_regulator(current_user, state="pending").limit(50)))
     last_run = db.session.scalar(select(SchedulerJobRun).where(SchedulerJobRun.job_id == "credit_publish")
                                  .order_by(SchedulerJobRun.id.desc()).limit(1))
@@ -47,7 +48,7 @@ def dashboard():
                            at_risk=services.at_risk(current_user, today),
                            dead=list(db.session.scalars(services.dead_letters(current_user).limit(50))),
                            repairs=list(db.session.scalars(services.pending_repairs(current_user).limit(50))),
-                           last_run=last_run, retry_form=RetryForm(), at_risk_days=AT_RISK_WORKING_DAYS)
+                           last_run=last_run, retry_form=RetryForm(), at_risk_days=AT_RISK_WORKING_DAYS.value)
 
 
 @bp.get("/credit/records")
@@ -65,8 +66,14 @@ def records():
 def penalty(case_id: int):
     case = case_services.get_case(current_user, case_id)
     form = PenaltyForm()
+    penalty = penalty_for(case.cause)
     if request.method == "GET":
         form.office_name.data = current_user.display_name
+        form.violation_type.data, form.legal_basis.data = penalty.violation_type, penalty.legal_basis
+    lowest, highest = fine_range(penalty.fine)
+    form.fine_yuan.description = (f"依{penalty.article}，可以不罚款，最高 {highest:,.0f} 元" if lowest == 0
+                                  else f"依{penalty.article}，{lowest:,.0f}–{highest:,.0f} 元")
+    form.valid_until.description = "处罚决定的有效期；长期有效请留空（报送为 2099-12-31）。与公示截止期不同，后者由失信程度决定。"
     status = 200
     if form.validate_on_submit():
         try:
@@ -74,7 +81,7 @@ def penalty(case_id: int):
                 current_user, case, decision_no=form.decision_no.data, decided_on=form.decided_on.data,
                 facts=form.facts.data, legal_basis=form.legal_basis.data, fine_yuan=form.fine_yuan.data,
                 severity=form.severity.data, office_name=form.office_name.data, office_uscc=form.office_uscc.data,
-                violation_type=form.violation_type.data, remarks=form.remarks.data)
+                violation_type=form.violation_type.data, remarks=form.remarks.data, valid_until=form.valid_until.data)
         except DomainError as exc:
             status = show_errors(form, exc)
         else:
@@ -107,7 +114,7 @@ def record_detail(record_id: int):
                 flash("已审核通过，将在下次报送时送往信用信息平台。", "success")
                 return redirect(url_for("credit.record_detail", record_id=record.id))
     return render_template("credit/record.html", record=record, fields=record_fields(record), labels=FIELDS,
-                           form=form, retry_form=RetryForm(), today=date.today()), status
+                           form=form, retry_form=RetryForm(), today=beijing_today()), status
 
 
 @bp.get("/credit/dead-letters")
@@ -167,12 +174,21 @@ def repair_proof(repair_id: int):
     return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=repair.proof_original_name)
 
 
+@bp.get("/credit/repairs/<int:repair_id>/voucher")
+@role_required("regulator", "admin", "enterprise")
+def repair_voucher(repair_id: int):
+    repair, path = services.voucher_path(current_user, repair_id)
+    if path is None or not path.is_file():
+        raise NotFound("该申请没有缴款凭证文件。")
+    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=repair.voucher_original_name)
+
+
 # --- enterprise ---------------------------------------------------------------------------------------
 
 @bp.get("/credit/mine")
 @role_required("enterprise")
 def mine():
-    return render_template("credit/mine.html", records=services.records_of_enterprise(current_user), today=date.today())
+    return render_template("credit/mine.html", records=services.records_of_enterprise(current_user), today=beijing_today())
 
 
 @bp.route("/credit/records/<int:record_id>/repair", methods=["GET", "POST"])
@@ -182,12 +198,15 @@ def apply_repair(record_id: int):
     form = RepairForm()
     status = 200
     if form.validate_on_submit():
-        upload = form.proof.data
+        upload, voucher = form.proof.data, form.voucher.data
         try:
             services.apply_for_repair(current_user, record, correction=form.correction.data,
                                       commitment=form.commitment.data, commitment_public=form.commitment_public.data,
                                       data=upload.read() if upload else b"",
-                                      filename=upload.filename if upload else "")
+                                      filename=upload.filename if upload else "",
+                                      paid_yuan=form.paid_yuan.data, paid_on=form.paid_on.data,
+                                      voucher=voucher.read() if voucher else b"",
+                                      voucher_filename=voucher.filename if voucher else "")
         except DomainError as exc:
             status = show_errors(form, exc)
         else:
@@ -220,4 +239,4 @@ def public_export():
     rows = db.session.scalars(services.public_records(request.args.get("q", "")).limit(100_000))
     data = csv_bytes([label for _, label in PUBLIC_FIELDS],
                      ([record_fields(r)[key] for key, _ in PUBLIC_FIELDS] for r in rows))
-    return download(data, f"行政处罚信用信息_{date.today().isoformat()}.csv", CSV)
+    return download(data, f"行政处罚信用信息_{beijing_today().isoformat()}.csv", CSV)

@@ -3,7 +3,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from ..forms import Form
-from .models import MANDATORY_FLAGS, PERMIT_CLASSES
+from .models import FLAGS, PERMIT_CLASSES
 
 
 class ProfileForm(Form):
@@ -27,10 +27,10 @@ class EnterpriseForm(ProfileForm):
     permit_no = StringField("排污许可证编号", validators=[Optional()])
     permit_class = SelectField("排污许可管理类别", choices={"": "（无）", **PERMIT_CLASSES},
                                validate_choice=False)
-    over_discharge = BooleanField(MANDATORY_FLAGS["over_discharge"])
-    over_energy_quota = BooleanField(MANDATORY_FLAGS["over_energy_quota"])
-    toxic_substances = BooleanField(MANDATORY_FLAGS["toxic_substances"])
-    two_high = BooleanField(MANDATORY_FLAGS["two_high"])
+    over_discharge = BooleanField(FLAGS["over_discharge"])
+    over_energy_quota = BooleanField(FLAGS["over_energy_quota"])
+    toxic_substances = BooleanField(FLAGS["toxic_substances"])
+    two_high = BooleanField(FLAGS["two_high"])
     mandatory_reason = TextAreaField("强制审核原因", validators=[Optional()])
 
     def values(self) -> dict:

@@ -8,13 +8,16 @@ from ..reference.models import Division, Industry
 
 PERMIT_CLASSES = {"key": "重点管理", "simplified": "简化管理", "registration": "登记管理"}
 
-# The flags that make a clean-production audit mandatory (清洁生产促进法 第二十七条).
+# The three causes that make a clean-production audit mandatory (清洁生产促进法 第二十七条;
+# 清洁生产审核办法 第八条).
 MANDATORY_FLAGS = {
     "over_discharge": "超标或超总量排放",
     "over_energy_quota": "超过单位产品能源消耗限额",
     "toxic_substances": "使用或排放有毒有害物质（含优先控制化学品）",
-    "two_high": "高耗能高排放（两高）项目",
 }
+# Every flag an enterprise carries: 两高 is not a cause of listing but the plan's criterion for the
+# strict audit procedure (广西方案 §十六, audits/rules.procedure_for).
+FLAGS = {**MANDATORY_FLAGS, "two_high": "高耗能高排放（两高）企业（适用完整审核程序）"}
 
 
 class Park(TimestampMixin, db.Model):
@@ -62,6 +65,10 @@ class Enterprise(TimestampMixin, db.Model):
     @property
     def division_code(self) -> str:
         return self.county_code or self.city_code
+
+    @property
+    def flags(self) -> list[str]:
+        return [label for flag, label in FLAGS.items() if getattr(self, flag)]
 
     @property
     def mandatory_flags(self) -> list[str]:

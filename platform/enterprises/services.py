@@ -11,7 +11,7 @@ from ..models_base import small_int
 from ..reference.models import Division
 from ..reference.services import city_of, parse_division, parse_industry
 from . import uscc as uscc_rules
-from .models import MANDATORY_FLAGS, PERMIT_CLASSES, Enterprise, Park
+from .models import FLAGS, PERMIT_CLASSES, Enterprise, Park
 
 # Fields an enterprise keeps itself; the flags, codes and name are the regulator's.
 SELF_SERVICE_FIELDS = ("legal_representative", "address", "contact_person", "contact_phone")
@@ -78,7 +78,7 @@ def search(user, *, q: str = "", city: str = "", industry: str = "", flag: str =
         query = query.where(Enterprise.city_code == city)
     if industry:
         query = query.where(Enterprise.industry_code == industry)
-    if flag in MANDATORY_FLAGS:
+    if flag in FLAGS:
         query = query.where(getattr(Enterprise, flag).is_(True))
     return query.order_by(Enterprise.city_code, Enterprise.name, Enterprise.id)
 
@@ -157,7 +157,7 @@ def clean(raw: dict, *, allow_bad_check: bool = False) -> dict:
     values["city_code"], values["county_code"] = values.pop("division")
     values["county_code"] = values["county_code"] or None
     values["industry_code"], values["industry_class"] = values.pop("industry")
-    for flag in MANDATORY_FLAGS:
+    for flag in FLAGS:
         values[flag] = _bool(raw.get(flag))
     return values
 

@@ -8,7 +8,7 @@ from ..web import XLSX, download, import_page, paginate, role_required, show_err
 from . import services
 from .forms import EnterpriseForm, ImportForm, ProfileForm
 from .importer import import_enterprises
-from .models import MANDATORY_FLAGS
+from .models import FLAGS
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
 
@@ -25,7 +25,7 @@ def index():
     filters = _filters()
     pagination = paginate(services.search(current_user, **filters))
     return render_template("enterprises/index.html", pagination=pagination, filters=filters,
-                           cities=cities(), industries=industries(), flags=MANDATORY_FLAGS)
+                           cities=cities(), industries=industries(), flags=FLAGS)
 
 
 @bp.get("/export.xlsx")
@@ -35,10 +35,10 @@ def export():
 
     rows = db.session.scalars(services.search(current_user, **_filters()).limit(EXPORT_LIMIT))
     headers = ["企业名称", "统一社会信用代码", "设区市", "行政区划代码", "行业代码", "行业", "法定代表人",
-               "排污许可证编号", "排污许可管理类别", *MANDATORY_FLAGS.values(), "强制审核原因"]
+               "排污许可证编号", "排污许可管理类别", *FLAGS.values(), "强制审核原因"]
     data = xlsx_bytes("企业名录", headers, (
         [e.name, e.uscc, e.city.name, e.division_code, e.industry_class, e.industry.name, e.legal_representative,
-         e.permit_no, e.permit_class_label, *[getattr(e, f) for f in MANDATORY_FLAGS], e.mandatory_reason]
+         e.permit_no, e.permit_class_label, *[getattr(e, f) for f in FLAGS], e.mandatory_reason]
         for e in rows))
     return download(data, "企业名录.xlsx", XLSX)
 

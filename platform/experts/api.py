@@ -7,6 +7,7 @@ from ..api.views import bp, error_response, page_args
 from ..errors import ValidationError
 from ..extensions import db
 from ..reference.services import industries
+from ..dates import iso
 from . import panels, services
 
 
@@ -60,7 +61,7 @@ def draw_record(panel_id: int):
                 "candidates": summary["candidates"], "excluded": summary["excluded"], "eligible": summary["eligible"],
                 "excluded_by_reason": [{"reason": code, "label": label, "count": n}
                                        for code, label, n in summary["reasons"]],
-                "drawn_at": summary["drawn_at"].isoformat()}
+                "drawn_at": iso(summary["drawn_at"])}
         if disclosed:
             item["eligible_ids"] = summary["eligible_ids"]
             item["chosen_ids"] = summary["chosen_ids"]

@@ -18,6 +18,7 @@ from ..errors import ValidationError
 from ..extensions import db
 from . import panels, rules, services
 from .models import Expert, Panel, ServiceOrg
+from ..dates import beijing_today
 
 DEMO_PASSWORD = "Demo2026gx"  # the same as every demo account (platform/demo.py)
 # The industries of the demo enterprises (platform/demo.py DEMO_INDUSTRIES, two-digit divisions).
@@ -123,7 +124,7 @@ def _panels() -> None:
     # The first review passes, the second fails on a veto item, the third is still being scored.
     for n, round_ in enumerate(waiting):
         started = round_.report_submitted_on + timedelta(days=20)
-        audits.begin_evaluation(None, round_, on=started, today=max(date.today(), started))
+        audits.begin_evaluation(None, round_, on=started, today=max(beijing_today(), started))
         panel = _draw(round_, started, seed=20260000 + round_.id)
         if panel is None:
             continue
@@ -136,11 +137,11 @@ def _panels() -> None:
             panels.submit_scores(member.expert.user, member, points=points, vetoes=veto, opinion=opinion, sign=True)
         if n < 2:
             on = started + timedelta(days=14)
-            panels.conclude(None, panel, on=on, today=max(date.today(), on),
+            panels.conclude(None, panel, on=on, today=max(beijing_today(), on),
                             opinion="同意通过评估，按方案实施中/高费项目。" if n == 0 else "请完成无/低费方案后重新提交审核报告。")
     if passed is not None:
         requested = passed.evaluation_concluded_on + timedelta(days=120)
-        audits.request_acceptance(None, passed, on=requested, today=max(date.today(), requested))
+        audits.request_acceptance(None, passed, on=requested, today=max(beijing_today(), requested))
         _draw(passed, requested, seed=20269999)
 
 

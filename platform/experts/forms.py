@@ -52,8 +52,8 @@ class DecisionForm(Form):
 
 
 class DrawForm(Form):
-    size = StringField("专家人数", default=str(rules.DEFAULT_PANEL_SIZE),
-                       description=f"{rules.MIN_PANEL_SIZE}–{rules.MAX_PANEL_SIZE} 人")
+    size = StringField("专家人数", default=lambda: str(rules.MIN_PANEL_SIZE.value),
+                       description="人数以本平台《规则与依据》中专家组的最少、最多人数为限")
     meeting_on = date_field("评审会日期", required=False)
     location = StringField("评审地点", validators=[Optional(), Length(max=200)])
 

@@ -21,6 +21,7 @@ from ..models_base import utcnow
 from . import draw, rules
 from .models import Expert, Panel, PanelDraw, PanelExclusion, PanelMember, Score, ServiceOrg
 from .services import expert_of
+from ..dates import beijing_today
 
 CONFLICTS = ("same_employer", "service_org", "declared")
 
@@ -59,8 +60,9 @@ def conflict_with(expert: Expert, round_: AuditRound) -> str | None:
 # --- drawing -------------------------------------------------------------------------------------
 
 def _check_size(size) -> int:
-    if not isinstance(size, int) or isinstance(size, bool) or not rules.MIN_PANEL_SIZE <= size <= rules.MAX_PANEL_SIZE:
-        raise ValidationError(f"专家组人数应为 {rules.MIN_PANEL_SIZE}–{rules.MAX_PANEL_SIZE} 人。", "size")
+    lowest, highest = rules.MIN_PANEL_SIZE.value, rules.MAX_PANEL_SIZE.value
+    if not isinstance(size, int) or isinstance(size, bool) or not lowest <= size <= highest:
+        raise ValidationError(f"专家组人数应为 {lowest}–{highest} 人。", "size")
     return size
 
 
@@ -83,7 +85,7 @@ def _record_draw(panel: Panel, outcome: draw.Outcome, actor) -> PanelDraw:
     return record_
 
 
-def draw_panel(actor, round_: AuditRound, *, size: int = rules.DEFAULT_PANEL_SIZE, meeting_on: date | None = None,
+def draw_panel(actor, round_: AuditRound, *, size: int | None = None, meeting_on: date | None = None,
                location: str = "", seed: int | None = None, today: date | None = None) -> Panel:
     """Draw a panel for a round under evaluation or acceptance. All or nothing: too small a pool writes nothing."""
     audits.require_regulator(actor, round_.enterprise)
@@ -92,15 +94,15 @@ def draw_panel(actor, round_: AuditRound, *, size: int = rules.DEFAULT_PANEL_SIZ
         raise ValidationError(f"该审核轮次当前为“{round_.state_label}”，只有评估中或验收中的轮次才能抽取专家组。", "state")
     if db.session.scalar(select(Panel.id).where(Panel.round_id == round_.id, Panel.state == "scoring")):
         raise ValidationError("该轮次已有正在评审的专家组，不能重复抽取。", "state")
-    size = _check_size(size)
-    today = today or date.today()
+    size = _check_size(rules.MIN_PANEL_SIZE.value if size is None else size)
+    today = today or beijing_today()
     started = _stage_started(round_, stage)
     if meeting_on is not None and started and meeting_on < started:
         raise ValidationError(f"评审会日期不能早于{rules.STAGES[stage]}开始日期（{started.isoformat()}）。", "meeting_on")
     outcome = draw.run(_candidates(), _review(round_), draw.new_seed() if seed is None else seed, size,
                        stage_label=rules.STAGES[stage])
-    panel = Panel(round=round_, stage=stage, state="scoring", size=size, pass_mark=rules.PASS_MARK[stage],
-                  veto_min_members=rules.VETO_MIN_MEMBERS, drawn_on=today, drawn_by_id=getattr(actor, "id", None),
+    panel = Panel(round=round_, stage=stage, state="scoring", size=size, pass_mark=rules.PASS_MARK.value,
+                  veto_min_members=rules.VETO_MIN_MEMBERS.value, drawn_on=today, drawn_by_id=getattr(actor, "id", None),
                   meeting_on=meeting_on, location=(location or "").strip()[:200] or None)
     try:
         with db.session.begin_nested():
@@ -262,8 +264,8 @@ def submit_scores(actor, member: PanelMember, *, points: dict, vetoes=(), opinio
         member.signed_at = utcnow()
         record(actor, "panel.sign", "panel", panel.id, division_code=panel.round.enterprise.city_code,
                after={"member": expert.id, "total": str(member.total), "vetoes": sorted(set(vetoes))})
-        if rules.AUTO_CONCLUDE and panel.all_signed:
-            conclude(None, panel, on=today or date.today(), today=today)
+        if rules.AUTO_CONCLUDE.value and panel.all_signed:
+            conclude(None, panel, on=today or beijing_today(), today=today)
 
 
 def tally(panel: Panel) -> dict:

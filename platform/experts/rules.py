@@ -1,26 +1,38 @@
 """Expert review rules: panel size, pass mark, veto rule, the scoring tables and who may not sit.
 
-Every number is a default with its source, so that a change of local policy is one edit.
+Every rule is declared with `rule(...)` and listed on the public 规则与依据 page (platform/rulebook.py).
   评估验收指南 — 《清洁生产审核评估与验收指南》(环办科技〔2018〕5号)
   审核办法     — 《清洁生产审核办法》(国家发展改革委、环境保护部令第38号, 2016)
 """
 from dataclasses import dataclass
 
-# 评估验收指南 (组织方式): evaluation and acceptance are done by a panel of at least three experts
-# drawn from the expert pool (专家库).
-MIN_PANEL_SIZE = 3
-DEFAULT_PANEL_SIZE = 3
-# Platform practice: a regulator may ask for a larger panel for complex (e.g. park) audits.
-MAX_PANEL_SIZE = 7
+from ..rulebook import rule
 
-# 评估验收指南 (评估/验收结论): a review passes at 70 of 100 points; local rules differ, so per stage.
-PASS_MARK = {"evaluation": 70, "acceptance": 70}
-# 评估验收指南: any veto item (否决项) makes the review fail. How many members must tick a veto
-# item for it to stand: 1 = any member's veto fails the review (the guide's reading); a province
-# that wants the panel's majority sets it higher.
-VETO_MIN_MEMBERS = 1
-# Whether the last member's signature records the conclusion at once (otherwise the regulator does).
-AUTO_CONCLUDE = False
+PANELS = "专家评审"
+
+# 评估验收指南 (组织方式) has the regulator organise experts from the pool (专家库) for each review;
+# the panel's size and pass mark are not fixed in a text checked here, and provinces differ, so
+# both are local practice and configurable.
+MIN_PANEL_SIZE = rule(
+    "reviews.min_panel_size", "评估、验收专家组的最少人数", 3, "人",
+    "地方实践：国家文件未统一规定专家组人数，默认不少于 3 人，可配置", section=PANELS,
+    kind="local_practice", bounds=(3, 15))
+MAX_PANEL_SIZE = rule(
+    "reviews.max_panel_size", "评估、验收专家组的最多人数", 7, "人",
+    "地方实践：复杂（如园区整体）审核可扩大专家组", section=PANELS, kind="local_practice", bounds=(3, 25))
+PASS_MARK = rule(
+    "reviews.pass_mark", "评估通过、验收合格的最低分（百分制，专家平均分）", 70, "分",
+    "地方实践：评分表与合格线由各地确定，默认 70 分，可配置", section=PANELS, kind="local_practice",
+    bounds=(50, 90))
+# Any veto item (否决项) makes the review fail. How many members must tick a veto item for it to
+# stand: 1 = any member's veto fails the review; a province that wants the panel's majority sets it higher.
+VETO_MIN_MEMBERS = rule(
+    "reviews.veto_min_members", "否决项成立所需的专家人数", 1, "人",
+    "地方实践：任一否决项成立即不通过；默认一名专家勾选即成立", section=PANELS, kind="local_practice",
+    bounds=(1, 7))
+AUTO_CONCLUDE = rule(
+    "reviews.auto_conclude", "全部专家签署后自动形成结论", False, "",
+    "地方实践：默认由监管部门确认后记录结论", section=PANELS, kind="local_practice")
 
 STAGES = {"evaluation": "评估", "acceptance": "验收"}
 OUTCOME_LABELS = {"evaluation": ("通过", "不通过"), "acceptance": ("合格", "不合格")}

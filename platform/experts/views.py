@@ -1,4 +1,3 @@
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_user
@@ -19,6 +18,7 @@ from . import panels, rules, services
 from .forms import (AssignOrgForm, CancelPanelForm, ConcludeForm, ConflictForm, DeclineForm, DecisionForm, DrawForm,
                     ProfileForm, RegistrationForm, ServiceOrgForm, score_form)
 from .models import STATUSES, Expert, PanelMember, ServiceOrg
+from ..dates import beijing_today
 
 bp = Blueprint("experts", __name__)
 
@@ -321,7 +321,7 @@ def panel_detail(panel_id: int):
     return render_template("experts/panel.html", panel=panel, result=panels.tally(panel), verified=panels.verify(panel),
                            draws=[(d, panels.draw_summary(d)) for d in panel.draws], rules=rules,
                            can_act=panels.can_manage(current_user, panel) and panel.state == "scoring",
-                           conclude_form=ConcludeForm(data={"on": date.today()}), cancel_form=CancelPanelForm(),
+                           conclude_form=ConcludeForm(data={"on": beijing_today()}), cancel_form=CancelPanelForm(),
                            decline_form=DeclineForm())
 
 

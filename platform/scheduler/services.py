@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models_base import utcnow
 from .models import SchedulerJobRun, SchedulerLease
+from ..dates import beijing_today
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "scheduler"
@@ -52,7 +53,7 @@ def run_job(job_id: str, func, holder: str, as_of: date | None = None) -> bool:
         return False
     started = utcnow()
     try:
-        summary = func(as_of or date.today())
+        summary = func(as_of or beijing_today())
         db.session.commit()
         outcome = "ok"
     except Exception as exc:  # a failed run is recorded and retried at its next time

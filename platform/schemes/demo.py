@@ -13,6 +13,7 @@ from ..audits.models import AuditRound
 from ..extensions import db
 from . import services
 from .models import Scheme
+from ..dates import beijing_today
 
 # (name, investment range 万元, {result: range}) — no/low-cost schemes every sector proposes.
 LOW_COST = [
@@ -88,13 +89,13 @@ def _amount(rng: random.Random, low, high) -> Decimal:
 
 def _completion_date(rng: random.Random, round_: AuditRound, latest: date) -> date:
     start = round_.started_on
-    end = max(start, min(latest, date.today()))
+    end = max(start, min(latest, beijing_today()))
     return start + timedelta(days=rng.randint(0, (end - start).days))
 
 
 def load_demo(rng: random.Random) -> int:
     """Schemes for every demo round whose audit has started; returns how many were created."""
-    today = date.today()
+    today = beijing_today()
     with_schemes = set(db.session.scalars(select(Scheme.round_id).distinct()))
     rounds = list(db.session.scalars(
         select(AuditRound).where(AuditRound.state.in_(PROGRESS)).order_by(AuditRound.id)))

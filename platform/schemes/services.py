@@ -20,6 +20,7 @@ from ..errors import InvalidFields, NotFound, PermissionDenied, ValidationError,
 from ..extensions import db
 from ..tabular import parse_date
 from .models import AMOUNTS, CATEGORIES, MAX_AMOUNT, SCALE, STATUSES, Metric, Scheme, SchemeTotals
+from ..dates import beijing_today
 
 # The enterprise proposes and carries out schemes once its audit has started. While a panel reviews
 # the round (评估中, 验收中) the figures under review stay as they are, and after acceptance they are
@@ -181,7 +182,7 @@ def _text(raw: dict, field: str, label: str, max_len: int):
 
 def clean(raw: dict, round_: AuditRound, *, today: date | None = None) -> dict:
     """Validate a scheme from a form, an import row or the demo loader; every wrong field is named."""
-    today = today or date.today()
+    today = today or beijing_today()
     checks = {
         "code": _text(raw, "code", "方案编号", 30),
         "name": _text(raw, "name", "方案名称", 200),

@@ -47,6 +47,7 @@ from ..extensions import db
 from ..models_base import small_int
 from ..reference.services import DATA_DIR, cities, industries
 from ..schemes.models import METRIC, RESULTS, SCALE, SchemeTotals
+from ..dates import beijing_today, iso
 
 R, E, T = AuditRound, Enterprise, SchemeTotals
 ENTRY_DATE = func.coalesce(R.listed_on, R.started_on)
@@ -421,7 +422,7 @@ def _names(by: str, keys: list) -> dict:
 def year_choices(today: date | None = None) -> list[int]:
     """The years a dashboard offers, newest first: from FIRST_YEAR, when 《清洁生产审核办法》(2016)
     took effect, to this year (a constant list: finding the years with data would read every round)."""
-    return list(range((today or date.today()).year, FIRST_YEAR - 1, -1))
+    return list(range((today or beijing_today()).year, FIRST_YEAR - 1, -1))
 
 
 # --- the 2025 targets ------------------------------------------------------------------------------
@@ -447,7 +448,7 @@ def jsonable(value):
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, date):
-        return value.isoformat()
+        return iso(value)
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -37,14 +37,14 @@ def advance(world):
         regulator = world.regulator_a if round_.enterprise.city_code == "450100" else world.regulator_b
         far = date(2030, 1, 1)
         steps = [
-            ("disclosed", lambda: services.disclose(ent_user, round_, on=disclosed, today=far)),
-            ("auditing", lambda: services.start_audit(ent_user, round_, on=started, today=far)),
+            ("disclosed", lambda: services.disclose(ent_user, round_, on=disclosed, today=disclosed)),
+            ("auditing", lambda: services.start_audit(ent_user, round_, on=started, today=started)),
             ("report_submitted", lambda: services.submit_report(ent_user, round_, on=reported, data=PDF,
-                                                                filename="审核报告.pdf", today=far)),
+                                                                filename="审核报告.pdf", today=reported)),
             ("evaluation", lambda: services.begin_evaluation(regulator, round_, on=evaluated, today=far)),
             ("evaluation_passed", lambda: services.conclude_evaluation(regulator, round_, on=evaluated, passed=True,
                                                                        today=far)),
-            ("acceptance", lambda: services.request_acceptance(ent_user, round_, on=requested, today=far)),
+            ("acceptance", lambda: services.request_acceptance(ent_user, round_, on=requested, today=requested)),
             ("accepted", lambda: services.conclude_acceptance(regulator, round_, on=accepted, passed=True, today=far)),
         ]
         for state, step in steps:

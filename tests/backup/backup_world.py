@@ -63,7 +63,8 @@ def _credit_record_with_repair(enterprise, enterprise_user, regulator, province)
     from platform.audits import cases, services as audits
     from platform.audits.jobs import compliance_scan
     from platform.audits.models import Case
-    from platform.credit import jobs, rules, services as credit
+    from platform.audits.rules import ART39
+    from platform.credit import jobs, services as credit
 
     listed_on = date(2026, 1, 5)
     audits.publish_batch(regulator, title="备份测试名单", published_on=listed_on, usccs=[enterprise.uscc], today=listed_on)
@@ -75,7 +76,7 @@ def _credit_record_with_repair(enterprise, enterprise_user, regulator, province)
     decided_on = date(2026, 4, 10)
     decision = credit.record_penalty(
         regulator, case, decision_no=f"桂环罚〔2026〕{case.id}号", decided_on=decided_on, severity="general",
-        facts="列入强制性清洁生产审核名单后逾期未公开企业信息，经责令限期整改仍未改正。", legal_basis=rules.LEGAL_BASIS,
+        facts="列入强制性清洁生产审核名单后逾期未公开企业信息，经责令限期整改仍未改正。", legal_basis=ART39.legal_basis,
         fine_yuan="100000", today=decided_on)
     credit.approve(province, decision.record, today=decided_on, now=datetime(2026, 4, 10, 8, 0))
     db.session.commit()

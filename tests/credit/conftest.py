@@ -9,9 +9,10 @@ from platform.audits import cases as case_services
 from platform.audits import services as audits
 from platform.audits.jobs import compliance_scan
 from platform.audits.models import Case
-from platform.credit import rules, services
+from platform.credit import services
 from platform.credit.sink import FakeCreditChannel
 from platform.extensions import db
+from platform.audits.rules import ART39
 
 from credit_world import LISTED_ON, PDF, T0
 
@@ -69,7 +70,7 @@ def penalize(world):
         decision = services.record_penalty(
             _regulator(world, case.enterprise), case, decision_no=decision_no or f"桂环罚〔2026〕{case.id}号",
             decided_on=decided_on, facts="列入强制性清洁生产审核名单后逾期未公开企业信息，经责令限期整改仍未改正。",
-            legal_basis=rules.LEGAL_BASIS, fine_yuan=fine, severity=severity, today=decided_on)
+            legal_basis=ART39.legal_basis, fine_yuan=fine, severity=severity, today=decided_on)
         db.session.commit()
         return decision.record
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from platform import dates
 from platform.credit import rules
 from platform.credit.services import parse_fine
 from platform.errors import ValidationError
@@ -63,7 +64,7 @@ def test_the_7_working_day_deadline_skips_weekends_and_holidays_and_counts_make_
 
 
 def test_working_days_between_counts_after_the_start_up_to_the_end():
-    assert rules.working_days_between(date(2026, 10, 9), date(2026, 10, 13)) == 3  # 10-10 (Sat, worked), 10-12, 10-13
-    assert rules.working_days_between(date(2026, 10, 14), date(2026, 10, 13)) == -1
-    assert rules.working_days_between(date(2026, 10, 13), date(2026, 10, 13)) == 0
-    assert not rules.is_working_day(date(2026, 10, 5)) and rules.is_working_day(date(2026, 9, 20))
+    assert dates.working_days_between(date(2026, 10, 9), date(2026, 10, 13)) == 3  # 10-10 (Sat, worked), 10-12, 10-13
+    assert dates.working_days_between(date(2026, 10, 14), date(2026, 10, 13)) == -1
+    assert dates.working_days_between(date(2026, 10, 13), date(2026, 10, 13)) == 0
+    assert not dates.is_working_day(date(2026, 10, 5)) and dates.is_working_day(date(2026, 9, 20))

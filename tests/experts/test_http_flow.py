@@ -57,7 +57,7 @@ def test_registration_approval_draw_scores_and_conclusions_take_a_round_to_accep
     assert evaluation.passed and evaluation.outcome_label == "通过"
     assert round_.state == "evaluation_passed"
 
-    audits.request_acceptance(world.enterprise_a, round_, on=date(2026, 10, 1), today=date(2030, 1, 1))
+    audits.request_acceptance(world.enterprise_a, round_, on=date(2026, 10, 1), today=date(2026, 10, 1))
     db.session.commit()
     acceptance = review(app, client_for, world.regulator_a, round_, "acceptance", "76", date(2026, 10, 20))
     assert acceptance.passed and acceptance.outcome_label == "合格"

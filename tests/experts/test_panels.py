@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from expert_helpers import EMAIL, FAR, PHONE, REVIEW_DAY
 from sqlalchemy import func, select
+from flask import current_app
 
 from platform.audits import services as audits
 from platform.audits.models import Case
@@ -275,7 +276,7 @@ def test_one_veto_fails_the_review_whatever_the_score_and_the_round_goes_back(wo
 def test_a_mean_below_the_pass_mark_fails_acceptance(world, under_review, steel_pool, scored):
     round_ = under_review(world.ent_a, "acceptance")
     panel = panels.draw_panel(world.regulator_a, round_, today=date(2026, 10, 5))
-    assert panel.stage == "acceptance" and panel.pass_mark == rules.PASS_MARK["acceptance"]
+    assert panel.stage == "acceptance" and panel.pass_mark == rules.PASS_MARK.value
     scored(panel, points={"implementation": "25", "performance": "25", "environmental": "10", "economic": "5",
                           "level": "4.5"})  # 69.5
     panels.conclude(world.regulator_a, panel, on=date(2026, 10, 20), today=FAR)
@@ -311,7 +312,7 @@ def test_other_uscc_is_not_a_conflict(world, under_review, make_expert):
 
 
 def test_with_auto_conclusion_the_last_signature_moves_the_round(world, under_review, steel_pool, scored, monkeypatch):
-    monkeypatch.setattr(rules, "AUTO_CONCLUDE", True)
+    monkeypatch.setitem(current_app.config, "RULE_OVERRIDES", {"reviews.auto_conclude": True})
     round_ = under_review(world.ent_a)
     panel = panels.draw_panel(world.regulator_a, round_, today=REVIEW_DAY)
     scored(panel, points=75)

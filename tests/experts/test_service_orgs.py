@@ -38,10 +38,10 @@ def test_the_track_record_counts_every_review_of_the_rounds_served(world, listed
     # failed once, passed on a revised report, then accepted
     audits.conclude_evaluation(world.regulator_a, first, on=date(2026, 3, 5), passed=False, opinion="方案论证不足",
                                today=FAR)
-    audits.submit_report(world.enterprise_a, first, on=date(2026, 3, 10), data=pdf, filename="修改稿.pdf", today=FAR)
+    audits.submit_report(world.enterprise_a, first, on=date(2026, 3, 10), data=pdf, filename="修改稿.pdf", today=date(2026, 3, 10))
     audits.begin_evaluation(world.regulator_a, first, on=date(2026, 3, 12), today=FAR)
     audits.conclude_evaluation(world.regulator_a, first, on=date(2026, 3, 20), passed=True, today=FAR)
-    audits.request_acceptance(world.enterprise_a, first, on=date(2026, 10, 1), today=FAR)
+    audits.request_acceptance(world.enterprise_a, first, on=date(2026, 10, 1), today=date(2026, 10, 1))
     audits.conclude_acceptance(world.regulator_a, first, on=date(2026, 11, 1), passed=True, today=FAR)
     second = advance(listed(world.ent_b), "acceptance")
     services.assign_service_org(world.regulator_b, second, org.id)

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from foundation_helpers import audit_count, audit_entries, count, field_errors, text
-from platform.enterprises.models import MANDATORY_FLAGS, Enterprise, Park
+from platform.enterprises.models import FLAGS, Enterprise, Park
 from platform.enterprises.uscc import make
 from platform.extensions import db
 
@@ -21,7 +21,7 @@ def _form(enterprise: Enterprise, **changes) -> dict:
         "permit_class": enterprise.permit_class or "",
         **{f: getattr(enterprise, f) or "" for f in ("legal_representative", "address", "permit_no",
                                                      "mandatory_reason", "contact_person", "contact_phone")},
-        **{flag: "y" for flag in MANDATORY_FLAGS if getattr(enterprise, flag)},
+        **{flag: "y" for flag in FLAGS if getattr(enterprise, flag)},
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not False}

@@ -40,17 +40,17 @@ def unsynced_sqlite():
 
 def _step(round_, state: str, on: date):
     if state == "disclosed":
-        audits.disclose(None, round_, on=on, today=FAR)
+        audits.disclose(None, round_, on=on, today=on)
     elif state == "auditing":
-        audits.start_audit(None, round_, on=on, today=FAR)
+        audits.start_audit(None, round_, on=on, today=on)
     elif state == "report_submitted":
-        audits.submit_report(None, round_, on=on, data=PDF, filename="审核报告.pdf", today=FAR)
+        audits.submit_report(None, round_, on=on, data=PDF, filename="审核报告.pdf", today=on)
     elif state == "evaluation":
         audits.begin_evaluation(None, round_, on=on, today=FAR)
     elif state == "evaluation_passed":
         audits.conclude_evaluation(None, round_, on=on, passed=True, today=FAR)
     elif state == "acceptance":
-        audits.request_acceptance(None, round_, on=on, today=FAR)
+        audits.request_acceptance(None, round_, on=on, today=on)
     elif state == "accepted":
         audits.conclude_acceptance(None, round_, on=on, passed=True, today=FAR)
 
@@ -154,7 +154,7 @@ def build_stats_world() -> dict:
     drive(r["b1"], "evaluation", fail="evaluation")
 
     r["b2"] = audits.start_voluntary(_enterprise_user(e["b2"]), kind="voluntary", started_on=date(2026, 2, 1),
-                                     today=FAR)
+                                     today=date(2026, 2, 1))
     db.session.commit()
     add_scheme(r["b2"], "W01", completed_on=date(2026, 5, 1), water_t="300", vocs_t="0.5", investment_wan_yuan="0.2",
                economic_benefit_wan_yuan="0.1")

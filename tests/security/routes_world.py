@@ -51,7 +51,8 @@ def build_world() -> dict:
     from platform.accounts.services import create_user, issue_token
     from platform.audits import cases, services as audits
     from platform.catalogue import services as catalogue
-    from platform.credit import jobs as credit_jobs, rules as credit_rules, services as credit
+    from platform.audits.rules import ART39
+    from platform.credit import jobs as credit_jobs, services as credit
     from platform.credit.models import CreditDelivery
     from platform.enterprises import services as enterprises
     from platform.enterprises.models import Park
@@ -114,14 +115,14 @@ def build_world() -> dict:
     batch_a = audits.publish_batch(users["regulator_a"], title="南宁市2025年第一批强制性清洁生产审核名单",
                                    published_on=date(2025, 3, 1), usccs=[ent_a.uscc], today=date(2025, 3, 1))
     round_a = batch_a.rounds[0]
-    audits.disclose(users["enterprise_a"], round_a, on=date(2025, 3, 20), today=FAR)
-    audits.start_audit(users["enterprise_a"], round_a, on=date(2025, 4, 10), today=FAR)
+    audits.disclose(users["enterprise_a"], round_a, on=date(2025, 3, 20), today=date(2025, 3, 20))
+    audits.start_audit(users["enterprise_a"], round_a, on=date(2025, 4, 10), today=date(2025, 4, 10))
     experts.assign_service_org(users["enterprise_a"], round_a, org_a.id)
     scheme_a = schemes.create(users["enterprise_a"], round_a, {
         "code": "F-01", "name": "余热回收改造", "category": "low_cost", "status": "completed",
         "completed_on": date(2025, 6, 30), "energy_tce": "12.5", "investment_wan_yuan": "3"}, today=FAR)
     report_a = audits.submit_report(users["enterprise_a"], round_a, on=date(2026, 2, 1), data=PDF,
-                                    filename="审核报告.pdf", today=FAR)
+                                    filename="审核报告.pdf", today=date(2026, 2, 1))
     audits.begin_evaluation(users["regulator_a"], round_a, on=date(2026, 3, 1), today=FAR)
     panel_a = panels.draw_panel(users["regulator_a"], round_a, size=3, seed=20260301, today=date(2026, 3, 2))
     colleague_member = next(m for m in panel_a.members if m.expert_id == colleague.id)
@@ -140,7 +141,7 @@ def build_world() -> dict:
     def penalty(case, by, number):
         return credit.record_penalty(by, case, decision_no=f"南环罚〔2026〕{number}号", decided_on=decided_on,
                                      facts="列入强制性清洁生产审核名单后逾期未开展审核，经责令限期整改仍未改正。",
-                                     legal_basis=credit_rules.LEGAL_BASIS, fine_yuan="100000", severity="general",
+                                     legal_basis=ART39.legal_basis, fine_yuan="100000", severity="general",
                                      today=decided_on).record
 
     case_overdue = overdue_case("start_overdue")

@@ -146,7 +146,7 @@ def test_a_download_reads_only_its_folder_even_if_the_row_names_a_path_outside(a
     """Defence in depth: a row restored from a backup or edited by hand cannot make the server read
     a file outside the uploads folder."""
     report = audits.submit_report(world.enterprise_a, auditing, on=date(2026, 2, 1), data=PDF,
-                                  filename="审核报告.pdf", today=date(2030, 1, 1))
+                                  filename="审核报告.pdf", today=date(2026, 2, 1))
     db.session.commit()
     secret = sandbox / "a" / "secret.pdf"
     secret.parent.mkdir(parents=True, exist_ok=True)

@@ -25,8 +25,8 @@ from datetime import timedelta
 
 import pytest
 
-from platform.credit import rules as credit_rules
 from platform.enterprises.uscc import make
+from platform.audits.rules import ART39
 from routes_world import (PDF, ROLES, TODAY, Walker, body_text, built_world, changed_tables,  # noqa: F401
                           fingerprint, is_login_redirect, walker)
 
@@ -112,8 +112,8 @@ EXPERT_PROFILE = {"name": "甲专家", "title": "教授", "employer": "广西大
                   "industry_codes": "31", "fields": "节能", "qualifications": "", "years_of_practice": "16",
                   "phone": "13912345678", "email": ""}
 PENALTY = {"decision_no": "南环罚〔2026〕98号", "decided_on": YESTERDAY, "fine_yuan": "100000", "severity": "general",
-           "facts": "逾期未开展清洁生产审核，经责令限期整改仍未改正。", "legal_basis": credit_rules.LEGAL_BASIS,
-           "violation_type": credit_rules.VIOLATION_TYPE, "office_name": "南宁市生态环境局"}
+           "facts": "逾期未开展清洁生产审核，经责令限期整改仍未改正。", "legal_basis": ART39.legal_basis,
+           "violation_type": ART39.violation_type, "office_name": "南宁市生态环境局"}
 CSV_ENTERPRISE = ("企业名称,统一社会信用代码,行政区划代码,行业代码\n"
                   f"南宁戊制药有限公司,{NEW_USCC_A},450100,2710\n").encode()
 CSV_SCHEME = ("统一社会信用代码,方案编号,方案名称,方案类别,投资（万元）,状态\n"
