@@ -4,6 +4,7 @@
 and a secret key is generated there on first run.  Production sets DATABASE_URL,
 SEARCH_BACKEND=elasticsearch, ELASTICSEARCH_URL, CREDIT_CHANNEL and SECRET_KEY.
 """
+import json
 import os
 import secrets
 from pathlib import Path
@@ -41,6 +42,9 @@ class Config:
     CREDIT_CHANNEL_URL = os.environ.get("CREDIT_CHANNEL_URL", "")
     CREDIT_DROP_DIR = os.environ.get("CREDIT_DROP_DIR", str(INSTANCE_DIR / "credit-drop"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Local-practice rules changed without a code change (platform/rulebook.py), as JSON:
+    # RULE_OVERRIDES='{"audits.acceptance_months": 24, "reviews.pass_mark": 75}'. Laws cannot be overridden.
+    RULE_OVERRIDES = json.loads(os.environ.get("RULE_OVERRIDES") or "{}")
     # Reports are PDFs of a few dozen MB at most; the request is refused before it is read past this.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)

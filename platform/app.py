@@ -35,6 +35,7 @@ API_MODULES = [
     "platform.catalogue.api",
     "platform.experts.api",
     "platform.credit.api",
+    "platform.public.api",
 ]
 CLI_MODULES = [
     "platform.accounts.cli",
@@ -58,6 +59,9 @@ def create_app(overrides: dict | None = None, config_name: str | None = None) ->
                 instance_path=str(settings.INSTANCE_DIR))
     app.config.from_object(settings.load(config_name))
     app.config.update(overrides or {})
+    from .rulebook import check_overrides
+
+    check_overrides(app.config.get("RULE_OVERRIDES"))  # a wrong override stops the start, saying which
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.BASE_DIR / "migrations"))

@@ -9,6 +9,7 @@ PUBLIC = [
     ("experts.directory", "专家库"),
     ("credit.public_records", "信用信息"),
     ("stats.public_page", "绩效统计"),
+    ("public.rules", "规则与依据"),
 ]
 
 WORK = {
@@ -16,7 +17,8 @@ WORK = {
                    ("schemes.mine", "清洁生产方案"), ("stats.mine", "审核绩效"), ("credit.mine", "信用记录"),
                    ("experts.enterprise_reviews", "评估验收")],
     "regulator": [("enterprises.index", "企业名录"), ("enterprises.import_file", "名录导入"),
-                  ("audits.batches", "强制审核名单"), ("audits.rounds", "审核轮次"), ("audits.cases", "违规案件"),
+                  ("audits.batches", "强制审核名单"), ("audits.rounds", "审核轮次"), ("audits.confirmations", "日期核实"),
+                  ("audits.cases", "违规案件"),
                   ("schemes.index", "方案实施"), ("stats.overview", "绩效统计"),
                   ("credit.dashboard", "信用信息"),
                   ("experts.pool", "专家库"), ("experts.panels_index", "评估验收专家组")],

@@ -56,3 +56,13 @@ class NoteForm(Form):
 class OpenCaseForm(Form):
     cause = SelectField("违规情形", choices=dict(CAUSES), validate_choice=False)
     note = TextAreaField("说明", validators=[Optional(), Length(max=5000)])
+
+
+class ConfirmStepForm(Form):
+    """A regulator confirms a backdated step against evidence, or does not accept the declared date."""
+    decision = SelectField("核实结论", choices={"confirm": "依据证据核实", "refuse": "不予采信申报日期"},
+                           validate_choice=False)
+    evidence_on = date_field("证据所载日期", required=False)
+    url = StringField("公开信息网址", validators=[Optional(), Length(max=500)])
+    file = FileField("证明材料（PDF）")
+    note = TextAreaField("核实说明 / 不予采信理由", validators=[Optional(), Length(max=2000)])

@@ -163,7 +163,7 @@ REMINDED = {
 def send_reminders(as_of: date) -> int:
     """Notices 30, 7 and 1 days before each open deadline; each (round, deadline, lead time) once."""
     created = 0
-    leads = sorted(rules.REMINDER_DAYS)  # 1, 7, 30
+    leads = sorted(rules.REMINDER_DAYS.value)  # 1, 7, 30
     for i, days in enumerate(leads):
         lower = as_of + timedelta(days=leads[i - 1]) if i else as_of - timedelta(days=1)
         upper = as_of + timedelta(days=days)

@@ -13,7 +13,7 @@ from ..tabular import xlsx_bytes
 from ..web import XLSX, download, flash_form_errors, paginate, role_required, show_errors
 from . import cases as case_services
 from . import services
-from .forms import (BatchForm, CancelForm, DateForm, NoteForm, OpenCaseForm, ParkRoundForm,
+from .forms import (BatchForm, CancelForm, ConfirmStepForm, DateForm, NoteForm, OpenCaseForm, ParkRoundForm,
                     RectificationForm, ReportForm, VoluntaryForm)
 from .models import KINDS, STATES, AuditRound, ListBatch, Notice
 from .jobs import overdue_now
@@ -205,6 +205,49 @@ def upload_report(round_id: int):
     else:
         flash_form_errors(form)
     return redirect(url_for("audits.my_rounds"))
+
+
+# --- declared dates a regulator confirms -----------------------------------------------------------
+
+@bp.get("/audits/confirmations")
+@role_required("regulator", "admin")
+def confirmations():
+    return render_template("audits/confirmations.html",
+                           pagination=paginate(services.pending_confirmations(current_user)))
+
+
+@bp.route("/audits/steps/<int:record_id>", methods=["GET", "POST"])
+@role_required("regulator", "admin")
+def step_record(record_id: int):
+    entry = services.get_step_record(current_user, record_id)
+    form = ConfirmStepForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            if form.decision.data == "refuse":
+                services.refuse_step(current_user, entry, reason=form.note.data)
+            else:
+                upload = form.file.data
+                services.confirm_step(current_user, entry, evidence_on=form.evidence_on.data, url=form.url.data,
+                                      data=upload.read() if upload else b"", filename=upload.filename if upload else "",
+                                      note=form.note.data)
+        except DomainError as exc:
+            status = show_errors(form, exc)
+        else:
+            flash(f"已{entry.status_label}：{entry.summary}", "success")
+            return redirect(url_for("audits.round_detail", round_id=entry.round_id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("audits/step_record.html", entry=entry, form=form), status
+
+
+@bp.get("/audits/steps/<int:record_id>/evidence")
+@role_required("regulator", "admin", "enterprise")
+def step_evidence(record_id: int):
+    entry, path = services.evidence_path(current_user, record_id)
+    if not path.is_file():
+        raise NotFound("证明材料文件不存在，请联系系统管理员。")
+    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=entry.evidence_original_name)
 
 
 @bp.get("/audits/reports/<int:report_id>")

@@ -1,4 +1,4 @@
-"""The public shell: home page and health check. Later features add their public pages."""
+"""The public shell: home page, the rules page and the health check. Features add their own public pages."""
 from flask import Blueprint, jsonify, render_template
 from sqlalchemy import func, select, text
 
@@ -12,6 +12,18 @@ bp = Blueprint("public", __name__)
 def index():
     counts = {"enterprises": db.session.scalar(select(func.count(Enterprise.id)))}
     return render_template("public/index.html", counts=counts)
+
+
+@bp.get("/rules")
+def rules():
+    """规则与依据: every deadline, fine range, publication period, pass mark and panel size the platform
+    applies, with its legal source, and whether it is law or local practice (platform/rulebook.py)."""
+    from ..rulebook import all_rules
+
+    sections: dict[str, list] = {}
+    for rule in all_rules():
+        sections.setdefault(rule.section, []).append(rule)
+    return render_template("public/rules.html", sections=sections)
 
 
 @bp.get("/healthz")

@@ -32,10 +32,10 @@ def schemes_chart(chart_id: str, title: str, table: StatTable) -> dict:
 def targets_chart(chart_id: str, summary: dict) -> dict:
     """Progress of each reduction that has a 2025 target, verified and as reported."""
     items = [(k, r) for k, r in summary["reductions"].items() if r.get("target")]
-    return {"id": chart_id, "type": "progress", "title": "重点工程减排量：2025年目标完成进度（%）",
+    return {"id": chart_id, "type": "progress", "title": "重点工程减排量：“十四五”全区累计目标完成进度（2021–2025 年完成的方案，%）",
             "categories": [r["label"] for _, r in items], "series": [
                 {"name": "已核实", "data": [percent(r["progress"]) for _, r in items]},
-                {"name": "企业报告", "data": [percent(rate(r["reported"], r["target"])) for _, r in items]},
+                {"name": "企业报告", "data": [percent(rate(r["period_reported"], r["target"])) for _, r in items]},
             ]}
 
 

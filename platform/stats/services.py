@@ -267,12 +267,41 @@ def _summary_statement(shape: frozenset):
 
 
 def _with_targets(filters: Filters, figures: dict) -> dict:
+    """The province's 2025 targets are five-year totals for the whole province (stats/rules.py): they
+    are shown, with the reductions of schemes completed in 2021–2025, only for the whole province
+    and all years. A year, city, industry or park view has no target of its own, so none is shown."""
     out = {"year": filters.year, "city": filters.city, "industry": filters.industry, "park": filters.park, **figures}
+    whole = not (filters.year or filters.city or filters.industry or filters.park or filters.enterprise_id)
+    in_period = _target_period_reductions() if whole else {}
     for key, reduction in out["reductions"].items():
-        target = targets().get(key)
+        target = targets().get(key) if whole else None
         reduction["target"] = target
-        reduction["progress"] = rate(reduction["verified"], target) if target else None
+        if target:
+            verified, reported = in_period[key]
+            reduction["period_verified"], reduction["period_reported"] = verified, reported
+            reduction["progress"] = rate(verified, target)
+        else:
+            reduction["progress"] = None
     return out
+
+
+def _target_period_reductions() -> dict[str, tuple[Decimal, Decimal]]:
+    """Reduction key -> (verified, reported) of the schemes completed within the target period."""
+    from ..schemes.models import Scheme
+    from .rules import TARGET_PERIOD
+
+    first, last = TARGET_PERIOD.value
+    keys = [k for k in targets() if k in METRIC]
+    accepted = AuditRound.state == "accepted"
+    columns = []
+    for key in keys:
+        amount = getattr(Scheme, key)
+        columns += [func.coalesce(func.sum(case((accepted, amount), else_=0)), 0),
+                    func.coalesce(func.sum(amount), 0)]
+    row = db.session.execute(select(*columns).join(AuditRound, AuditRound.id == Scheme.round_id).where(
+        Scheme.status == "completed", Scheme.completed_on >= first, Scheme.completed_on <= last,
+        AuditRound.state != "cancelled")).one()
+    return {key: (Decimal(row[2 * i]), Decimal(row[2 * i + 1])) for i, key in enumerate(keys)}
 
 
 DIMENSIONS = {"year": ROUND_YEAR, "city": E.city_code, "industry": E.industry_code, "park": E.park_id}

@@ -17,7 +17,18 @@ def test_listing_on_2025_03_01_sets_the_three_deadlines():
 
 def test_acceptance_is_due_a_year_after_passing_evaluation_and_the_next_round_five_years_after_acceptance():
     assert rules.acceptance_due(date(2026, 3, 1)) == date(2027, 3, 1)
-    assert rules.next_round_due(date(2026, 11, 1)) == date(2031, 11, 1)
+    assert rules.next_round_due(date(2026, 11, 1), toxic_listed=True) == date(2031, 11, 1)
+    # 审核办法 第十二条: the five-year repeat binds only a firm listed for toxic or hazardous substances.
+    assert rules.next_round_due(date(2026, 11, 1), toxic_listed=False) is None
+
+
+def test_acceptance_months_are_local_practice_and_configurable_within_two_years(app):
+    assert rules.ACCEPTANCE_MONTHS.kind == "local_practice"
+    app.config["RULE_OVERRIDES"] = {"audits.acceptance_months": 24}
+    try:
+        assert rules.acceptance_due(date(2026, 3, 1)) == date(2028, 3, 1)
+    finally:
+        app.config["RULE_OVERRIDES"] = {}
 
 
 def test_two_high_and_high_water_enterprises_get_the_full_procedure(make_enterprise):

@@ -124,7 +124,8 @@ def test_acceptance_not_requested_within_a_year_of_passing_evaluation_opens_a_ca
     assert open_causes(world.ent_a) == {"acceptance_overdue"}
 
 
-def test_five_years_after_acceptance_without_a_new_round_opens_a_case(world, listed, advance):
+def test_a_toxic_listed_firm_five_years_after_acceptance_without_a_new_round_has_a_case(world, listed, advance):
+    world.ent_a.toxic_substances = True
     advance(listed(world.ent_a, date(2025, 3, 1)), "accepted", accepted=date(2026, 11, 1))
     scan(date(2031, 11, 1))
     assert open_causes(world.ent_a) == set()
@@ -133,6 +134,19 @@ def test_five_years_after_acceptance_without_a_new_round_opens_a_case(world, lis
     listed(world.ent_a, date(2031, 12, 1))
     scan(date(2031, 12, 2))
     assert "next_round_overdue" not in open_causes(world.ent_a)
+
+
+def test_only_the_toxic_listed_firm_accepted_six_years_ago_gets_a_repeat_audit_case(world, listed, advance):
+    """审核办法 第十二条: the five-year repeat applies only to firms listed for toxic or hazardous
+    substances (第八条第（三）项); a firm listed for exceeding discharge standards has none."""
+    world.ent_a.over_discharge, world.ent_b.toxic_substances = True, True
+    for enterprise in (world.ent_a, world.ent_b):
+        advance(listed(enterprise, date(2019, 3, 1)), "accepted", disclosed=date(2019, 3, 20),
+                started=date(2019, 4, 10), reported=date(2020, 2, 1), evaluated=date(2020, 3, 1),
+                requested=date(2020, 10, 1), accepted=date(2020, 11, 1))
+    scan(date(2026, 12, 6))
+    assert open_causes(world.ent_a) == set()
+    assert open_causes(world.ent_b) == {"next_round_overdue"}
 
 
 def test_cancelling_a_round_closes_its_cases(world, listed):

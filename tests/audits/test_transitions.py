@@ -48,7 +48,7 @@ def test_an_enterprise_with_an_open_round_cannot_be_listed_again(world, listed):
 def test_the_enterprise_walks_its_round_to_acceptance(world, listed, advance):
     round_ = advance(listed(world.ent_a), "accepted")
     assert round_.state == "accepted"
-    assert round_.next_round_due == date(2031, 11, 1)
+    assert round_.next_round_due is None  # not listed for toxic substances: no repeat deadline
     assert [e.to_state for e in round_.events] == ["listed", "disclosed", "auditing", "report_submitted", "evaluation",
                                                    "evaluation_passed", "acceptance", "accepted"]
     assert services.current_round(world.ent_a.id) is None

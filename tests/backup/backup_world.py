@@ -83,7 +83,8 @@ def _credit_record_with_repair(enterprise, enterprise_user, regulator, province)
     jobs.publish(now=datetime(2026, 4, 10, 9, 0))
     credit.apply_for_repair(enterprise_user, decision.record, correction="已公开企业信息并开展清洁生产审核。",
                             commitment="本企业承诺依法开展清洁生产审核。", commitment_public=True, data=PDF,
-                            filename="整改证明.pdf", today=date(2026, 8, 1))
+                            filename="整改证明.pdf", paid_yuan="100000", paid_on=date(2026, 4, 20), voucher=PDF,
+                            voucher_filename="缴款凭证.pdf", today=date(2026, 8, 1))
     db.session.commit()
 
 

@@ -25,9 +25,9 @@ def test_case_overdue_to_penalty_to_publication_to_repair_to_withdrawal(
     cli = app.test_cli_runner()
 
     created = client.post(f"/api/v1/cases/{case.id}/penalty", headers=token(world.regulator_a), json={
-        "decision_no": "南环罚〔2026〕101号", "decided_on": DECIDED_ON.isoformat(), "fine_yuan": 150000,
+        "decision_no": "南环罚〔2026〕101号", "decided_on": DECIDED_ON.isoformat(), "fine_yuan": 95000,
         "facts": "列入强制性清洁生产审核名单后逾期未公开企业信息，经责令限期整改仍未改正。",
-        "legal_basis": "《中华人民共和国清洁生产促进法》第二十七条、第三十九条"})
+        "legal_basis": "《中华人民共和国清洁生产促进法》第十七条第二款、第三十六条"})
     assert created.status_code == 201, created.get_json()
     record_id, key = created.get_json()["id"], created.get_json()["key"]
     assert client.get("/api/v1/cases?status=penalized", headers=token(world.regulator_a)).get_json()["total"] == 1
@@ -40,7 +40,7 @@ def test_case_overdue_to_penalty_to_publication_to_repair_to_withdrawal(
     published = cli.invoke(args=["credit", "publish"])
     assert "送达 1 条（公示 1、撤下 0）" in published.output, published.output
     assert list(sink.accepted) == [key] and sink.accepted[key]["decision_no"] == "南环罚〔2026〕101号"
-    assert sink.accepted[key]["fine_wan_yuan"] == "15"
+    assert sink.accepted[key]["fine_wan_yuan"] == "9.5"
 
     listing = client.get(f"/api/v1/credit-records?q={enterprise.uscc}").get_json()
     assert listing["total"] == 1 and listing["items"][0]["key"] == key
@@ -51,6 +51,7 @@ def test_case_overdue_to_penalty_to_publication_to_repair_to_withdrawal(
     assert "申请信用修复" in company.get("/credit/mine").get_data(as_text=True)
     applied = company.post(f"/credit/records/{record_id}/repair", content_type="multipart/form-data", data={
         "correction": "已缴纳罚款，公开了企业信息并开展清洁生产审核。", "proof": (io.BytesIO(PDF), "整改证明.pdf"),
+        "paid_yuan": "95000", "paid_on": DECIDED_ON.isoformat(), "voucher": (io.BytesIO(PDF), "缴款凭证.pdf"),
         "commitment": "本企业承诺所提交材料真实有效，愿意承担违反承诺的相应责任。", "commitment_public": "y"})
     assert applied.status_code == 302, applied.get_data(as_text=True)
 

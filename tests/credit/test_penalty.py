@@ -27,7 +27,7 @@ def _penalty_body(**changes):
 
 def test_a_penalty_on_an_overdue_case_makes_a_record_awaiting_approval_with_its_periods(world, overdue_case, penalize):
     case = overdue_case()
-    record = penalize(case, decided_on=date(2026, 4, 10), fine="120000.50", severity="general")
+    record = penalize(case, decided_on=date(2026, 4, 10), fine="80000.50", severity="general")
     assert case.state == "penalized" and not case.is_open
     assert record.state == "pending" and record.approved_at is None
     assert (record.subject_name, record.subject_uscc) == (world.ent_a.name, world.ent_a.uscc)
@@ -49,11 +49,29 @@ def test_the_compliance_scan_leaves_a_penalized_case_alone(overdue_case, penaliz
     assert db.session.scalar(same_cause) == 1
 
 
-def test_only_an_overdue_case_can_be_penalized(world, overdue_case, penalize):
+def test_an_article_39_case_is_penalized_only_once_its_rectification_order_ran_out(world, overdue_case, penalize):
+    """促进法 第三十九条: 责令限期改正；拒不改正的，处以罚款 — not before the order has run out."""
+    case = overdue_case()
+    case.cause, case.state = "start_overdue", "rectifying"
+    db.session.commit()
+    with pytest.raises(ValidationError, match="逾期未整改"):
+        penalize(case)
+
+
+def test_an_article_36_disclosure_case_may_be_fined_while_rectifying(world, overdue_case, penalize):
+    """促进法 第三十六条: 责令公布，可以处十万元以下的罚款 — the order and the fine may come together."""
     case = overdue_case()
     case.state = "rectifying"
     db.session.commit()
-    with pytest.raises(ValidationError, match="逾期未整改"):
+    record = penalize(case, fine="30000", decided_on=case.rectification_deadline)
+    assert record.decision.fine_yuan == 30000 and case.state == "penalized"
+
+
+def test_a_closed_case_is_not_penalized(world, overdue_case, penalize):
+    case = overdue_case()
+    case.state = "closed"
+    db.session.commit()
+    with pytest.raises(ValidationError, match="不能记录处罚决定"):
         penalize(case)
 
 
@@ -68,6 +86,7 @@ def test_a_decision_number_is_recorded_once(make_enterprise, overdue_cases, pena
 
 def test_the_decision_date_must_follow_the_rectification_deadline_and_not_be_in_the_future(overdue_case, penalize):
     case = overdue_case()
+    case.cause = "report_overdue"  # an article 39 case: the fine answers the refusal to correct
     with pytest.raises(ValidationError, match="应晚于整改期限"):
         penalize(case, decided_on=case.rectification_deadline)
     db.session.rollback()
@@ -116,7 +135,8 @@ def test_penalty_and_approval_through_the_api(world, overdue_case, client, token
                                json=_penalty_body(fine_yuan=600000))
     assert out_of_range.status_code == 422
     error = out_of_range.get_json()["error"]
-    assert error["field"] == "fine_yuan" and "5 万元至 50 万元" in error["message"] and "600,000.00" in error["message"]
+    assert error["field"] == "fine_yuan" and "不超过 10 万元" in error["message"] and "600,000.00" in error["message"]
+    assert "第三十六条" in error["message"]
     missing = client.post(f"/api/v1/cases/{case.id}/penalty", headers=headers,
                           json=_penalty_body(decision_no="", facts=" "))
     assert missing.status_code == 422 and missing.get_json()["error"]["field"] == "decision_no"
@@ -134,7 +154,7 @@ def test_penalty_and_approval_through_the_api(world, overdue_case, client, token
     assert body["publication_period"] == {"from": DECIDED_ON.isoformat(), "min_until": period.min_until.isoformat(),
                                           "until": period.until.isoformat()}
     again = client.post(f"/api/v1/cases/{case.id}/penalty", headers=headers, json=_penalty_body(decision_no="另一号"))
-    assert again.status_code == 422 and "逾期未整改" in again.get_json()["error"]["message"]
+    assert again.status_code == 422 and "不能记录处罚决定" in again.get_json()["error"]["message"]
 
     assert client.post(f"/api/v1/credit-records/{body['id']}/approve", headers=headers).status_code == 403
     colleague = make_user("regulator", city="450100")
@@ -152,10 +172,10 @@ def test_the_penalty_form_shows_refusals_beside_the_fields(world, overdue_case, 
     page = regulator.get(f"/audits/cases/{case.id}").get_data(as_text=True)
     assert "记录处罚决定" in page
     response = regulator.post(f"/credit/cases/{case.id}/penalty", data={
-        "decision_no": "南环罚〔2026〕9号", "decided_on": DECIDED_ON.isoformat(), "fine_yuan": "30000", "severity": "general",
+        "decision_no": "南环罚〔2026〕9号", "decided_on": DECIDED_ON.isoformat(), "fine_yuan": "200000", "severity": "general",
         "violation_type": "不实施强制性清洁生产审核", "facts": "逾期未整改", "legal_basis": "第三十九条", "office_name": "南宁市生态环境局"})
     assert response.status_code == 422
-    assert "5 万元至 50 万元" in response.get_data(as_text=True)
+    assert "不超过 10 万元" in response.get_data(as_text=True) and "第三十六条" in response.get_data(as_text=True)
     response = regulator.post(f"/credit/cases/{case.id}/penalty", data={
         "decision_no": "南环罚〔2026〕9号", "decided_on": DECIDED_ON.isoformat(), "fine_yuan": "80,000", "severity": "general",
         "violation_type": "不实施强制性清洁生产审核", "facts": "逾期未整改", "legal_basis": "第三十九条", "office_name": "南宁市生态环境局"})

@@ -5,29 +5,54 @@ from decimal import Decimal
 import pytest
 
 from platform import dates
+from platform.audits.rules import ART36, ART39, penalty_for
 from platform.credit import rules
 from platform.credit.services import parse_fine
 from platform.errors import ValidationError
 
 
 @pytest.mark.parametrize("fine", ["50000", "50000.00", "123456.78", "500000", 50000, 500000.0])
-def test_a_fine_from_50_thousand_to_500_thousand_yuan_is_lawful(fine):
-    assert Decimal("50000") <= parse_fine(fine) <= Decimal("500000")
+def test_an_article_39_fine_from_50_thousand_to_500_thousand_yuan_is_lawful(fine):
+    assert Decimal("50000") <= parse_fine(fine, ART39) <= Decimal("500000")
 
 
-@pytest.mark.parametrize("fine", ["49999.99", "500000.01", "0", "-60000", "5000000"])
-def test_a_fine_outside_the_range_of_article_39_is_refused_with_the_range_named(fine):
+@pytest.mark.parametrize("fine", ["49999.99", "500000.01", "0", "-60000", "5000000", ""])
+def test_an_article_39_fine_outside_its_range_is_refused_with_the_range_named(fine):
     with pytest.raises(ValidationError) as refused:
-        parse_fine(fine)
+        parse_fine(fine, ART39)
     assert refused.value.field == "fine_yuan"
-    assert "5 万元至 50 万元" in refused.value.message and "第三十九条" in refused.value.message
+    assert ("5 万元至 50 万元" in refused.value.message and "第三十九条" in refused.value.message) or (
+        fine == "" and "请填写" in refused.value.message)
+
+
+@pytest.mark.parametrize("fine, lawful", [("30000", Decimal("30000.00")), ("100000", Decimal("100000.00")),
+                                          ("", Decimal("0.00")), ("0", Decimal("0.00"))])
+def test_a_disclosure_case_takes_no_fine_or_one_up_to_100_thousand_yuan(fine, lawful):
+    """促进法 第三十六条: 责令公布，可以处十万元以下的罚款 — a fine may be left out altogether."""
+    assert parse_fine(fine, ART36) == lawful
+
+
+@pytest.mark.parametrize("fine", ["200000", "100000.01", "-1"])
+def test_a_disclosure_case_refuses_more_than_100_thousand_yuan_naming_article_36(fine):
+    with pytest.raises(ValidationError) as refused:
+        parse_fine(fine, ART36)
+    assert refused.value.field == "fine_yuan"
+    assert "不超过 10 万元" in refused.value.message and "第三十六条" in refused.value.message
+
+
+def test_every_cause_maps_to_its_article_and_fine_range():
+    assert penalty_for("disclosure_overdue") is ART36
+    for cause in ("start_overdue", "report_overdue", "evaluation_failed", "acceptance_overdue", "acceptance_failed",
+                  "next_round_overdue"):
+        assert penalty_for(cause) is ART39
+    assert penalty_for("falsified").fine is ART39.fine and "弄虚作假" in penalty_for("falsified").violation_type
 
 
 @pytest.mark.parametrize("fine, message", [("十万", "不是有效的数字"), ("100000.123", "两位小数"), ("", "请填写"),
                                            (True, "请填写"), ("NaN", "不是有效的数字")])
 def test_a_fine_that_is_not_an_amount_in_yuan_is_refused(fine, message):
     with pytest.raises(ValidationError) as refused:
-        parse_fine(fine)
+        parse_fine(fine, ART39)
     assert message in refused.value.message
 
 

@@ -16,7 +16,8 @@ from credit_world import PDF, T0
 
 def _apply(world, record, on: date, **changes):
     values = {"correction": "已缴纳罚款，并于 2026-05-20 公开企业信息、开展清洁生产审核。", "commitment": services.COMMITMENT_TEMPLATE,
-              "commitment_public": True, "data": PDF, "filename": "整改证明.pdf", **changes}
+              "commitment_public": True, "data": PDF, "filename": "整改证明.pdf", "paid_yuan": record.decision.fine_yuan,
+              "paid_on": date(2026, 4, 20), "voucher": PDF, "voucher_filename": "缴款凭证.pdf", **changes}
     repair = services.apply_for_repair(world.enterprise_a, record, today=on, **values)
     db.session.commit()
     return repair
@@ -77,7 +78,8 @@ def test_repair_needs_proof_in_pdf_and_a_public_commitment_and_only_the_enterpri
     db.session.rollback()
     with pytest.raises(PermissionDenied):
         services.apply_for_repair(world.enterprise_b, published, correction="x", commitment="y",
-                                  commitment_public=True, data=PDF, filename="a.pdf", today=date(2026, 8, 1))
+                                  commitment_public=True, data=PDF, filename="a.pdf", paid_yuan="100000",
+                                  paid_on=date(2026, 4, 20), voucher=PDF, voucher_filename="v.pdf", today=date(2026, 8, 1))
 
 
 def test_approved_repair_withdraws_the_record_at_once_and_the_channel_is_told(app, world, published):

@@ -157,7 +157,9 @@ def build_world() -> dict:
     dead.status, dead.attempts, dead.last_error = "dead", 1, "HTTP 422: 字段不符合规范"
     repair = credit.apply_for_repair(users["enterprise_a"], record_pub, correction="已完成审核并缴纳罚款。",
                                      commitment="本企业承诺守法经营。", commitment_public=True, data=PDF,
-                                     filename="整改证明.pdf", today=TODAY)
+                                     filename="整改证明.pdf", paid_yuan=record_pub.decision.fine_yuan,
+                                     paid_on=record_pub.decision.decided_on, voucher=PDF,
+                                     voucher_filename="缴款凭证.pdf", today=TODAY)
     db.session.commit()
     assert record_pub.state == "published" and record_pending.state == "pending"
     assert db.session.get(CreditDelivery, dead.id).status == "dead"
@@ -177,6 +179,7 @@ def build_world() -> dict:
         "record_pub_key": record_pub.idempotency_key, "record_pending": record_pending.id,
         "record_dead": record_dead.id, "delivery_dead": dead.id, "repair": repair.id,
         "decision_no_pub": record_pub.decision.decision_no,
+        "fine_pub": str(record_pub.decision.fine_yuan), "decided_pub": record_pub.decision.decided_on.isoformat(),
         "expert_phone": expert.phone, "expert_email": expert.email, "ent_a_phone": ent_a.contact_phone,
         "org_phone": org_a.contact_phone,
     }

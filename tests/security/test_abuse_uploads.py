@@ -169,6 +169,8 @@ def repairable(world):
 def _apply(client, record, data: bytes, name: str):
     return client.post(f"/credit/records/{record.id}/repair", content_type="multipart/form-data", data={
         "correction": "已缴纳罚款并公开信息。", "proof": (io.BytesIO(data), name),
+        "paid_yuan": str(record.decision.fine_yuan), "paid_on": record.decision.decided_on.isoformat(),
+        "voucher": (io.BytesIO(PDF), "缴款凭证.pdf"),
         "commitment": "本企业承诺所提交材料真实有效。", "commitment_public": "y"})
 
 

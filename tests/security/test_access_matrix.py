@@ -316,7 +316,8 @@ ROUTES: dict[str, list[Check]] = {
     "credit.apply_repair": route(Check(
         "/credit/records/{record_pub}/repair", get=signed_in(enterprise_a=200), post=signed_in(enterprise_a=OK),
         data={"correction": "已纠正。", "commitment": "守法经营。", "commitment_public": "y",
-              "proof": (PDF, "证明.pdf")})),
+              "proof": (PDF, "证明.pdf"), "paid_yuan": "{fine_pub}", "paid_on": "{decided_pub}",
+              "voucher": (PDF, "凭证.pdf")})),
     "credit.repair_detail": route(Check("/credit/repairs/{repair}", get=signed_in(**roles(200, ENT_A, *A_SIDE)),
                                         post=signed_in(**roles(OK, REG_A, PROV)),
                                         data={"decision": "reject", "reason": "材料不全"})),

@@ -1,0 +1,11 @@
+"""The rules the platform applies, for machines: GET /api/v1/rules (public)."""
+from flask import jsonify
+
+from ..api.views import bp
+from ..rulebook import all_rules
+
+
+@bp.get("/rules")
+def rules_list():
+    items = [r.as_json() for r in all_rules()]
+    return jsonify({"items": items, "total": len(items), "page": 1})
