@@ -106,6 +106,6 @@ def iso(value) -> str | None:
     """A date as YYYY-MM-DD, a stored moment as ISO 8601 in Beijing time (+08:00); None stays None."""
     if value is None:
         return None
-    if isinstance(value, datetime):
+    if hasattr(value, "hour"):
         return iso_moment(value)
     return value.isoformat()

@@ -5,7 +5,7 @@ from sqlalchemy import or_, select
 
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
-from ..errors import DomainError, NotFound
+from ..errors import DomainError, NotFound, PermissionDenied
 from ..extensions import db
 from ..models_base import small_int
 from ..reference.services import cities
@@ -231,6 +231,8 @@ def step_record(record_id: int):
                 services.confirm_step(current_user, entry, evidence_on=form.evidence_on.data, url=form.url.data,
                                       data=upload.read() if upload else b"", filename=upload.filename if upload else "",
                                       note=form.note.data)
+        except PermissionDenied:
+            raise  # a refusal of the person, not of the input: 403, not the form again
         except DomainError as exc:
             status = show_errors(form, exc)
         else:

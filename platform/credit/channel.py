@@ -11,6 +11,7 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -51,6 +52,10 @@ WITHDRAW_FIELDS = [
     ("withdrawn_on", "撤下日期"),
     ("commitment", "信用承诺"),
 ]
+
+
+# The 双公示 field set's convention: a 处罚有效期 of 2099-12-31 means 长期 (no end of its own).
+LONG_TERM = date(2099, 12, 31)
 
 
 def wan_yuan(fine_yuan: Decimal) -> str:

@@ -18,8 +18,6 @@ CREDIT = "信用信息公示与修复"
 PENALTY_CATEGORY = "罚款"
 NO_FINE_CATEGORY = "责令改正"  # a decision under 促进法 第三十六条 that orders publication without a fine
 SUBJECT_CATEGORY = "法人及非法人组织"  # 双公示 行政相对人类别 of an enterprise
-# 双公示 data standard: a 处罚有效期 of 2099-12-31 means "长期" (no end).
-LONG_TERM = date(2099, 12, 31)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from ..extensions import db
 from .. import uploads
 from ..models_base import utcnow
 from . import rules
-from .channel import wan_yuan
+from .channel import LONG_TERM, wan_yuan
 from .models import CreditDelivery, CreditRecord, PenaltyDecision, RepairApplication
 from ..dates import beijing_today, working_days_between
 
@@ -125,7 +125,7 @@ def _valid_until(value, decided_on):
     """处罚有效期 (双公示): when the decision stops being in force; 2099-12-31 means 长期."""
     def check():
         if value in (None, ""):
-            return rules.LONG_TERM
+            return LONG_TERM
         if not isinstance(value, date):
             raise ValidationError("处罚有效期应为日期（YYYY-MM-DD）；长期有效请留空。", "valid_until")
         if isinstance(decided_on, date) and value < decided_on:

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import BigInteger, bindparam, case, cast, delete, func, insert, or_, select
 
 from ..audits.models import STATES, AuditRound
+from ..audits import services as audits
 from ..auditlog.services import diff, record
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
@@ -207,8 +208,8 @@ def clean(raw: dict, round_: AuditRound, *, today: date | None = None) -> dict:
                 errors["completed_on"] = "方案状态为“已完成”时须填写完成日期。"
             elif completed_on > today:
                 errors["completed_on"] = f"完成日期不能晚于今天（{today.isoformat()}）。"
-            elif round_.started_on and completed_on < round_.started_on:
-                errors["completed_on"] = f"完成日期不能早于本轮审核开始日期（{round_.started_on.isoformat()}）。"
+            elif (started := audits.declared_on(round_, "auditing")) and completed_on < started:
+                errors["completed_on"] = f"完成日期不能早于本轮审核开始日期（{started.isoformat()}）。"
         elif completed_on is not None:
             errors["completed_on"] = "只有“已完成”的方案填写完成日期；未完成的方案请填写计划完成日期。"
     if errors:

@@ -4,7 +4,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from platform.credit import jobs, services
 from platform.credit.models import RepairApplication
@@ -193,3 +193,41 @@ def test_every_credit_page_renders_for_those_it_is_for(world, published, client_
     assert client_for(world.enterprise_b).get(f"/credit/records/{published.id}/repair").status_code == 403
     assert client.get("/credit/dashboard").status_code == 302  # to the login page
     assert "信用信息" in regulator.get("/credit/dashboard").get_data(as_text=True)
+
+
+def test_repair_needs_a_payment_voucher_of_exactly_the_fine(world, published):
+    """信用修复管理办法: the penalty performed in full — a voucher for the wrong amount is refused."""
+    for wrong in ("99999.99", "50000", ""):
+        with pytest.raises(ValidationError) as refused:
+            _apply(world, published, date(2026, 8, 1), paid_yuan=wrong)
+        assert refused.value.field == "paid_yuan" or "paid_yuan" in refused.value.errors
+        db.session.rollback()
+    with pytest.raises(ValidationError) as refused:
+        _apply(world, published, date(2026, 8, 1), voucher=b"", voucher_filename="")
+    assert "voucher" in refused.value.errors or refused.value.field == "voucher"
+    db.session.rollback()
+    with pytest.raises(ValidationError) as refused:
+        _apply(world, published, date(2026, 8, 1), paid_on=date(2026, 4, 1))  # before the decision
+    assert "paid_on" in refused.value.errors or refused.value.field == "paid_on"
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(RepairApplication.id))) == 0
+    repair = _apply(world, published, date(2026, 8, 1))
+    assert repair.paid_yuan == published.decision.fine_yuan and repair.voucher_sha256
+
+
+def test_a_decision_without_a_fine_needs_no_voucher_and_says_so_to_the_channel(world, overdue_case, penalize, approve):
+    """促进法 第三十六条: ordered to publish, no fine. 处罚有效期 and 公示截止期 are separate 双公示 fields."""
+    from platform.credit.channel import record_fields
+
+    record = penalize(overdue_case(), fine="")
+    assert record.decision.fine_yuan == 0
+    fields = record_fields(record)
+    assert fields["penalty_category"] == "责令改正" and fields["valid_until"] == "2099-12-31"
+    assert fields["publish_until"] == record.publish_until.isoformat() != fields["valid_until"]
+    approve(record)
+    jobs.publish(now=T0)
+    db.session.commit()
+    repair = services.apply_for_repair(world.enterprise_a, record, correction="已公布企业信息。",
+                                       commitment=services.COMMITMENT_TEMPLATE, commitment_public=True, data=PDF,
+                                       filename="整改证明.pdf", today=date(2026, 8, 1))
+    assert repair.voucher_stored_name is None and repair.paid_yuan is None

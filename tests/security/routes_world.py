@@ -116,7 +116,8 @@ def build_world() -> dict:
                                    published_on=date(2025, 3, 1), usccs=[ent_a.uscc], today=date(2025, 3, 1))
     round_a = batch_a.rounds[0]
     audits.disclose(users["enterprise_a"], round_a, on=date(2025, 3, 20), today=date(2025, 3, 20))
-    audits.start_audit(users["enterprise_a"], round_a, on=date(2025, 4, 10), today=date(2025, 4, 10))
+    # Recorded long after the declared day: a backdated step awaiting a regulator's confirmation.
+    audits.start_audit(users["enterprise_a"], round_a, on=date(2025, 4, 10), today=FAR)
     experts.assign_service_org(users["enterprise_a"], round_a, org_a.id)
     scheme_a = schemes.create(users["enterprise_a"], round_a, {
         "code": "F-01", "name": "余热回收改造", "category": "low_cost", "status": "completed",
@@ -179,6 +180,7 @@ def build_world() -> dict:
         "record_pub_key": record_pub.idempotency_key, "record_pending": record_pending.id,
         "record_dead": record_dead.id, "delivery_dead": dead.id, "repair": repair.id,
         "decision_no_pub": record_pub.decision.decision_no,
+        "step_a": round_a.step_records[0].id,
         "fine_pub": str(record_pub.decision.fine_yuan), "decided_pub": record_pub.decision.decided_on.isoformat(),
         "expert_phone": expert.phone, "expert_email": expert.email, "ent_a_phone": ent_a.contact_phone,
         "org_phone": org_a.contact_phone,
