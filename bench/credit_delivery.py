@@ -44,7 +44,8 @@ def _seed(n: int) -> None:
     db.session.execute(insert(PenaltyDecision), [
         {"case_id": i + 1, "enterprise_id": i + 1, "decision_no": f"基准罚〔2026〕{i + 1}号", "decided_on": decided_on,
          "violation_type": ART39.violation_type, "facts": "逾期未完成清洁生产审核，经责令限期整改仍未改正。",
-         "legal_basis": ART39.legal_basis, "fine_yuan": 100000, "severity": "general", "office_name": "南宁市生态环境局"}
+         "legal_basis": ART39.legal_basis, "fine_yuan": 100000, "valid_until": date(2099, 12, 31), "severity": "general",
+         "office_name": "南宁市生态环境局"}
         for i in range(n)])
     keys = [services.record_key(f"基准罚〔2026〕{i + 1}号") for i in range(n)]
     db.session.execute(insert(CreditRecord), [

@@ -9,7 +9,7 @@ from ..audits import cases as case_services
 from ..audits.jobs import compliance_scan
 from ..audits.models import Case
 from ..extensions import db
-from . import jobs, rules, services
+from . import jobs, services
 from .models import PenaltyDecision
 from ..dates import beijing_today
 
@@ -50,7 +50,8 @@ def load_demo() -> int:
         office = OFFICES[case.enterprise.city_code]
         decision = services.record_penalty(
             None, case, decision_no=f"{office[:2]}环罚〔{decided_on.year}〕{case.id}号", decided_on=decided_on,
-            severity=severity, fine_yuan=100000 + 50000 * n, legal_basis=rules.LEGAL_BASIS, office_name=office,
+            severity=severity, office_name=office, legal_basis=None,  # the cause's article (audits/rules.py)
+            fine_yuan=(100000 + 50000 * n) if case.penalty.needs_refusal else 30000 + 20000 * n,
             facts=f"{case.enterprise.name}被列入强制性清洁生产审核名单后{case.cause_label}，"
                   f"经责令于 {deadline.isoformat()} 前改正，逾期仍未改正。", today=today)
         if approved:
