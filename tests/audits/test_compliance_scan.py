@@ -221,3 +221,14 @@ def test_reminders_are_emailed_when_smtp_is_configured(app, world, listed, monke
     send_reminders(date(2025, 3, 3))
     assert [(to, "截止日期：2025-04-01" in body) for to, _, body in sent] == [(["hb@example.com"], True)]
     assert db.session.query(Notice).one().emailed_at is not None
+
+
+def test_a_regulator_opens_a_falsification_case_which_the_scan_neither_opens_nor_closes(world, listed, advance):
+    """促进法 第三十九条: falsifying the audit or misreporting its results — opened by a regulator,
+    for example after a panel's veto for falsified data; no deadline cures it."""
+    round_ = advance(listed(world.ent_a, date(2025, 3, 1)), "report_submitted")
+    case = cases.open_case(world.regulator_a, round_, cause="falsified", note="专家组以数据造假否决", today=date(2026, 3, 5))
+    db.session.commit()
+    assert case.penalty.needs_refusal and "弄虚作假" in case.penalty.violation_type
+    scan(date(2026, 3, 6))
+    assert open_causes(world.ent_a) == {"falsified"}

@@ -199,3 +199,24 @@ def test_a_wrong_filter_is_refused_naming_it(app, args, field):
 
 def test_the_targets_come_from_the_data_file(app):
     assert stats.targets() == {"cod_t": D("46200"), "nh3n_t": D("3200"), "nox_t": D("14400"), "vocs_t": D("8700")}
+
+
+@pytest.mark.parametrize("filters", [Filters(city="450100"), Filters(year=2025), Filters(industry="31")])
+def test_a_year_city_or_industry_view_never_shows_the_province_five_year_target(stats_world, filters):
+    """The 2025 targets are the whole province's 2021–2025 totals: no part of it, and no single year, has one."""
+    s = stats.summary(None, filters)
+    assert all(r["target"] is None and r["progress"] is None for r in s["reductions"].values())
+
+
+def test_target_progress_counts_only_schemes_completed_from_2021_to_2025(stats_world):
+    from platform.schemes.models import Scheme
+
+    before = stats.summary(None, Filters())["reductions"]["cod_t"]
+    accepted = db.session.scalar(select(Scheme).join(Scheme.round).where(
+        Scheme.round.has(state="accepted"), Scheme.cod_t > 0, Scheme.status == "completed"))
+    accepted.completed_on = date(2026, 1, 1)  # out of the plan's period: still verified, no longer progress
+    db.session.commit()
+    after = stats.summary(None, Filters())["reductions"]["cod_t"]
+    assert after["verified"] == before["verified"]
+    assert after["period_verified"] == before["period_verified"] - accepted.cod_t
+    assert after["progress"] == stats.rate(after["period_verified"], after["target"])
