@@ -129,17 +129,22 @@ def get_step_record(user, record_id: int) -> StepRecord:
     return record
 
 
+def _decidable(actor, record: StepRecord) -> AuditRound:
+    """Only a regulator of the enterprise's region decides on a date, and only while it is pending."""
+    require_regulator(actor, record.round.enterprise)
+    if actor is None or actor.role != "regulator":
+        raise PermissionDenied("只有监管部门可以核实企业申报的日期。")
+    if record.status != "pending":
+        raise ValidationError(f"该日期记录当前为“{record.status_label}”，无需核实。", "status")
+    return record.round
+
+
 def confirm_step(actor, record: StepRecord, *, evidence_on, url: str | None = None, data: bytes = b"",
                  filename: str = "", note: str = "", today: date | None = None) -> None:
     """A regulator confirms, against evidence, the date on which a backdated step took place: an
     uploaded document (PDF) or a disclosure URL, and the date that evidence itself shows. That date
     then counts for the deadline, the scan, the statistics and the reminders."""
-    round_ = record.round
-    require_regulator(actor, round_.enterprise)
-    if actor is None or actor.role != "regulator":
-        raise PermissionDenied("只有监管部门可以核实企业申报的日期。")
-    if record.status != "pending":
-        raise ValidationError(f"该日期记录当前为“{record.status_label}”，无需核实。", "status")
+    round_ = _decidable(actor, record)
     today = today or beijing_today()
     url = (url or "").strip() or None
     if url and (not url.startswith(("http://", "https://")) or len(url) > 500):
@@ -175,12 +180,7 @@ def confirm_step(actor, record: StepRecord, *, evidence_on, url: str | None = No
 
 def refuse_step(actor, record: StepRecord, *, reason: str, today: date | None = None) -> None:
     """The regulator does not accept the declared date: the day the platform recorded the step counts."""
-    round_ = record.round
-    require_regulator(actor, round_.enterprise)
-    if actor is None or actor.role != "regulator":
-        raise PermissionDenied("只有监管部门可以核实企业申报的日期。")
-    if record.status != "pending":
-        raise ValidationError(f"该日期记录当前为“{record.status_label}”，无需核实。", "status")
+    round_ = _decidable(actor, record)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("不予采信须写明理由。", "reason")
