@@ -26,7 +26,7 @@ run: $(VENV)/.installed
 	$(FLASK) demo load
 	$(FLASK) search reindex
 	@echo "广西清洁生产信息平台: http://127.0.0.1:$(PORT)  (演示账号见 README.md)"
-	SCHEDULER_ENABLED=1 $(BIN)/waitress-serve --host 127.0.0.1 --port $(PORT) --threads 8 wsgi:app
+	SCHEDULER_ENABLED=1 $(BIN)/python wsgi.py --host 127.0.0.1 --port $(PORT)
 
 ## Debian's Chromium for the browser tests (Playwright's own download does not work here)
 chromium:

@@ -7,6 +7,7 @@ SEARCH_BACKEND=elasticsearch, ELASTICSEARCH_URL, CREDIT_CHANNEL and SECRET_KEY.
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -57,6 +58,12 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"  # Flask-Login sets no SameSite on its remember-me cookie unless told
+    # A login session (and its remember-me cookie) ends after this many days, or at logout.
+    LOGIN_SESSION_DAYS = int(os.environ.get("LOGIN_SESSION_DAYS", "30"))
+    REMEMBER_COOKIE_DURATION = timedelta(days=LOGIN_SESSION_DAYS)
+    # Behind a reverse proxy, how many proxies' X-Forwarded-For entries to trust for the client
+    # address (login throttling counts by it); 0 when the platform faces the network itself.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     PER_PAGE = 20
 
     def __init__(self):

@@ -1,4 +1,4 @@
-"""The WSGI entry: `flask --app wsgi ...`, `gunicorn 'wsgi:app'`, `waitress-serve wsgi:app`."""
+"""The WSGI entry: `flask --app wsgi ...`, `gunicorn 'wsgi:app'`; `python wsgi.py` serves it with waitress."""
 import os
 import sys
 
@@ -14,3 +14,8 @@ if not hasattr(sys.modules.get("platform"), "__path__"):
 from platform import create_app  # noqa: E402
 
 app = create_app()
+
+if __name__ == "__main__":
+    from platform.server import run
+
+    run(app)

@@ -1,11 +1,13 @@
 """The application factory: one fixed path for every request, and one commit at its end."""
 import logging
+import re
 
 from flask import Flask, abort, g, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 import config as settings
 
@@ -63,6 +65,11 @@ def create_app(overrides: dict | None = None, config_name: str | None = None) ->
 
     check_overrides(app.config.get("RULE_OVERRIDES"))  # a wrong override stops the start, saying which
 
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)
+    app.url_map.converters["int"] = DatabaseId
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.BASE_DIR / "migrations"))
     csrf.init_app(app)
@@ -93,6 +100,15 @@ def create_app(overrides: dict | None = None, config_name: str | None = None) ->
     return app
 
 
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in a URL: a number an INTEGER column holds. A larger one matches no route (404),
+    instead of overflowing the database driver (a 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def _import_models():
     """Every model module, so that metadata (and Alembic) see all tables."""
     from .accounts import models as _accounts  # noqa: F401
@@ -110,15 +126,19 @@ def _import_models():
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):
-    from .accounts.models import User
+def _load_user(token: str):
+    """The session and the remember-me cookie carry the login session's token, not the user id."""
+    from .accounts.services import session_user
 
-    return db.session.get(User, int(user_id))
+    return session_user(token)
 
 
 # A query argument longer than this matches no name the platform keeps (a few hundred characters at
 # most); SQLite refuses a LIKE pattern past 50,000 bytes, so such a request would fail deep in a query.
 MAX_QUERY_ARGUMENT = 1000
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _install_request_cycle(app: Flask) -> None:
@@ -130,6 +150,10 @@ def _install_request_cycle(app: Flask) -> None:
         if any(len(value) > MAX_QUERY_ARGUMENT for _, value in args):
             abort(414)
         if any("\x00" in key + value for key, value in args + list(request.form.items(multi=True))):
+            abort(400)
+        # A return address is one line: a tab or newline in it (`next=/%09/evil.example`, which a
+        # browser reads as //evil.example; a newline breaks the Location header) is never meant.
+        if any(CONTROL_CHARACTERS.search(value) for value in request.args.getlist("next") + request.form.getlist("next")):
             abort(400)
 
     @app.after_request

@@ -33,6 +33,11 @@ def beijing_date(moment: datetime | None) -> date | None:
     return local.date() if local else None
 
 
+def utc_of_beijing_midnight(day: date) -> datetime:
+    """The stored (naive UTC) moment at which `day` begins in Beijing."""
+    return datetime(day.year, day.month, day.day, tzinfo=BEIJING).astimezone(timezone.utc).replace(tzinfo=None)
+
+
 def format_moment(moment: datetime | None, seconds: bool = False) -> str:
     local = to_beijing(moment)
     return local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") if local else ""

@@ -1,6 +1,7 @@
 """Reading import files (.xlsx, .csv) and writing Excel/CSV exports, for every feature."""
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -13,6 +14,15 @@ from .errors import ValidationError
 
 ALLOWED_EXTENSIONS = {".xlsx", ".csv"}
 ZIP_MAGIC = b"PK\x03\x04"
+# An import is a list of firms, schemes or technologies: tens of thousands of rows at most. Past
+# these an upload is refused before it is parsed, so that a small file cannot expand into gigabytes
+# ("zip bomb": a 67 KB .xlsx whose shared strings expand to 64 MB) or hold millions of cells.
+MAX_ROWS = 100_000
+MAX_COLUMNS = 100
+MAX_CELLS = 2_000_000
+MAX_EXPANDED_BYTES = 200 * 1024 * 1024  # all parts of the .xlsx, unpacked
+MAX_PART_RATIO = 100  # a part that unpacks to over 100 times its packed size (XML packs 5-20 times)
+MAX_PARTS = 1000
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -61,8 +71,13 @@ def read_table(data: bytes, filename: str, required: list[str], optional: list[s
     if missing:
         raise ValidationError(f"缺少必需的列：{'、'.join(missing)}（第一行应为中文表头）。", "file")
     known = set(required) | set(optional)
-    rows = []
+    if len(header_row) > MAX_COLUMNS:
+        raise ValidationError(f"表格列数过多（{len(header_row)} 列，最多 {MAX_COLUMNS} 列）。", "file")
+    rows, cells = [], 0
     for number, values in enumerate(raw_rows, start=2):
+        cells += len(values)
+        if number - 1 > MAX_ROWS or cells > MAX_CELLS:
+            raise ValidationError(f"表格过大：最多 {MAX_ROWS} 行、{MAX_CELLS} 个单元格，请分批导入。", "file")
         if all(v is None or str(v).strip() == "" for v in values):
             continue
         rows.append((number, {h: _cell(v) for h, v in zip(headers, values) if h in known}))
@@ -82,12 +97,26 @@ def _cell(value):
 def _xlsx_rows(data: bytes):
     """The sheet's rows, read lazily; a read-only workbook parses its sheet only now, so a damaged
     sheet (cut-off XML, a bad cell) is found while iterating and refused like a damaged file."""
+    _check_archive(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         for row in workbook.worksheets[0].iter_rows(values_only=True):
             yield list(row)
     except Exception as exc:  # openpyxl and the XML parser raise many kinds for a damaged file
         raise ValidationError(f"无法读取 Excel 文件：{exc.__class__.__name__}。请确认文件未损坏。", "file") from exc
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse an .xlsx by its zip directory alone (sizes as declared; zipfile checks them while reading)."""
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ValidationError(f"无法读取 Excel 文件：{exc.__class__.__name__}。请确认文件未损坏。", "file") from exc
+    expanded = sum(part.file_size for part in parts)
+    bomb = any(part.file_size > 1024 * 1024 and part.file_size > MAX_PART_RATIO * max(part.compress_size, 1)
+               for part in parts)
+    if len(parts) > MAX_PARTS or expanded > MAX_EXPANDED_BYTES or bomb:
+        raise ValidationError("Excel 文件解压后异常庞大（疑似压缩炸弹），已拒绝。请确认文件内容，或另存为 CSV 后上传。", "file")
 
 
 def _csv_rows(data: bytes):

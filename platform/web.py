@@ -25,7 +25,8 @@ def role_required(*roles: str):
 
 def safe_next(target: str | None) -> str | None:
     """A return address from the request, if it stays on this site (a path, never another host)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and target.isprintable() and " " not in target):
         return target
     return None
 

@@ -21,7 +21,7 @@ if not hasattr(sys.modules.get("platform"), "__path__"):
 os.environ.setdefault("PLATFORM_ENV", "test")
 
 from flask import g  # noqa: E402
-from flask_login import FlaskLoginClient  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 from sqlalchemy.pool import Pool  # noqa: E402
 
@@ -100,7 +100,7 @@ def app(template_db, tmp_path, tmp_path_factory, request, _apps):
         home = tmp_path_factory.mktemp("app")
         url = POSTGRES_URL or f"sqlite:///{home / 'test.db'}"
         built = create_app({**_test_config(url, home), **overrides}, "test")
-        built.test_client_class = FlaskLoginClient
+        built.test_client_class = SignedInClient
 
         @built.before_request
         def forget_cached_user():
@@ -130,6 +130,22 @@ def _truncate():
     tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
     db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     db.session.commit()
+
+
+class SignedInClient(FlaskClient):
+    """`app.test_client(user=user)`: a browser signed in as `user` by a login session of its own,
+    as the login page would start one (Flask-Login's own test client would keep the user id)."""
+
+    def __init__(self, *args, user=None, fresh_login: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            from platform.accounts.services import start_session
+            from platform.extensions import db
+
+            token = start_session(user, "127.0.0.1")
+            db.session.commit()
+            with self.session_transaction() as session:
+                session["_user_id"], session["_fresh"] = token, fresh_login
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..forms import Form
@@ -25,3 +25,8 @@ class UserForm(Form):
     division_code = SelectField("监管范围", choices=[], validate_choice=False)
     enterprise_uscc = StringField("关联企业统一社会信用代码", validators=[Optional()])
     password = PasswordField("初始密码", validators=[DataRequired("请填写初始密码。")])
+
+
+class TokenForm(Form):
+    name = StringField("用途", validators=[DataRequired("请填写令牌用途。"), Length(max=80)])
+    expires_on = DateField("有效期至（含当日，北京时间）", validators=[Optional()])

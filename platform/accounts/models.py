@@ -25,7 +25,6 @@ class User(UserMixin, db.Model):
         CheckConstraint("role IN ('public','enterprise','expert','service_org','regulator','admin')", name="role"),
         CheckConstraint("role <> 'regulator' OR division_code IS NOT NULL", name="regulator_scope"),
         CheckConstraint("role <> 'enterprise' OR enterprise_id IS NOT NULL", name="enterprise_link"),
-        CheckConstraint("failed_logins >= 0", name="failed_logins"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
@@ -37,14 +36,25 @@ class User(UserMixin, db.Model):
     division_code: Mapped[str | None] = mapped_column(String(6), ForeignKey("divisions.code"))
     enterprise_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("enterprises.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
-    last_failed_at: Mapped[datetime | None] = mapped_column(DateTime)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
 
     division = relationship(Division)
     enterprise = relationship("Enterprise", foreign_keys=[enterprise_id])
+
+    # The token of the login session this request runs in (accounts.services.start_session and
+    # session_user set it); Flask-Login keeps it, not the user id, in the session and the remember
+    # cookie, so ending the login session ends both.
+    login_token = None  # not a column
+
+    # A user is one row, whichever session it was loaded for (UserMixin compares by get_id()).
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    def get_id(self) -> str:
+        if not self.login_token:
+            raise RuntimeError("start a login session (accounts.services.start_session) before login_user")
+        return self.login_token
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot log in
@@ -67,6 +77,35 @@ class User(UserMixin, db.Model):
         return self.division.name if self.division else ""
 
 
+class LoginSession(db.Model):
+    """One login: its own random token, kept only as its SHA-256, until it ends.
+
+    Logging out, changing the password and deactivation end every login session of the user, and
+    with it every remember-me cookie (OWASP ASVS V3.3).
+    """
+
+    __tablename__ = "login_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    address: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+
+    user = relationship(User)
+
+
+class LoginFailure(db.Model):
+    """A refused password, by the name typed and the client address (names that exist or not alike)."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), nullable=False, index=True)
+    address: Mapped[str] = mapped_column(String(45), nullable=False, index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, index=True)
+
+
 class ApiToken(db.Model):
     """A bearer token for the JSON API, stored only as its SHA-256."""
 
@@ -77,6 +116,7 @@ class ApiToken(db.Model):
     name: Mapped[str] = mapped_column(String(80), nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)  # None: until revoked
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user = relationship(User)

@@ -1,15 +1,16 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..enterprises.models import Enterprise
 from ..errors import DomainError, ValidationError
 from ..extensions import db
+from ..models_base import utcnow
 from ..reference.models import Division
 from ..reference.services import cities
 from ..web import paginate, role_required, safe_next, show_errors
 from . import services
-from .forms import LoginForm, PasswordForm, UserForm
+from .forms import LoginForm, PasswordForm, TokenForm, UserForm
 from .models import User
 
 bp = Blueprint("accounts", __name__)
@@ -26,6 +27,15 @@ def home_for(user) -> str:
     return url_for(HOME_BY_ROLE.get(user.role, "public.index"))
 
 
+def sign_in(user, remember: bool = False) -> None:
+    """Start a login session of its own for `user` in this browser. The CSRF token is dropped so
+    that a new one is made: a token seen before login is worthless after it."""
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)  # Flask-WTF's copy for this request
+    services.start_session(user, request.remote_addr or "")
+    login_user(user, remember=remember)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -33,9 +43,9 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user, error = services.authenticate(form.username.data, form.password.data)
+        user, error = services.authenticate(form.username.data, form.password.data, request.remote_addr or "")
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             flash(f"欢迎，{user.display_name}。", "success")
             # Only same-site paths: never send a freshly logged-in user to another host.
             return redirect(safe_next(request.args.get("next")) or home_for(user))
@@ -49,6 +59,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    services.end_sessions(current_user, "logout")  # every browser of this user, and every remember cookie
     logout_user()
     flash("您已安全退出。", "info")
     return redirect(url_for("public.index"))
@@ -65,11 +76,51 @@ def change_password():
         except DomainError as exc:
             status = show_errors(form, exc)
         else:
-            flash("密码已修改。", "success")
+            sign_in(current_user._get_current_object())  # this browser goes on; every other login has ended
+            flash("密码已修改，其他设备上的登录已全部退出。", "success")
             return redirect(home_for(current_user))
     elif request.method == "POST":
         status = 422
     return render_template("accounts/password.html", form=form), status
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """The signed-in user's API tokens: issue one (shown once), see when each was last used, revoke."""
+    return _token_page(current_user._get_current_object())
+
+
+@bp.route("/admin/users/<int:user_id>/tokens", methods=["GET", "POST"])
+@role_required("admin")
+def user_tokens(user_id: int):
+    return _token_page(db.get_or_404(User, user_id))
+
+
+def _token_page(user):
+    form = TokenForm()
+    status, plain = 200, None
+    if form.validate_on_submit():
+        try:
+            plain = services.issue_token(current_user, user, form.name.data, form.expires_on.data)
+        except DomainError as exc:
+            status = show_errors(form, exc)
+        else:
+            form = TokenForm(formdata=None)
+    elif request.method == "POST":
+        status = 422
+    return render_template("accounts/tokens.html", form=form, owner=user, plain=plain,
+                           tokens=services.tokens_of(current_user, user), now_utc=utcnow()), status
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    row = services.revoke_token(current_user, token_id)
+    flash(f"令牌“{row.name}”已吊销。", "success")
+    if row.user_id != current_user.id:
+        return redirect(url_for("accounts.user_tokens", user_id=row.user_id))
+    return redirect(url_for("accounts.tokens"))
 
 
 @bp.get("/admin/users")
@@ -77,7 +128,9 @@ def change_password():
 def users():
     role = request.args.get("role", "")
     pagination = paginate(services.list_users(current_user, role or None))
-    return render_template("accounts/users.html", pagination=pagination, role=role)
+    failures = services.recent_failures(u.username for u in pagination.items)
+    return render_template("accounts/users.html", pagination=pagination, role=role, failures=failures,
+                           lock_after=services.LOCK_AFTER)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])

@@ -1,10 +1,11 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from search import SearchUnavailable
 
+from ..accounts.views import sign_in
 from ..audits import services as audits
 from ..audits.models import ReportFile
 from ..enterprises.models import Enterprise
@@ -97,7 +98,7 @@ def register():
         except ValidationError as exc:
             status = show_errors(form, exc)
         else:
-            login_user(expert.user)
+            sign_in(expert.user)
             flash("注册成功。您的入库申请已提交，自治区监管部门审核通过后将列入专家库。", "success")
             return redirect(url_for("experts.my_profile"))
     elif request.method == "POST":

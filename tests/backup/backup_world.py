@@ -22,8 +22,8 @@ def fill_every_table(make_enterprise, make_user) -> None:
     carried through penalty, approval, delivery and a repair application, then one row in each table
     neither fills. A new table needs a line here: the round-trip test names any table left empty."""
     from platform import demo
-    from platform.accounts.models import User
-    from platform.accounts.services import issue_token
+    from platform.accounts.models import LoginFailure, User
+    from platform.accounts.services import issue_token, start_session
     from platform.audits.models import AuditRound, Notice, ParkRound
     from platform.enterprises.models import Park
     from platform.experts.models import Expert, ExpertConflict
@@ -41,6 +41,8 @@ def fill_every_table(make_enterprise, make_user) -> None:
                                user("nn-regulator"), user("gx-regulator"))
     first = lambda model: db.session.scalar(select(model).order_by(model.id))  # noqa: E731
     issue_token(None, user("admin"), name="备份测试令牌")
+    start_session(user("admin"), "127.0.0.1")
+    db.session.add(LoginFailure(username="admin", address="203.0.113.9", at=AT))
     park = first(Park)
     db.session.add(ParkRound(park_id=park.id, title=f"{park.name}整体清洁生产审核", created_at=AT))
     db.session.add(ExpertConflict(expert_id=first(Expert).id, uscc=enterprise.uscc, organisation=enterprise.name,

@@ -34,7 +34,7 @@ def test_an_enterprise_row_that_breaks_a_constraint_is_refused(app, fields):
 
 
 @pytest.mark.parametrize("fields", [
-    {"role": "wizard"}, {"role": "regulator"}, {"role": "enterprise"}, {"failed_logins": -1}])
+    {"role": "wizard"}, {"role": "regulator"}, {"role": "enterprise"}])
 def test_a_user_row_that_breaks_a_constraint_is_refused(app, fields):
     _refused(_user(**fields))
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from flask import g
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from platform.extensions import db
 
@@ -48,7 +48,8 @@ def _profile(name: str, employer: str, serial: int) -> dict:
 
 def build_world() -> dict:
     """Build the world in the current app context; returns the ids, names and API tokens tests need."""
-    from platform.accounts.services import create_user, issue_token
+    from platform.accounts.models import ApiToken
+    from platform.accounts.services import create_user, issue_token, start_session
     from platform.audits import cases, services as audits
     from platform.catalogue import services as catalogue
     from platform.audits.rules import ART39
@@ -166,10 +167,12 @@ def build_world() -> dict:
     assert db.session.get(CreditDelivery, dead.id).status == "dead"
 
     tokens = {role: issue_token(None, u, "matrix") for role, u in users.items()}
+    sessions = {role: start_session(u, "127.0.0.1") for role, u in users.items()}
     db.session.commit()
     return {
         "users": {role: u.id for role, u in users.items()},
-        "tokens": tokens,
+        "tokens": tokens, "sessions": sessions,
+        "token_reg_a": db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == users["regulator_a"].id)),
         "ent_a": ent_a.id, "ent_a_uscc": ent_a.uscc, "ent_a_name": ent_a.name, "ent_b": ent_b.id,
         "ent_b_uscc": ent_b.uscc, "ent_a2_uscc": ent_a2.uscc, "ent_a3_uscc": ent_a3.uscc, "park_a": park_a.id,
         "batch_a": batch_a.id, "batch_a_title": batch_a.title, "round_a": round_a.id, "report_a": report_a.id,
@@ -253,12 +256,13 @@ class Walker:
         return self._clients[key]
 
     def _session_cookie(self, role: str) -> str:
-        if role not in self._session_cookies:  # signed once: the user ids are the same after a reset
+        token = self.ids["sessions"][role]
+        if token not in self._session_cookies:  # signed once: the world's login sessions survive a reset
             client = self.app.test_client()
             with client.session_transaction() as session:
-                session["_user_id"], session["_fresh"] = str(self.ids["users"][role]), True
-            self._session_cookies[role] = client.get_cookie("session", domain="localhost").value
-        return self._session_cookies[role]
+                session["_user_id"], session["_fresh"] = token, True
+            self._session_cookies[token] = client.get_cookie("session", domain="localhost").value
+        return self._session_cookies[token]
 
     def headers(self, role: str, path: str) -> dict:
         if path.startswith("/api/") and role != "anonymous":

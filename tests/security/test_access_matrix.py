@@ -158,6 +158,11 @@ ROUTES: dict[str, list[Check]] = {
         data={"username": "new-user", "password": "Neu-Passw0rt-1", "role": "expert", "display_name": "新用户",
               "division_code": "", "enterprise_uscc": ""})),
     "accounts.user_action": route(Check("/admin/users/{users[expert]}/deactivate", post=signed_in(admin=OK))),
+    "accounts.tokens": route(Check("/account/tokens", get=signed_in(200), post=signed_in(OK), data={"name": "对接"})),
+    "accounts.user_tokens": route(Check("/admin/users/{users[regulator_a]}/tokens", get=signed_in(admin=200),
+                                        post=signed_in(admin=OK), data={"name": "对接"})),
+    "accounts.revoke_token": route(Check("/account/tokens/{token_reg_a}/revoke",
+                                         post=signed_in(404, regulator_a=OK, admin=OK))),
     "auditlog.index": route(Check("/admin/audit-log/", signed_in(admin=200))),
 
     # --- enterprises ------------------------------------------------------------------------------------
