@@ -26,6 +26,10 @@ class PermissionDenied(DomainError):
 
 
 class NotFound(DomainError):
+    """Missing, or outside the actor's scope: both answer 404 in the same words, so that an id
+    does not tell whether another city's object exists (security finding 16). A refusal by role,
+    decided before any lookup, stays 403."""
+
     status = 404
     code = "not_found"
 

@@ -33,11 +33,11 @@ def visible(user, status: str | None = None, q: str = ""):
 
 
 def get_case(user, case_id: int) -> Case:
+    if user is None or user.role not in ("regulator", "admin"):
+        raise PermissionDenied("只有监管部门可以查看案件。")
     case = db.session.get(Case, case_id)
-    if case is None:
+    if case is None or not enterprises.can_see(user, case.enterprise):
         raise NotFound("未找到该案件。")
-    if user is None or user.role not in ("regulator", "admin") or not enterprises.can_see(user, case.enterprise):
-        raise PermissionDenied("该案件不在您的管辖范围内。")
     return case
 
 

@@ -46,10 +46,8 @@ def can_view_round(user, round_: AuditRound) -> bool:
 
 def get_round(user, round_id: int) -> AuditRound:
     round_ = db.session.get(AuditRound, round_id)
-    if round_ is None:
+    if round_ is None or not can_view_round(user, round_):
         raise NotFound("未找到该审核轮次。")
-    if not can_view_round(user, round_):
-        raise PermissionDenied("该审核轮次不在您的管辖范围内。")
     return round_
 
 

@@ -52,16 +52,17 @@ def _regulator_only(user) -> None:
 
 def get_record(user, record_id: int) -> CreditRecord:
     """A record for its regulators (their region), admins, and — once approved — the enterprise itself."""
+    if user is None or user.role != "enterprise":
+        _regulator_only(user)
     record = db.session.get(CreditRecord, record_id)
     if record is None:
         raise NotFound("未找到该信用记录。")
     if user is not None and user.role == "enterprise":
         if record.enterprise_id != user.enterprise_id or record.state == "pending":
-            raise PermissionDenied("您无权查看该信用记录。")
+            raise NotFound("未找到该信用记录。")
         return record
-    _regulator_only(user)
     if not enterprises.can_see(user, record.enterprise):
-        raise PermissionDenied("该信用记录不在您的管辖范围内。")
+        raise NotFound("未找到该信用记录。")
     return record
 
 
@@ -74,12 +75,10 @@ def get_repair(user, repair_id: int) -> RepairApplication:
 
 
 def get_delivery(user, delivery_id: int) -> CreditDelivery:
-    delivery = db.session.get(CreditDelivery, delivery_id)
-    if delivery is None:
-        raise NotFound("未找到该报送记录。")
     _regulator_only(user)
-    if not enterprises.can_see(user, delivery.record.enterprise):
-        raise PermissionDenied("该报送记录不在您的管辖范围内。")
+    delivery = db.session.get(CreditDelivery, delivery_id)
+    if delivery is None or not enterprises.can_see(user, delivery.record.enterprise):
+        raise NotFound("未找到该报送记录。")
     return delivery
 
 

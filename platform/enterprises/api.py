@@ -3,7 +3,7 @@ from flask import g, request
 from sqlalchemy import select
 
 from ..api.views import bp, paginated, token_required
-from ..errors import NotFound, PermissionDenied
+from ..errors import NotFound
 from ..extensions import db
 from . import services
 from .models import Enterprise
@@ -29,8 +29,6 @@ def enterprises_list():
 @token_required("regulator", "admin")
 def enterprise_detail(uscc: str):
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc.upper()))
-    if enterprise is None:
+    if enterprise is None or not services.can_see(g.api_user, enterprise):
         raise NotFound("未找到该企业。")
-    if not services.can_see(g.api_user, enterprise):
-        raise PermissionDenied("该企业不在您的管辖范围内。")
     return as_json(enterprise)

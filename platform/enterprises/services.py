@@ -58,10 +58,8 @@ def can_manage(user, enterprise_city: str) -> bool:
 
 def get_visible(user, enterprise_id: int) -> Enterprise:
     enterprise = db.session.get(Enterprise, enterprise_id)
-    if enterprise is None:
-        raise NotFound("未找到该企业。")
-    if not can_see(user, enterprise):
-        raise PermissionDenied("该企业不在您的管辖范围内。")
+    if enterprise is None or not can_see(user, enterprise):
+        raise NotFound("未找到该企业。")  # outside the scope reads as missing (errors.NotFound)
     return enterprise
 
 

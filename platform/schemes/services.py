@@ -54,10 +54,8 @@ EXCEL_DIGITS = 15
 
 def get_visible(user, scheme_id: int) -> Scheme:
     scheme = db.session.get(Scheme, scheme_id)
-    if scheme is None:
+    if scheme is None or not enterprises.can_see(user, scheme.enterprise):
         raise NotFound("未找到该清洁生产方案。")
-    if not enterprises.can_see(user, scheme.enterprise):
-        raise PermissionDenied("该方案不在您的管辖范围内。")
     return scheme
 
 

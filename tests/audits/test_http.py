@@ -67,7 +67,7 @@ def test_cases_api_is_scoped_to_the_regulators_city(world, listed, client):
     other = client.get("/api/v1/cases", headers=_token(world.regulator_b)).get_json()["items"][0]["id"]
     refused = client.post(f"/api/v1/cases/{other}/rectification", headers=_token(world.regulator_a),
                           json={"deadline": "2030-01-01"})
-    assert refused.status_code == 403
+    assert refused.status_code == 404
     assert client.get("/api/v1/cases", headers=_token(world.enterprise_a)).status_code == 403
     assert client.get("/api/v1/cases").status_code == 401
 
@@ -92,7 +92,7 @@ def test_rectification_through_the_api(world, listed, client):
 
 def test_regulator_pages_are_scoped_and_forms_report_errors(world, listed, client_for):
     round_ = listed(world.ent_a, date(2025, 3, 1))
-    assert client_for(world.regulator_b).get(f"/audits/rounds/{round_.id}").status_code == 403
+    assert client_for(world.regulator_b).get(f"/audits/rounds/{round_.id}").status_code == 404
     regulator = client_for(world.regulator_a)
     assert world.ent_a.name in regulator.get("/audits/rounds").get_data(as_text=True)
     assert world.ent_a.name not in client_for(world.regulator_b).get("/audits/rounds").get_data(as_text=True)

@@ -59,7 +59,7 @@ def test_case_overdue_to_penalty_to_publication_to_repair_to_withdrawal(
     dashboard = regulator.get("/credit/dashboard").get_data(as_text=True)
     assert "待审核的信用修复申请" in dashboard and enterprise.name in dashboard
     repair_id = int(dashboard.split("/credit/repairs/")[1].split('"')[0])
-    assert client_for(world.regulator_b).post(f"/credit/repairs/{repair_id}", data={"decision": "approve"}).status_code == 403
+    assert client_for(world.regulator_b).post(f"/credit/repairs/{repair_id}", data={"decision": "approve"}).status_code == 404
     decided = regulator.post(f"/credit/repairs/{repair_id}", data={"decision": "approve", "reason": ""})
     assert decided.status_code == 302
 

@@ -141,7 +141,7 @@ def test_penalty_and_approval_through_the_api(world, overdue_case, client, token
                           json=_penalty_body(decision_no="", facts=" "))
     assert missing.status_code == 422 and missing.get_json()["error"]["field"] == "decision_no"
     assert client.post(f"/api/v1/cases/{case.id}/penalty", headers=token(world.regulator_b),
-                       json=_penalty_body()).status_code == 403
+                       json=_penalty_body()).status_code == 404
     assert client.post(f"/api/v1/cases/{case.id}/penalty", json=_penalty_body()).status_code == 401
     assert db.session.scalar(select(func.count(CreditRecord.id))) == 0
 
@@ -184,4 +184,4 @@ def test_the_penalty_form_shows_refusals_beside_the_fields(world, overdue_case, 
     assert record.decision.fine_yuan == 80000 and case.state == "penalized"
     detail = regulator.get(f"/audits/cases/{case.id}").get_data(as_text=True)
     assert "南环罚〔2026〕9号" in detail and "确认已整改" not in detail
-    assert client_for(world.regulator_b).get(f"/credit/records/{record.id}").status_code == 403
+    assert client_for(world.regulator_b).get(f"/credit/records/{record.id}").status_code == 404

@@ -173,8 +173,8 @@ def test_the_proof_is_served_only_to_the_enterprise_and_its_regulators(world, pu
     url = f"/credit/repairs/{repair.id}/proof"
     assert client_for(world.enterprise_a).get(url).data == PDF
     assert client_for(world.regulator_a).get(url).data == PDF
-    assert client_for(world.enterprise_b).get(url).status_code == 403
-    assert client_for(world.regulator_b).get(url).status_code == 403
+    assert client_for(world.enterprise_b).get(url).status_code == 404
+    assert client_for(world.regulator_b).get(url).status_code == 404
     assert db.session.scalar(select(RepairApplication.proof_sha256)) == repair.proof_sha256
 
 
@@ -190,7 +190,7 @@ def test_every_credit_page_renders_for_those_it_is_for(world, published, client_
         assert company.get(url).status_code == 200, url
     assert company.get(f"/credit/records/{published.id}/repair").status_code == 200
     assert company.get("/credit/dashboard").status_code == 403
-    assert client_for(world.enterprise_b).get(f"/credit/records/{published.id}/repair").status_code == 403
+    assert client_for(world.enterprise_b).get(f"/credit/records/{published.id}/repair").status_code == 404
     assert client.get("/credit/dashboard").status_code == 302  # to the login page
     assert "信用信息" in regulator.get("/credit/dashboard").get_data(as_text=True)
 

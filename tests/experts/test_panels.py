@@ -73,8 +73,8 @@ def test_a_pool_too_small_for_a_conflict_free_panel_gets_a_clear_message_and_no_
 def test_a_city_regulator_draws_only_for_its_own_citys_rounds(world, under_review, steel_pool, client_for):
     round_ = under_review(world.ent_a)
     other_city = client_for(world.regulator_b)
-    assert other_city.get(f"/reviews/rounds/{round_.id}/draw").status_code == 403
-    assert other_city.post(f"/reviews/rounds/{round_.id}/draw", data={"size": "3"}).status_code == 403
+    assert other_city.get(f"/reviews/rounds/{round_.id}/draw").status_code == 404
+    assert other_city.post(f"/reviews/rounds/{round_.id}/draw", data={"size": "3"}).status_code == 404
     with pytest.raises(PermissionDenied):
         panels.draw_panel(world.regulator_b, round_, today=REVIEW_DAY)
     assert count(Panel) == 0

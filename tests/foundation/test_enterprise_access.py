@@ -33,7 +33,7 @@ def test_the_province_regulator_and_the_admin_see_every_city(world):
 def test_an_enterprise_user_sees_only_its_own_enterprise(world):
     assert _visible_names(world.enterprise_a) == {world.ent_a.name}
     assert services.get_visible(world.enterprise_a, world.ent_a.id) is world.ent_a
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         services.get_visible(world.enterprise_a, world.ent_b.id)
 
 
@@ -49,7 +49,7 @@ def test_nobody_logged_out_sees_any_enterprise(world):
 
 
 def test_a_city_regulator_cannot_open_another_citys_enterprise(world):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         services.get_visible(world.regulator_a, world.ent_b.id)
 
 
@@ -134,9 +134,11 @@ def test_searching_for_another_citys_code_finds_nothing(world, client_for):
 
 
 @pytest.mark.parametrize("path", ["/enterprises/{id}", "/enterprises/{id}/edit"])
-def test_a_city_regulator_gets_403_on_another_citys_pages(world, client_for, path):
+def test_a_city_regulator_gets_404_on_another_citys_pages_as_for_a_missing_one(world, client_for, path):
     response = client_for(world.regulator_a).get(path.format(id=world.ent_b.id))
-    assert response.status_code == 403
+    assert response.status_code == 404
+    missing = client_for(world.regulator_a).get(path.format(id=999999))
+    assert text(missing) == text(response)  # the same words: the id tells nothing
     assert world.ent_b.uscc not in text(response)
 
 
@@ -144,7 +146,7 @@ def test_a_city_regulator_cannot_post_an_edit_to_another_citys_enterprise(world,
     log_before = audit_count()
     response = client_for(world.regulator_a).post(f"/enterprises/{world.ent_b.id}/edit", data={
         "name": "被改名的企业", "uscc": world.ent_b.uscc, "division_code": "450200", "industry_code": "3130"})
-    assert response.status_code == 403
+    assert response.status_code == 404
     db.session.expire_all()
     assert db.session.get(Enterprise, world.ent_b.id).name == "柳州乙化工有限公司"
     assert audit_count() == log_before
@@ -255,6 +257,6 @@ def test_the_api_refuses_another_citys_enterprise_by_code(world, client):
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get(f"/api/v1/enterprises/{world.ent_a.uscc}", headers=headers).status_code == 200
     response = client.get(f"/api/v1/enterprises/{world.ent_b.uscc}", headers=headers)
-    assert response.status_code == 403
-    assert response.json["error"]["code"] == "forbidden"
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "not_found"
     assert world.ent_b.name not in response.get_data(as_text=True)

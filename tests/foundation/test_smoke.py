@@ -8,4 +8,4 @@ def test_city_regulator_sees_only_own_city(world, client_for):
     page = client_for(world.regulator_a).get("/enterprises/").get_data(as_text=True)
     assert world.ent_a.name in page
     assert world.ent_b.name not in page
-    assert client_for(world.regulator_a).get(f"/enterprises/{world.ent_b.id}").status_code == 403
+    assert client_for(world.regulator_a).get(f"/enterprises/{world.ent_b.id}").status_code == 404

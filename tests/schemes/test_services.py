@@ -137,9 +137,9 @@ def test_a_city_regulator_sees_its_own_citys_schemes_only(world, started):
     assert seen(world.regulator_b) == {scheme_b}
     assert seen(world.province) == seen(world.admin) == {scheme_a, scheme_b}
     assert seen(world.enterprise_a) == {scheme_a}
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         services.get_visible(world.regulator_a, scheme_b.id)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         services.get_visible(world.enterprise_b, scheme_a.id)
     with pytest.raises(PermissionDenied):
         services.visible(world.expert)

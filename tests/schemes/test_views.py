@@ -49,8 +49,8 @@ def test_an_enterprise_edits_and_deletes_its_own_schemes_only(world, started, cl
     assert client.post(f"/schemes/{own.id}/edit", data={**FORM, "cod_t": "0.5"}).status_code == 302
     db.session.refresh(own)
     assert str(own.cod_t) == "0.5000"
-    assert client.get(f"/schemes/{other.id}/edit").status_code == 403
-    assert client.post(f"/schemes/{other.id}/delete").status_code == 403
+    assert client.get(f"/schemes/{other.id}/edit").status_code == 404
+    assert client.post(f"/schemes/{other.id}/delete").status_code == 404
     assert client.post(f"/schemes/{own.id}/delete").status_code == 302
     assert db.session.scalar(select(func.count(Scheme.id))) == 1
 
@@ -74,7 +74,7 @@ def test_a_regulator_cannot_enter_or_open_another_citys_scheme(world, started, c
     scheme = services.create(world.enterprise_a, started(world.ent_a), FORM, today=TODAY)
     db.session.commit()
     assert client_for(world.regulator_a).post("/schemes/new", data=FORM).status_code == 403
-    assert client_for(world.regulator_b).get(f"/schemes/{scheme.id}").status_code == 403
+    assert client_for(world.regulator_b).get(f"/schemes/{scheme.id}").status_code == 404
     assert client_for(world.regulator_a).get(f"/schemes/{scheme.id}").status_code == 200
     assert client_for(world.regulator_a).get("/schemes/mine").status_code == 403
-    assert world.enterprise_a and client_for(world.enterprise_b).get(f"/schemes/{scheme.id}").status_code == 403
+    assert world.enterprise_a and client_for(world.enterprise_b).get(f"/schemes/{scheme.id}").status_code == 404

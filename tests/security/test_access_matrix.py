@@ -35,6 +35,10 @@ LOGIN = "login"  # 302 to the login page
 OK = "ok"  # may act: any answer but a refusal (a 4xx validation answer or a redirect is fine)
 REFUSALS = {401, 403, 404, 405}
 A_SIDE = (REG_A, PROV, ADMIN)  # who sees city A's objects in the regulators' lists
+# Another city's or another firm's object answers as a missing one does (errors.NotFound): its id
+# does not tell that it exists. A refusal by role, before any lookup, stays 403.
+OUTSIDE = 404
+HIDDEN_FROM_B = {"enterprise_b": OUTSIDE, "regulator_b": OUTSIDE}
 
 DAY = TODAY.isoformat()
 YESTERDAY = (TODAY - timedelta(days=1)).isoformat()
@@ -168,10 +172,11 @@ ROUTES: dict[str, list[Check]] = {
     # --- enterprises ------------------------------------------------------------------------------------
     "enterprises.index": route(Check("/enterprises/", REGULATORS_AND_ADMIN, private=True)),
     "enterprises.export": route(Check("/enterprises/export.xlsx", REGULATORS_AND_ADMIN, private=True)),
-    "enterprises.detail": route(Check("/enterprises/{ent_a}", A_REGULATORS_AND_ADMIN),
+    "enterprises.detail": route(Check("/enterprises/{ent_a}", {**A_REGULATORS_AND_ADMIN, REG_B: OUTSIDE}),
                                 Check("/enterprises/999999", signed_in(**roles(404, REG_A, REG_B, PROV, ADMIN)))),
     "enterprises.edit": route(Check(
-        "/enterprises/{ent_a}/edit", get=A_REGULATORS_AND_ADMIN, post=signed_in(**roles(OK, REG_A, PROV, ADMIN)),
+        "/enterprises/{ent_a}/edit", get={**A_REGULATORS_AND_ADMIN, REG_B: OUTSIDE},
+        post=signed_in(**roles(OK, REG_A, PROV, ADMIN), regulator_b=OUTSIDE),
         data={"name": "南宁甲钢铁有限公司", "uscc": "{ent_a_uscc}", "division_code": "450100", "industry_code": "3130",
               "legal_representative": "张三", "park_id": "", "permit_class": ""})),
     # Registering or importing an enterprise of city A: city B's regulator is refused beside the
@@ -202,16 +207,16 @@ ROUTES: dict[str, list[Check]] = {
               "usccs": "{ent_a2_uscc}\n{ent_a3_uscc}"})),
     "audits.rounds": route(Check("/audits/rounds", REGULATORS_AND_ADMIN, private=True)),
     "audits.export_rounds": route(Check("/audits/rounds/export.xlsx", REGULATORS_AND_ADMIN, private=True)),
-    "audits.round_detail": route(Check("/audits/rounds/{round_a}", signed_in(**roles(200, ENT_A, *A_SIDE)))),
+    "audits.round_detail": route(Check("/audits/rounds/{round_a}", signed_in(**roles(200, ENT_A, *A_SIDE), **HIDDEN_FROM_B))),
     # The enterprise may not cancel its own round: the service refuses, the page says so (302), nothing changes.
     "audits.round_step": route(
-        Check("/audits/rounds/{round_a}/cancel", post=signed_in(**roles(OK, REG_A, PROV), enterprise_a=302),
+        Check("/audits/rounds/{round_a}/cancel", post=signed_in(**roles(OK, REG_A, PROV), enterprise_a=302, **HIDDEN_FROM_B),
               data={"reason": "误列入名单"}),
-        Check("/audits/rounds/{round_a}/disclose", post=signed_in(**roles(302, ENT_A, REG_A, PROV)),
+        Check("/audits/rounds/{round_a}/disclose", post=signed_in(**roles(302, ENT_A, REG_A, PROV), **HIDDEN_FROM_B),
               data={"on": DAY})),  # the round is past disclosure: refused by state, for everyone
-    "audits.open_case": route(Check("/audits/rounds/{round_a}/cases", post=signed_in(**roles(OK, REG_A, PROV)),
+    "audits.open_case": route(Check("/audits/rounds/{round_a}/cases", post=signed_in(**roles(OK, REG_A, PROV), regulator_b=OUTSIDE),
                                     data={"cause": "evaluation_failed", "note": "手工立案"})),
-    "audits.upload_report": route(Check("/audits/rounds/{round_a}/report", post=signed_in(enterprise_a=OK),
+    "audits.upload_report": route(Check("/audits/rounds/{round_a}/report", post=signed_in(enterprise_a=OK, enterprise_b=OUTSIDE),
                                         data={"on": DAY, "file": (PDF, "修订报告.pdf")})),
     "audits.confirmations": route(Check("/audits/confirmations", REGULATORS_AND_ADMIN, private=True)),
     "audits.step_record": route(Check("/audits/steps/{step_a}", signed_in(**roles(200, REG_A, PROV, ADMIN), regulator_b=404),
@@ -225,7 +230,8 @@ ROUTES: dict[str, list[Check]] = {
     "audits.cases": route(Check("/audits/cases", REGULATORS_AND_ADMIN, private=True)),
     # The admin reads cases but does not act on them: the service refuses beside the form (422).
     "audits.case_detail": route(Check(
-        "/audits/cases/{case_overdue}", get=A_REGULATORS_AND_ADMIN, post=signed_in(**roles(OK, REG_A, PROV), admin=422),
+        "/audits/cases/{case_overdue}", get={**A_REGULATORS_AND_ADMIN, REG_B: OUTSIDE},
+        post=signed_in(**roles(OK, REG_A, PROV), admin=422, regulator_b=OUTSIDE),
         data={"action": "rectify", "r-deadline": NEXT_MONTH, "r-note": "限期整改"})),
 
     # --- schemes ----------------------------------------------------------------------------------------
@@ -236,14 +242,14 @@ ROUTES: dict[str, list[Check]] = {
         Check("/schemes/export.csv", signed_in(**roles(200, ENT_A, ENT_B, REG_A, REG_B, PROV, ADMIN)), private=True,
               sees=(ENT_A, *A_SIDE)),
         Check("/schemes/export.pdf", signed_in(**roles(404, ENT_A, ENT_B, REG_A, REG_B, PROV, ADMIN)))),
-    "schemes.detail": route(Check("/schemes/{scheme_a}", signed_in(**roles(200, ENT_A, *A_SIDE)))),
+    "schemes.detail": route(Check("/schemes/{scheme_a}", signed_in(**roles(200, ENT_A, *A_SIDE), **HIDDEN_FROM_B))),
     "schemes.mine": route(Check("/schemes/mine", ENTERPRISES, private=True, sees=(ENT_A,), marker=("余热回收改造",))),
     # Enterprise B has no round under way: the form sends it back to its list.
     "schemes.new": route(Check("/schemes/new", get=signed_in(enterprise_a=200, enterprise_b=302),
                                post=signed_in(enterprise_a=OK, enterprise_b=302), data=SCHEME_FORM)),
-    "schemes.edit": route(Check("/schemes/{scheme_a}/edit", get=signed_in(enterprise_a=200),
-                                post=signed_in(enterprise_a=OK), data=SCHEME_FORM)),
-    "schemes.delete": route(Check("/schemes/{scheme_a}/delete", post=signed_in(enterprise_a=OK))),
+    "schemes.edit": route(Check("/schemes/{scheme_a}/edit", get=signed_in(enterprise_a=200, enterprise_b=OUTSIDE),
+                                post=signed_in(enterprise_a=OK, enterprise_b=OUTSIDE), data=SCHEME_FORM)),
+    "schemes.delete": route(Check("/schemes/{scheme_a}/delete", post=signed_in(enterprise_a=OK, enterprise_b=OUTSIDE))),
     "schemes.template": route(Check("/schemes/template.xlsx", ENTERPRISES, private=True, sees=(ENT_A,),
                                     marker=("余热回收改造",))),
     # Enterprise B importing A's schemes: each row is refused in the report, nothing is written.
@@ -285,8 +291,8 @@ ROUTES: dict[str, list[Check]] = {
                                   data={"action": "approve", "reason": ""})),
     "experts.panels_index": route(Check("/reviews/manage", REGULATORS_AND_ADMIN, private=True)),
     "experts.panel_detail": route(Check("/reviews/{panel_a}/manage", A_REGULATORS_AND_ADMIN)),
-    "experts.draw_panel": route(Check("/reviews/rounds/{round_a}/draw", get=signed_in(**roles(200, REG_A, PROV)),
-                                      post=signed_in(**roles(OK, REG_A, PROV)),
+    "experts.draw_panel": route(Check("/reviews/rounds/{round_a}/draw", get=signed_in(**roles(200, REG_A, PROV), regulator_b=OUTSIDE),
+                                      post=signed_in(**roles(OK, REG_A, PROV), regulator_b=OUTSIDE),
                                       data={"size": "3", "meeting_on": "", "location": "南宁"})),
     "experts.panel_action": route(Check("/reviews/{panel_a}/cancel", post=signed_in(**roles(OK, REG_A, PROV)),
                                         data={"reason": "轮次撤销"})),
@@ -313,27 +319,30 @@ ROUTES: dict[str, list[Check]] = {
     "credit.dashboard": route(Check("/credit/dashboard", REGULATORS_AND_ADMIN, private=True)),
     "credit.records": route(Check("/credit/records", REGULATORS_AND_ADMIN, private=True)),
     "credit.dead_letters": route(Check("/credit/dead-letters", REGULATORS_AND_ADMIN, private=True)),
-    "credit.penalty": route(Check("/credit/cases/{case_overdue}/penalty", get=signed_in(**roles(200, REG_A, PROV)),
-                                  post=signed_in(**roles(OK, REG_A, PROV)), data=PENALTY)),
+    "credit.penalty": route(Check("/credit/cases/{case_overdue}/penalty", get=signed_in(**roles(200, REG_A, PROV), regulator_b=OUTSIDE),
+                                  post=signed_in(**roles(OK, REG_A, PROV), regulator_b=OUTSIDE), data=PENALTY)),
     # Four eyes: the province regulator entered the pending record's penalty, so it may not approve it
     # (refused beside the form, 422); the admin reads records but does not approve them.
     "credit.record_detail": route(
-        Check("/credit/records/{record_pending}", get=A_REGULATORS_AND_ADMIN,
-              post=signed_in(regulator_a=OK, province=422), data={"note": "同意公示"}),
-        Check("/credit/records/{record_pub}", signed_in(**roles(200, *A_SIDE), enterprise_a=302))),
-    "credit.retry": route(Check("/credit/deliveries/{delivery_dead}/retry", post=signed_in(**roles(OK, REG_A, PROV)))),
+        Check("/credit/records/{record_pending}", get={**A_REGULATORS_AND_ADMIN, **HIDDEN_FROM_B, ENT_A: OUTSIDE},
+              post=signed_in(regulator_a=OK, province=422, enterprise_a=OUTSIDE, **HIDDEN_FROM_B),
+              data={"note": "同意公示"}),
+        Check("/credit/records/{record_pub}", signed_in(**roles(200, *A_SIDE), enterprise_a=302, **HIDDEN_FROM_B))),
+    "credit.retry": route(Check("/credit/deliveries/{delivery_dead}/retry",
+                                 post=signed_in(**roles(OK, REG_A, PROV), regulator_b=OUTSIDE))),
     "credit.mine": route(Check("/credit/mine", ENTERPRISES, private=True, sees=(ENT_A,),
                                marker=("{decision_no_pub}",))),
     "credit.apply_repair": route(Check(
-        "/credit/records/{record_pub}/repair", get=signed_in(enterprise_a=200), post=signed_in(enterprise_a=OK),
+        "/credit/records/{record_pub}/repair", get=signed_in(enterprise_a=200, enterprise_b=OUTSIDE),
+        post=signed_in(enterprise_a=OK, enterprise_b=OUTSIDE),
         data={"correction": "已纠正。", "commitment": "守法经营。", "commitment_public": "y",
               "proof": (PDF, "证明.pdf"), "paid_yuan": "{fine_pub}", "paid_on": "{decided_pub}",
               "voucher": (PDF, "凭证.pdf")})),
-    "credit.repair_detail": route(Check("/credit/repairs/{repair}", get=signed_in(**roles(200, ENT_A, *A_SIDE)),
-                                        post=signed_in(**roles(OK, REG_A, PROV)),
+    "credit.repair_detail": route(Check("/credit/repairs/{repair}", get=signed_in(**roles(200, ENT_A, *A_SIDE), **HIDDEN_FROM_B),
+                                        post=signed_in(**roles(OK, REG_A, PROV), **HIDDEN_FROM_B),
                                         data={"decision": "reject", "reason": "材料不全"})),
-    "credit.repair_voucher": route(Check("/credit/repairs/{repair}/voucher", signed_in(**roles(200, ENT_A, *A_SIDE)))),
-    "credit.repair_proof": route(Check("/credit/repairs/{repair}/proof", signed_in(**roles(200, ENT_A, *A_SIDE)))),
+    "credit.repair_voucher": route(Check("/credit/repairs/{repair}/voucher", signed_in(**roles(200, ENT_A, *A_SIDE), **HIDDEN_FROM_B))),
+    "credit.repair_proof": route(Check("/credit/repairs/{repair}/proof", signed_in(**roles(200, ENT_A, *A_SIDE), **HIDDEN_FROM_B))),
 
     # --- the JSON API (bearer tokens) ------------------------------------------------------------------
     "api.index": route(Check("/api/v1/", PUBLIC)),
@@ -352,15 +361,16 @@ ROUTES: dict[str, list[Check]] = {
         Check("/api/v1/stats/breakdown?by=enterprise", api(**roles(200, REG_A, REG_B, PROV, ADMIN)), private=True)),
     "api.enterprises_list": route(Check("/api/v1/enterprises", api(**roles(200, REG_A, REG_B, PROV, ADMIN)),
                                         private=True)),
-    "api.enterprise_detail": route(Check("/api/v1/enterprises/{ent_a_uscc}", api(**roles(200, *A_SIDE)))),
+    "api.enterprise_detail": route(Check("/api/v1/enterprises/{ent_a_uscc}", api(**roles(200, *A_SIDE), regulator_b=OUTSIDE))),
     "api.cases_list": route(Check("/api/v1/cases", api(**roles(200, REG_A, REG_B, PROV, ADMIN)), private=True)),
-    "api.case_get": route(Check("/api/v1/cases/{case_overdue}", api(**roles(200, *A_SIDE)))),
-    "api.case_rectification": route(Check("/api/v1/cases/{case_overdue}/rectification", post=api(**roles(OK, REG_A, PROV)),
+    "api.case_get": route(Check("/api/v1/cases/{case_overdue}", api(**roles(200, *A_SIDE), regulator_b=OUTSIDE))),
+    "api.case_rectification": route(Check("/api/v1/cases/{case_overdue}/rectification",
+                                          post=api(**roles(OK, REG_A, PROV), regulator_b=OUTSIDE),
                                           json={"deadline": NEXT_MONTH, "note": "限期整改"})),
-    "api.case_penalty": route(Check("/api/v1/cases/{case_overdue}/penalty", post=api(**roles(OK, REG_A, PROV)),
+    "api.case_penalty": route(Check("/api/v1/cases/{case_overdue}/penalty", post=api(**roles(OK, REG_A, PROV), regulator_b=OUTSIDE),
                                     json={**PENALTY, "fine_yuan": 100000})),
     "api.credit_record_approve": route(Check("/api/v1/credit-records/{record_pending}/approve",
-                                             post=api(regulator_a=OK), json={"note": "同意公示"})),
+                                             post=api(regulator_a=OK, regulator_b=OUTSIDE), json={"note": "同意公示"})),
 }
 
 

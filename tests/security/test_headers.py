@@ -37,7 +37,7 @@ def assert_secure_headers(response, what: str):
     ("anonymous", "/audits/rounds", 302, "text/html"),  # to the login page
     ("anonymous", "/no-such-page", 404, "text/html"),
     ("anonymous", "/api/v1/no-such-thing", 404, "application/json"),
-    ("enterprise_b", "/audits/rounds/{round_a}", 403, "text/html"),
+    ("enterprise_b", "/audits/rounds/{round_a}", 404, "text/html"),
     ("anonymous", "/api/v1/cases", 401, "application/json"),
     ("enterprise_a", "/api/v1/cases", 403, "application/json"),
     ("anonymous", "/logout", 405, "text/html"),
