@@ -1,5 +1,9 @@
 """Demo schemes for the demo rounds (platform/demo.py): what Guangxi's audited sectors typically
-propose, with investments and results of a plausible size, so that the dashboards mean something.
+propose, with investments and results of a plausible size (within the ceilings of schemes/rules.py),
+so that the dashboards mean something. Rounds past their report get the schemes they had entered
+during their audit. On the first load, the regulators' review pages get an example each: a scheme
+whose VOCs figure is far above its ceiling (held out of the statistics until reviewed), and a demo
+enterprise's change request on a frozen scheme, if its round is past its report.
 
 Idempotent: a round that has schemes is left alone.
 """
@@ -9,9 +13,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from ..accounts.models import User
 from ..audits.models import AuditRound
 from ..extensions import db
-from . import services
+from . import review, services
 from .models import Scheme
 from ..dates import beijing_today
 
@@ -121,6 +126,28 @@ def load_demo(rng: random.Random) -> int:
                 raw["completed_on"] = _completion_date(rng, round_, latest or today)
             else:
                 raw["planned_completion_on"] = today + timedelta(days=rng.randint(30, 300))
-            services.create(None, round_, raw, today=today)
+            services.load_entered(round_, raw, today=today)
             created += 1
+    if created:
+        _review_examples(rounds, today)
     return created
+
+
+def _review_examples(rounds: list[AuditRound], today: date) -> None:
+    """One figure to review in Nanning (a unit slip: kg entered as t), and a pending change request
+    from whichever demo enterprise's round is past its report."""
+    nanning = next((r for r in rounds if r.state == "accepted" and r.enterprise.city_code == "450100"), None)
+    if nanning is not None:
+        services.load_entered(nanning, {
+            "code": "Z09", "name": "喷涂线废气收集与活性炭吸附", "category": "high_cost", "status": "completed",
+            "completed_on": nanning.started_on, "investment_wan_yuan": Decimal("85"), "vocs_t": Decimal("9999"),
+            "economic_benefit_wan_yuan": Decimal("6")}, today=today)
+    for username in ("lz-enterprise", "nn-enterprise"):
+        user = db.session.scalar(select(User).where(User.username == username))
+        round_ = next((r for r in rounds if user is not None and r.enterprise_id == user.enterprise_id
+                       and r.state in services.FROZEN_STATES and r.state != "cancelled"), None)
+        scheme = round_ and db.session.scalar(select(Scheme).where(Scheme.round_id == round_.id).order_by(Scheme.code))
+        if scheme is not None:
+            review.request_change(user, scheme, {"investment_wan_yuan": scheme.investment_wan_yuan + 1},
+                                  "按竣工结算更正投资额。", today=today)
+            return

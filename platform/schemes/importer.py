@@ -6,6 +6,11 @@ and importing the same file again changes nothing.
 
 完成日期 is the actual completion date of a completed scheme and the planned completion date of
 any other.
+
+The import writes through schemes.services like the form does, so it obeys the same rules: a round
+whose report has been submitted is frozen, and a row that would add or change one of its schemes is
+refused (an unchanged row is no change); a figure above its ceiling is imported but held out of the
+statistics until a regulator confirms it.
 """
 from sqlalchemy import select
 

@@ -1,16 +1,26 @@
-"""Scheme rules: who enters and sees schemes, validation of amounts, units and dates, and the
-per-round totals that statistics read (rewritten in the same transaction as every scheme write).
+"""Scheme rules: who enters and sees schemes, validation of amounts, units and dates, the plausibility
+of the figures, and the per-round totals that statistics read (rewritten in the same transaction as
+every scheme write).
 
-An enterprise enters its own schemes while its audit is under way; the CLI operator (actor None)
-loads them for any round that is not cancelled. Regulators, admins and the enterprise see them by
-the registry's region rule (enterprises.services.scope_clause).
+An enterprise enters its own schemes while its audit is under way (审核中); the CLI operator (actor
+None) loads them for a round that has not reached its report either. From the submission of the
+audit report on, the round's schemes are the ones the report, the evaluation and the acceptance
+describe: they are frozen, and change only through schemes/review.py — a revision a regulator
+approves, or the enterprise's own progress report, each kept with the version it replaced.
+
+Regulators, admins and the enterprise see schemes by the registry's region rule
+(enterprises.services.scope_clause).
+
+A figure above its plausible ceiling (schemes/rules.py) is accepted but held out of the statistics —
+the totals below, and so every figure of platform/stats — until a regulator confirms it (`assess`,
+`settle_review`).
 """
 import functools
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import BigInteger, bindparam, case, cast, delete, func, insert, or_, select
+from sqlalchemy import BigInteger, and_, bindparam, case, cast, delete, func, insert, or_, select
 
 from ..audits.models import STATES, AuditRound
 from ..audits import services as audits
@@ -20,13 +30,17 @@ from ..enterprises.models import Enterprise
 from ..errors import InvalidFields, NotFound, PermissionDenied, ValidationError, collect
 from ..extensions import db
 from ..tabular import parse_date
-from .models import AMOUNTS, CATEGORIES, MAX_AMOUNT, SCALE, STATUSES, Metric, Scheme, SchemeTotals
+from . import rules
+from .models import AMOUNTS, CATEGORIES, MAX_AMOUNT, SCALE, STATUSES, Metric, Scheme, SchemeTotals, figures_counted
 from ..dates import beijing_today
 
-# The enterprise proposes and carries out schemes once its audit has started. While a panel reviews
-# the round (评估中, 验收中) the figures under review stay as they are, and after acceptance they are
-# the verified record.
-EDITABLE_STATES = ("auditing", "report_submitted", "evaluation_failed", "evaluation_passed", "acceptance_failed")
+# The enterprise proposes and revises its schemes while its audit is under way; the operator may load
+# them from the listing on. From the report's submission on the schemes are frozen (FROZEN_STATES):
+# the report, the evaluation and the acceptance all describe them.
+EDITABLE_STATES = ("auditing",)
+OPERATOR_STATES = ("listed", "disclosed", "auditing")
+FROZEN_STATES = ("report_submitted", "evaluation", "evaluation_passed", "evaluation_failed", "acceptance",
+                 "acceptance_failed", "accepted")
 
 CATEGORY_WORDS = {
     "low_cost": ("low_cost", "无/低费", "无低费", "无费", "低费", "无/低费方案", "无低费方案"),
@@ -85,22 +99,48 @@ def can_write(user, round_: AuditRound) -> bool:
             and user.enterprise_id == round_.enterprise_id and round_.state in EDITABLE_STATES)
 
 
-def _require_writer(actor, round_: AuditRound) -> None:
+def is_frozen(round_: AuditRound) -> bool:
+    return round_.state in FROZEN_STATES
+
+
+def frozen_message(state: str) -> str:
+    return (f"该审核轮次当前为“{STATES[state]}”，方案已冻结：自提交审核报告起，方案不能直接新增、修改或删除。"
+            "如需变更，请提交修订申请（写明理由），经监管部门批准后生效；方案实施进展可在方案页面登记。")
+
+
+def lock_round(round_: AuditRound) -> str:
     """Lock the round's row, so that two writers of one round's schemes take turns (their totals
-    would otherwise be computed from each other's uncommitted work), then check who and when."""
-    state = db.session.execute(select(AuditRound.state).where(AuditRound.id == round_.id)
-                               .with_for_update()).scalar_one()
+    would otherwise be computed from each other's uncommitted work); returns its state."""
+    return db.session.execute(select(AuditRound.state).where(AuditRound.id == round_.id)
+                              .with_for_update()).scalar_one()
+
+
+def _require_author(actor, round_: AuditRound) -> str:
+    """Who may write the round's schemes at all (the enterprise itself, or the CLI operator), with the
+    round locked; returns its state."""
+    state = lock_round(round_)
+    if state == "cancelled":
+        raise ValidationError("该审核轮次已撤销，不能登记方案。", "round")
     if actor is None:  # the CLI operator loading records
-        if state == "cancelled":
-            raise ValidationError("该审核轮次已撤销，不能登记方案。", "round")
-        return
+        return state
     if not getattr(actor, "is_authenticated", False) or actor.role != "enterprise":
         raise PermissionDenied("清洁生产方案由企业本身填报，监管部门可以查看。")
     if actor.enterprise_id != round_.enterprise_id:
         raise PermissionDenied("只能填报本企业的清洁生产方案。")
-    if state not in EDITABLE_STATES:
-        raise ValidationError(f"该审核轮次当前为“{STATES[state]}”，方案不能修改：方案在审核开始后填报，"
-                              "评估、验收期间和验收合格后保持不变。", "round")
+    return state
+
+
+def _require_open(actor, state: str) -> None:
+    """Direct writes happen before the report: after it, only through a revision (schemes/review.py)."""
+    if state in FROZEN_STATES:
+        raise ValidationError(frozen_message(state), "round")
+    if state not in (OPERATOR_STATES if actor is None else EDITABLE_STATES):
+        raise ValidationError(f"该审核轮次当前为“{STATES[state]}”，方案不能修改：方案在审核开始后、提交审核报告前填报。",
+                              "round")
+
+
+def _require_writer(actor, round_: AuditRound) -> None:
+    _require_open(actor, _require_author(actor, round_))
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -215,44 +255,131 @@ def clean(raw: dict, round_: AuditRound, *, today: date | None = None) -> dict:
     return values
 
 
+# --- plausibility ---------------------------------------------------------------------------------
+
+def assess(values: dict, *, evaluated: dict | None = None, after_acceptance: bool = False) -> dict[str, str]:
+    """Why the figures `values` need a regulator's review before they count: field -> reason (empty if none).
+
+    Every figure is held to its ceiling (rules.CEILINGS). A completion reported after the round's
+    report (`evaluated`: the figures the evaluation saw, or the last approved revision) is held to
+    rules.COMPLETION_FACTOR times them; one reported after acceptance (`after_acceptance`) is always
+    reviewed when rules.REVIEW_AFTER_ACCEPTANCE says so, since no panel will see it."""
+    reasons = {}
+    for metric in AMOUNTS:
+        value = Decimal(values.get(metric.key) or 0)
+        ceiling = rules.CEILINGS[metric.key].value
+        if value > ceiling:
+            reasons[metric.key] = (f"{metric.label} {plain(value)} {metric.unit} 超过单个方案的合理上限 "
+                                   f"{plain(ceiling)} {metric.unit}")
+        elif evaluated is not None and value > 0:
+            before = Decimal(evaluated.get(metric.key) or 0)
+            factor = rules.COMPLETION_FACTOR.value
+            if before == 0:
+                reasons[metric.key] = f"{metric.label}评估时为 0，完成时报告 {plain(value)} {metric.unit}"
+            elif value > before * factor:
+                reasons[metric.key] = (f"{metric.label}完成时报告 {plain(value)} {metric.unit}，超过评估时数值 "
+                                       f"{plain(before)} {metric.unit} 的 {plain(factor)} 倍")
+    if after_acceptance and rules.REVIEW_AFTER_ACCEPTANCE.value and any(
+            Decimal(values.get(m.key) or 0) > 0 for m in AMOUNTS):
+        reasons["status"] = "验收合格后登记完成，绩效未经验收核实"
+    return reasons
+
+
+def settle_review(actor, scheme: Scheme, reasons: dict[str, str], changed) -> None:
+    """Put the scheme's figures up for review, or clear them, after a write that changed `changed`.
+
+    Figures a regulator already confirmed (or refused) keep that decision while they stay as they
+    were; a new or changed implausible figure waits for review again, and is held out of the totals."""
+    if not reasons:
+        if scheme.review_status is not None:
+            scheme.review_status = scheme.review_reasons = scheme.review_note = None
+            scheme.reviewed_by_id = scheme.reviewed_at = None
+        return
+    decided = scheme.review_status in ("confirmed", "rejected")
+    if decided and set(reasons) <= set(scheme.review_reasons or {}) and not set(reasons) & set(changed):
+        return
+    if scheme.review_status == "pending" and scheme.review_reasons == reasons:
+        return
+    scheme.review_status, scheme.review_reasons = "pending", reasons
+    scheme.reviewed_by_id = scheme.reviewed_at = scheme.review_note = None
+    db.session.flush()
+    record(actor, "scheme.review_flag", "scheme", scheme.id, after={"review_status": "pending", "reasons": reasons},
+           division_code=scheme.enterprise.city_code, note="数值超出合理范围，待监管部门核实，核实前不计入统计")
+
+
 # --- changes -----------------------------------------------------------------------------------
 
-def create(actor, round_: AuditRound, raw: dict, *, today: date | None = None) -> Scheme:
-    _require_writer(actor, round_)
-    values = clean(raw, round_, today=today)
-    if db.session.scalar(select(Scheme.id).where(Scheme.round_id == round_.id, Scheme.code == values["code"])):
+def _code_taken(round_id: int, code: str, scheme_id: int | None = None) -> bool:
+    query = select(Scheme.id).where(Scheme.round_id == round_id, Scheme.code == code)
+    if scheme_id is not None:
+        query = query.where(Scheme.id != scheme_id)
+    return db.session.scalar(query) is not None
+
+
+def insert_scheme(actor, round_: AuditRound, values: dict, *, action: str = "scheme.create", note: str | None = None):
+    """Add a validated scheme (`values` from `clean`), assess its figures and refresh the round's totals."""
+    if _code_taken(round_.id, values["code"]):
         raise ValidationError(f"本轮审核已有编号为 {values['code']} 的方案。", "code")
     scheme = Scheme(round_id=round_.id, enterprise_id=round_.enterprise_id, **values)
     db.session.add(scheme)
     db.session.flush()
-    record(actor, "scheme.create", "scheme", scheme.id, after=scheme.snapshot(),
-           division_code=round_.enterprise.city_code)
+    record(actor, action, "scheme", scheme.id, after=scheme.snapshot(), division_code=round_.enterprise.city_code,
+           note=note)
+    settle_review(actor, scheme, assess(values), set(values))
     refresh_totals(round_.id)
     return scheme
 
 
-def update(actor, scheme: Scheme, raw: dict, *, today: date | None = None) -> bool:
-    """Apply the changed fields of `raw` (fields it leaves out keep their values); True if any changed."""
-    round_ = scheme.round
-    _require_writer(actor, round_)
-    values = clean({**scheme.snapshot(), **raw}, round_, today=today)
-    if values["code"] != scheme.code and db.session.scalar(select(Scheme.id).where(
-            Scheme.round_id == round_.id, Scheme.code == values["code"], Scheme.id != scheme.id)):
+def apply_values(actor, scheme: Scheme, values: dict, *, action: str = "scheme.update", note: str | None = None,
+                 reasons: dict | None = None) -> dict:
+    """Write the changed fields of `values` to the scheme; returns the fields that changed (their old values).
+    `reasons`: the plausibility assessment, when the caller's differs from the ceilings alone."""
+    if values["code"] != scheme.code and _code_taken(scheme.round_id, values["code"], scheme.id):
         raise ValidationError(f"本轮审核已有编号为 {values['code']} 的方案。", "code")
-    before, after = diff(scheme.snapshot(), values)
+    old = scheme.snapshot()
+    before, after = diff(old, values)
     if not after:
-        return False
+        return {}
     for field, value in values.items():
         setattr(scheme, field, value)
     db.session.flush()
-    record(actor, "scheme.update", "scheme", scheme.id, before=before, after=after,
-           division_code=round_.enterprise.city_code)
-    refresh_totals(round_.id)
-    return True
+    record(actor, action, "scheme", scheme.id, before=before, after=after,
+           division_code=scheme.enterprise.city_code, note=note)
+    settle_review(actor, scheme, assess(values) if reasons is None else reasons, set(after))
+    refresh_totals(scheme.round_id)
+    return {field: old[field] for field in after}
+
+
+def create(actor, round_: AuditRound, raw: dict, *, today: date | None = None) -> Scheme:
+    _require_writer(actor, round_)
+    return insert_scheme(actor, round_, clean(raw, round_, today=today))
+
+
+def load_entered(round_: AuditRound, raw: dict, *, today: date | None = None) -> Scheme:
+    """The demo loader only (schemes/demo.py): a scheme as the enterprise entered it during its audit,
+    for a round the demo has already taken past its report. Held to the same validation and ceilings."""
+    if lock_round(round_) == "cancelled":
+        raise ValidationError("该审核轮次已撤销，不能登记方案。", "round")
+    return insert_scheme(None, round_, clean(raw, round_, today=today))
+
+
+def update(actor, scheme: Scheme, raw: dict, *, today: date | None = None) -> bool:
+    """Apply the changed fields of `raw` (fields it leaves out keep their values); True if any changed.
+    Unchanged values are no change, even in a frozen round (re-importing the same file changes nothing)."""
+    round_ = scheme.round
+    state = _require_author(actor, round_)
+    values = clean({**scheme.snapshot(), **raw}, round_, today=today)
+    if not diff(scheme.snapshot(), values)[1]:
+        return False
+    _require_open(actor, state)
+    if scheme.withdrawn_at is not None:
+        raise ValidationError("该方案已撤回，不能修改。", "round")
+    return bool(apply_values(actor, scheme, values))
 
 
 def delete_scheme(actor, scheme: Scheme) -> None:
-    """Remove a scheme entered by mistake (a scheme given up is marked abandoned instead)."""
+    """Remove a scheme entered by mistake while the audit is under way (a scheme given up is marked
+    abandoned instead; after the report, a scheme is withdrawn through an approved revision)."""
     round_ = scheme.round
     _require_writer(actor, round_)
     record(actor, "scheme.delete", "scheme", scheme.id, before=scheme.snapshot(),
@@ -272,8 +399,12 @@ def _e4(amount):
 @functools.cache
 def totals_select():
     """The SchemeTotals columns computed from the scheme rows, grouped by round (a select; built
-    once, as statements are immutable: every scheme write refreshes its round's totals with it)."""
+    once, as statements are immutable: every scheme write refreshes its round's totals with it).
+
+    A withdrawn scheme does not count at all; one whose figures await or were refused review counts
+    as a scheme (and in schemes_under_review) but adds none of its figures."""
     completed = Scheme.status == "completed"
+    counted = figures_counted()
 
     def count(condition):
         return func.sum(case((condition, 1), else_=0))
@@ -285,11 +416,13 @@ def totals_select():
         count(Scheme.status == "abandoned").label("schemes_abandoned"),
         count(Scheme.category == "low_cost").label("schemes_low_cost"),
         count(Scheme.category == "high_cost").label("schemes_high_cost"),
-        _e4(case((Scheme.status != "abandoned", Scheme.investment_wan_yuan), else_=0))
+        count(~counted).label("schemes_under_review"),
+        _e4(case((and_(Scheme.status != "abandoned", counted), Scheme.investment_wan_yuan), else_=0))
         .label("investment_planned_wan_yuan_e4"),
     ]
-    columns += [_e4(case((completed, getattr(Scheme, m.key)), else_=0)).label(f"{m.key}_e4") for m in AMOUNTS]
-    return select(*columns).group_by(Scheme.round_id)
+    columns += [_e4(case((and_(completed, counted), getattr(Scheme, m.key)), else_=0)).label(f"{m.key}_e4")
+                for m in AMOUNTS]
+    return select(*columns).where(Scheme.withdrawn_at.is_(None)).group_by(Scheme.round_id)
 
 
 def _write_totals(where=None):

@@ -27,6 +27,11 @@ Definitions — one answer to each question, used by every page, export and API:
   (DESIGN §2).
 * **2025 targets** (data/targets_2025.csv) are the province's cumulative key-project reductions of the
   14th five-year plan. ``progress`` = verified ÷ target: the selection's contribution to the target.
+* **Implausible figures are not counted unreviewed.** A scheme whose figures exceed the plausible
+  ceilings (schemes/rules.py), or were reported after the report in a way that needs a look
+  (schemes/review.py), counts as a scheme but adds none of its figures until a regulator confirms
+  them; ``schemes_under_review`` says how many schemes are held back so. A withdrawn scheme does not
+  count at all.
 * Rates and progress are fractions rounded half-up to 4 places (0.6667 = 66.67 %), or None when there
   is nothing to divide by. Amounts are exact Decimals in their unit.
 """
@@ -170,6 +175,7 @@ def _figure_columns(reported: bool) -> tuple:
         _sum(T.schemes_abandoned).label("schemes_abandoned"),
         _sum(T.schemes_low_cost).label("schemes_low_cost"),
         _sum(T.schemes_high_cost).label("schemes_high_cost"),
+        _sum(T.schemes_under_review).label("schemes_under_review"),
         _sum(T.investment_wan_yuan_e4).label("investment_wan_yuan_e4"),
         _sum(T.investment_planned_wan_yuan_e4).label("investment_planned_wan_yuan_e4"),
     ]
@@ -234,7 +240,7 @@ def _figures(row) -> dict:
     out = {name: int(getattr(row, name)) for name in (
         "rounds_listed", "rounds_completed", "rounds_evaluated", "rounds_evaluation_passed",
         "rounds_acceptance_concluded", "rounds_acceptance_passed", "schemes_total", "schemes_completed",
-        "schemes_verified", "schemes_abandoned", "schemes_low_cost", "schemes_high_cost")}
+        "schemes_verified", "schemes_abandoned", "schemes_low_cost", "schemes_high_cost", "schemes_under_review")}
     out["completion_rate"] = rate(out["rounds_completed"], out["rounds_listed"])
     out["evaluation_pass_rate"] = rate(out["rounds_evaluation_passed"], out["rounds_evaluated"])
     out["acceptance_pass_rate"] = rate(out["rounds_acceptance_passed"], out["rounds_acceptance_concluded"])
@@ -287,7 +293,7 @@ def _with_targets(filters: Filters, figures: dict) -> dict:
 
 def _target_period_reductions() -> dict[str, tuple[Decimal, Decimal]]:
     """Reduction key -> (verified, reported) of the schemes completed within the target period."""
-    from ..schemes.models import Scheme
+    from ..schemes.models import Scheme, figures_counted
     from .rules import TARGET_PERIOD
 
     first, last = TARGET_PERIOD.value
@@ -298,8 +304,9 @@ def _target_period_reductions() -> dict[str, tuple[Decimal, Decimal]]:
         amount = getattr(Scheme, key)
         columns += [func.coalesce(func.sum(case((accepted, amount), else_=0)), 0),
                     func.coalesce(func.sum(amount), 0)]
+    counted = figures_counted() & Scheme.withdrawn_at.is_(None)
     row = db.session.execute(select(*columns).join(AuditRound, AuditRound.id == Scheme.round_id).where(
-        Scheme.status == "completed", Scheme.completed_on >= first, Scheme.completed_on <= last,
+        Scheme.status == "completed", Scheme.completed_on >= first, Scheme.completed_on <= last, counted,
         AuditRound.state != "cancelled")).one()
     return {key: (Decimal(row[2 * i]), Decimal(row[2 * i + 1])) for i, key in enumerate(keys)}
 

@@ -14,7 +14,7 @@ from sqlalchemy.pool import Pool
 
 from platform.audits import services as audits
 from platform.extensions import db
-from platform.schemes import services as schemes
+from platform.schemes import review, services as schemes
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 FAR = date(2030, 1, 1)  # "today" for steps taken on the fixed dates below
@@ -98,7 +98,8 @@ def build_stats_world() -> dict:
     """The known world of the statistics tests (A = 南宁 450100, B = 柳州 450200); returns its ids.
 
     round   city industry park  entered        state                 schemes
-    a1      A    31       PA    listed 2025-03  accepted              W01 W02 Z01 done, Z02 abandoned
+    a1      A    31       PA    listed 2025-03  accepted              W01 W02 Z01 done, Z02 abandoned (W01's COD
+                                                                        and W02's NH3-N above their ceilings, confirmed)
     a2      A    26       -     listed 2025-03  evaluation_passed     W01 done, Z01 implementing
     a3      A    31       -     listed 2026-01  cancelled             W01 done (never counts)
     a4      A    26       -     listed 2026-01  listed                -
@@ -125,10 +126,14 @@ def build_stats_world() -> dict:
     db.session.commit()
     r = {}
     r["a1"] = drive(list_enterprise(e["a1"]), "auditing")
-    add_scheme(r["a1"], "W01", energy_tce="10.1", water_t="100.2", cod_t="4620.1", co2_t="20.05",
-               investment_wan_yuan="1.5", economic_benefit_wan_yuan="2.5")
-    add_scheme(r["a1"], "W02", cod_t="0.2", nh3n_t="1600.0125", investment_wan_yuan="0.3",
-               economic_benefit_wan_yuan="0.4")
+    large = [add_scheme(r["a1"], "W01", energy_tce="10.1", water_t="100.2", cod_t="4620.1", co2_t="20.05",
+                        investment_wan_yuan="1.5", economic_benefit_wan_yuan="2.5"),
+             add_scheme(r["a1"], "W02", cod_t="0.2", nh3n_t="1600.0125", investment_wan_yuan="0.3",
+                        economic_benefit_wan_yuan="0.4")]
+    # Above the plausible ceilings (schemes/rules.py): counted once the city's regulator confirms them.
+    for scheme in large:
+        review.review_figures(regulator_a, scheme, confirm=True, note="经核实，监测数据支持该削减量。")
+    db.session.commit()
     add_scheme(r["a1"], "Z01", "high_cost", energy_tce="1200.3333", nox_t="35.5", so2_t="12.25", vocs_t="0.0001",
                co2_t="3000", investment_wan_yuan="250.75", economic_benefit_wan_yuan="180")
     add_scheme(r["a1"], "Z02", "high_cost", "abandoned", nox_t="99", investment_wan_yuan="500")

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from platform.auditlog.models import AuditLog
 from platform.errors import InvalidFields, NotFound, PermissionDenied, ValidationError
 from platform.extensions import db
-from platform.schemes import services
+from platform.schemes import review, services
 from platform.schemes.models import AMOUNTS, Scheme, SchemeTotals
 from tests.schemes.builders import TODAY, drive
 
@@ -103,18 +103,26 @@ def test_only_the_enterprise_itself_enters_its_schemes(world, started):
 def test_schemes_are_frozen_under_review_and_once_verified(world, started):
     round_ = started(world.ent_a)
     scheme = services.create(world.enterprise_a, round_, VALID, today=TODAY)
+    later = services.create(world.enterprise_a, round_, {**VALID, "code": "Z01", "status": "计划实施",
+                                                          "completed_on": None}, today=TODAY)
     db.session.commit()
     drive(round_, "evaluation")
     with pytest.raises(ValidationError) as exc:
         services.update(world.enterprise_a, scheme, {"energy_tce": "99"}, today=TODAY)
     assert "评估中" in exc.value.message
     drive(round_, "evaluation_passed")
-    assert services.update(world.enterprise_a, scheme, {"energy_tce": "31"}, today=TODAY)  # building the rest
+    with pytest.raises(ValidationError) as exc:
+        services.update(world.enterprise_a, scheme, {"energy_tce": "31"}, today=TODAY)
+    assert "方案已冻结" in exc.value.message and "修订申请" in exc.value.message
+    # Building the rest is progress the enterprise reports itself.
+    review.report_progress(world.enterprise_a, later, {"status": "已完成", "completed_on": date(2026, 6, 1),
+                                                        "energy_tce": "31"}, today=TODAY)
     db.session.commit()
+    assert (later.status, later.energy_tce) == ("completed", D("31"))
     drive(round_, "accepted")
     with pytest.raises(ValidationError):
         services.delete_scheme(world.enterprise_a, scheme)
-    assert scheme.verified
+    assert scheme.verified and later.verified
 
 
 def test_an_update_logs_what_changed_and_nothing_when_nothing_did(world, started):

@@ -7,7 +7,9 @@ database and copied into each test's fresh database (SQLite); on PostgreSQL it i
 same people — `world`'s attribute names — through the same services.)
 
     city A 450100   ent_a 南宁甲钢铁有限公司 (user enterprise_a), round_a under evaluation with its report,
-                    a scheme, a panel of three drawn experts (the `expert` user among them), four cases:
+                    a scheme (scheme_a, with a change awaiting approval: revision_a), a scheme whose VOCs
+                    figure awaits review (scheme_outlier), a panel of three drawn experts (the `expert`
+                    user among them), four cases:
                     case_overdue (past its rectification deadline, no penalty yet), and three penalised
                     ones whose credit records are published (record_pub, with a pending repair
                     application), awaiting approval (record_pending, entered by the province regulator)
@@ -59,7 +61,7 @@ def build_world() -> dict:
     from platform.enterprises.models import Park
     from platform.enterprises.uscc import make
     from platform.experts import panels, services as experts
-    from platform.schemes import services as schemes
+    from platform.schemes import review as scheme_review, services as schemes
 
     park_a = Park(name="南宁测试工业园区", city_code="450100")
     db.session.add(park_a)
@@ -123,10 +125,17 @@ def build_world() -> dict:
     scheme_a = schemes.create(users["enterprise_a"], round_a, {
         "code": "F-01", "name": "余热回收改造", "category": "low_cost", "status": "completed",
         "completed_on": date(2025, 6, 30), "energy_tce": "12.5", "investment_wan_yuan": "3"}, today=FAR)
+    # Above the VOCs ceiling (schemes/rules.py): accepted, and awaiting a regulator's review.
+    scheme_outlier = schemes.create(users["enterprise_a"], round_a, {
+        "code": "F-02", "name": "储罐油气回收", "category": "high_cost", "status": "completed",
+        "completed_on": date(2025, 9, 30), "vocs_t": "9999", "investment_wan_yuan": "300"}, today=FAR)
     report_a = audits.submit_report(users["enterprise_a"], round_a, on=date(2026, 2, 1), data=PDF,
                                     filename="审核报告.pdf", today=date(2026, 2, 1))
     audits.begin_evaluation(users["regulator_a"], round_a, on=date(2026, 3, 1), today=FAR)
     panel_a = panels.draw_panel(users["regulator_a"], round_a, size=3, seed=20260301, today=date(2026, 3, 2))
+    # The report is in, so the schemes are frozen: a change waits for the regulator's decision.
+    revision_a = scheme_review.request_change(users["enterprise_a"], scheme_a, {"energy_tce": "15"},
+                                              "复核计量数据后更正节能量。", today=FAR)
     colleague_member = next(m for m in panel_a.members if m.expert_id == colleague.id)
     assert {m.expert_id for m in panel_a.members} >= {expert.id, colleague.id}
 
@@ -176,7 +185,8 @@ def build_world() -> dict:
         "ent_a": ent_a.id, "ent_a_uscc": ent_a.uscc, "ent_a_name": ent_a.name, "ent_b": ent_b.id,
         "ent_b_uscc": ent_b.uscc, "ent_a2_uscc": ent_a2.uscc, "ent_a3_uscc": ent_a3.uscc, "park_a": park_a.id,
         "batch_a": batch_a.id, "batch_a_title": batch_a.title, "round_a": round_a.id, "report_a": report_a.id,
-        "scheme_a": scheme_a.id, "panel_a": panel_a.id, "member_colleague": colleague_member.id,
+        "scheme_a": scheme_a.id, "scheme_outlier": scheme_outlier.id, "revision_a": revision_a.id,
+        "panel_a": panel_a.id, "member_colleague": colleague_member.id,
         "expert": expert.id, "expert_pending": expert_pending.id, "own_conflict": own_conflict.id,
         "others_conflict": others_conflict.id, "org_a": org_a.id, "tech_pub": tech_pub.id,
         "tech_draft": tech_draft.id, "case_overdue": case_overdue.id, "record_pub": record_pub.id,

@@ -247,9 +247,27 @@ ROUTES: dict[str, list[Check]] = {
     # Enterprise B has no round under way: the form sends it back to its list.
     "schemes.new": route(Check("/schemes/new", get=signed_in(enterprise_a=200, enterprise_b=302),
                                post=signed_in(enterprise_a=OK, enterprise_b=302), data=SCHEME_FORM)),
-    "schemes.edit": route(Check("/schemes/{scheme_a}/edit", get=signed_in(enterprise_a=200, enterprise_b=OUTSIDE),
+    # Round A's report is in: its schemes are frozen, so the edit form sends the enterprise to the
+    # revision form, and an edit or a deletion posted anyway is refused beside the form (422) or in a flash.
+    "schemes.edit": route(Check("/schemes/{scheme_a}/edit", get=signed_in(enterprise_a=302, enterprise_b=OUTSIDE),
                                 post=signed_in(enterprise_a=OK, enterprise_b=OUTSIDE), data=SCHEME_FORM)),
     "schemes.delete": route(Check("/schemes/{scheme_a}/delete", post=signed_in(enterprise_a=OK, enterprise_b=OUTSIDE))),
+    "schemes.revise": route(Check("/schemes/{scheme_outlier}/revise", get=signed_in(enterprise_a=200, enterprise_b=OUTSIDE),
+                                  post=signed_in(enterprise_a=OK, enterprise_b=OUTSIDE), data={**SCHEME_FORM, "reason": "更正数据"})),
+    "schemes.withdraw": route(Check("/schemes/{scheme_outlier}/withdraw", post=signed_in(enterprise_a=OK, enterprise_b=OUTSIDE),
+                                    data={"reason": "误报"})),
+    # Round A is under evaluation: progress waits (422), but the form is the enterprise's.
+    "schemes.progress": route(Check("/schemes/{scheme_a}/progress", get=signed_in(enterprise_a=200, enterprise_b=OUTSIDE),
+                                    post=signed_in(enterprise_a=OK, enterprise_b=OUTSIDE), data={"status": "completed"})),
+    "schemes.revisions": route(Check("/schemes/revisions", REGULATORS_AND_ADMIN, private=True)),
+    # The enterprise reads its own request; only a regulator of city A or the province decides on it.
+    "schemes.revision": route(Check("/schemes/revisions/{revision_a}", get=signed_in(**roles(200, ENT_A, *A_SIDE), **HIDDEN_FROM_B),
+                                    post=signed_in(**roles(OK, REG_A, PROV), **HIDDEN_FROM_B), data={"decision": "reject",
+                                                                                   "note": "依据不足"})),
+    "schemes.figures_to_review": route(Check("/schemes/review", REGULATORS_AND_ADMIN, private=True)),
+    "schemes.review_figures": route(Check("/schemes/{scheme_outlier}/review", get={**A_REGULATORS_AND_ADMIN, REG_B: OUTSIDE},
+                                          post=signed_in(**roles(OK, REG_A, PROV), regulator_b=OUTSIDE),
+                                          data={"decision": "confirm", "note": "经核实"})),
     "schemes.template": route(Check("/schemes/template.xlsx", ENTERPRISES, private=True, sees=(ENT_A,),
                                     marker=("余热回收改造",))),
     # Enterprise B importing A's schemes: each row is refused in the report, nothing is written.
