@@ -215,7 +215,8 @@ class PanelDraw(db.Model):
     """One random draw: the initial one, or a replacement after a member declined.
 
     Its record is enough to replay it: `random.Random(seed).sample(eligible, requested)` where
-    eligible is candidate_ids without the excluded experts, by id.
+    eligible is candidate_ids without the excluded experts, by id. While its panel scores only the
+    commitment (draw.commitment over the record) is published; see draw.py.
     """
 
     __tablename__ = "panel_draws"
@@ -223,6 +224,8 @@ class PanelDraw(db.Model):
         UniqueConstraint("panel_id", "seq", name="uq_panel_draws_panel_seq"),
         CheckConstraint("requested >= 1", name="requested"),
         CheckConstraint("length(seed) BETWEEN 1 AND 20", name="seed"),
+        CheckConstraint("length(nonce) = 32", name="nonce"),
+        CheckConstraint("length(commitment) = 64", name="commitment"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"), nullable=False, index=True)
@@ -230,6 +233,8 @@ class PanelDraw(db.Model):
     # An unsigned 64-bit integer in decimal digits: no SQL integer type holds it, and SQLite would
     # round it as a NUMERIC.
     seed: Mapped[str] = mapped_column(String(20), nullable=False)
+    nonce: Mapped[str] = mapped_column(String(32), nullable=False)  # 128 random bits, hex
+    commitment: Mapped[str] = mapped_column(String(64), nullable=False)  # SHA-256 hex, published at draw time
     requested: Mapped[int] = mapped_column(Integer, nullable=False)
     candidate_ids: Mapped[list] = mapped_column(JSON, nullable=False)  # every expert in the pool, by id
     chosen_ids: Mapped[list] = mapped_column(JSON, nullable=False)  # in the order drawn

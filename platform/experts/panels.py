@@ -2,6 +2,16 @@
 
 The draw itself is pure (draw.py); this module gathers its facts from the database, records
 everything needed to replay it, and hands the panel's conclusion to the audit services.
+
+Who sees a draw. While the panel scores, its draws are sealed: no page, answer or audit-log entry
+shows the seed, the nonce, the candidate, eligible or exclusion lists or their counts, to anyone —
+the public, the enterprise, the experts, and the regulators and administrators too. Everyone sees
+the commitment (draw.commitment) from the moment of the draw. The regulators who organise the
+review (the round's city, the province) and administrators see the members they must convene, as
+the members see their own seat; that is all a sealed draw gives away. When the panel has concluded
+or was cancelled the record is revealed to everyone: seed, nonce, lists and the replay, so that
+anyone can check the commitment and the members. Keeping the seed from the regulators as well
+means no account, however privileged, can leak a way to recompute a panel at work.
 """
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -72,7 +82,10 @@ def _stage_started(round_: AuditRound, stage: str) -> date | None:
 
 def _record_draw(panel: Panel, outcome: draw.Outcome, actor) -> PanelDraw:
     seq = len(panel.draws) + 1
-    record_ = PanelDraw(panel=panel, seq=seq, seed=str(outcome.seed), requested=outcome.size,
+    nonce = draw.new_nonce()
+    record_ = PanelDraw(panel=panel, seq=seq, seed=str(outcome.seed), nonce=nonce, requested=outcome.size,
+                        commitment=draw.commitment(outcome.seed, nonce, outcome.size, outcome.candidate_ids,
+                                                   outcome.exclusions),
                         candidate_ids=outcome.candidate_ids, chosen_ids=outcome.chosen_ids,
                         drawn_by_id=getattr(actor, "id", None))
     db.session.add(record_)
@@ -110,10 +123,10 @@ def draw_panel(actor, round_: AuditRound, *, size: int | None = None, meeting_on
             db.session.flush()
     except IntegrityError:  # another regulator drew for this round at the same instant
         raise ValidationError("该轮次已有正在评审的专家组，不能重复抽取。", "state") from None
-    _record_draw(panel, outcome, actor)
+    draw_record = _record_draw(panel, outcome, actor)
+    # The log is read while the panel scores: it keeps the commitment, the record keeps the seed.
     record(actor, "panel.draw", "panel", panel.id, division_code=round_.enterprise.city_code, after={
-        "round_id": round_.id, "stage": stage, "size": size, "seed": str(outcome.seed),
-        "candidates": len(outcome.candidate_ids), "excluded": len(outcome.exclusions),
+        "round_id": round_.id, "stage": stage, "size": size, "commitment": draw_record.commitment,
         "members": outcome.chosen_ids})
     return panel
 
@@ -152,8 +165,8 @@ def decline(actor, member: PanelMember, reason: str) -> PanelMember:
     replacement = next(m for m in panel.members if m.draw_id == draw_record.id)
     member.replaced_by = replacement
     record(actor, "panel.decline", "panel", panel.id, division_code=round_.enterprise.city_code, note=reason,
-           before={"member": member.expert_id}, after={"replacement": replacement.expert_id, "seed": str(outcome.seed),
-                                                       "draw": draw_record.seq})
+           before={"member": member.expert_id}, after={"replacement": replacement.expert_id,
+                                                       "commitment": draw_record.commitment, "draw": draw_record.seq})
     return replacement
 
 
@@ -179,23 +192,45 @@ def replay(panel: Panel) -> dict[int, list[int]]:
             for d in panel.draws}
 
 
+def _exclusions(d: PanelDraw) -> dict[int, str]:
+    return {x.expert_id: x.reason for x in d.exclusions}
+
+
+def commitment_matches(d: PanelDraw) -> bool:
+    """The stored record still hashes to the commitment published when it was drawn."""
+    return draw.commitment(d.seed_int, d.nonce, d.requested, d.candidate_ids, _exclusions(d)) == d.commitment
+
+
 def verify(panel: Panel) -> bool:
-    """True when every draw replays to the members it recorded and seated."""
+    """True when every draw matches its published commitment and replays to the members it recorded and seated."""
     replayed = replay(panel)
     for d in panel.draws:
         seated = [m.expert_id for m in panel.members if m.draw_id == d.id]
-        if replayed[d.seq] != d.chosen_ids or seated != d.chosen_ids:
+        if not commitment_matches(d) or replayed[d.seq] != d.chosen_ids or seated != d.chosen_ids:
             return False
     return True
 
 
+def sealed(panel: Panel) -> bool:
+    """A panel at work keeps its draws sealed (see the module's docstring)."""
+    return panel.state == "scoring"
+
+
 def draw_summary(d: PanelDraw) -> dict:
-    """A draw's public record: counts and exclusions by reason, never who was excluded."""
-    excluded = {x.expert_id: x.reason for x in d.exclusions}
+    """A draw's record as it may be shown: the commitment only while sealed; the whole record once revealed."""
+    summary = {"seq": d.seq, "requested": d.requested, "commitment": d.commitment, "drawn_at": d.drawn_at,
+               "sealed": sealed(d.panel)}
+    if summary["sealed"]:
+        return summary
+    excluded = _exclusions(d)
     eligible = [i for i in d.candidate_ids if i not in excluded]
-    return {"seq": d.seq, "seed": d.seed_int, "requested": d.requested, "candidates": len(d.candidate_ids),
-            "excluded": len(excluded), "eligible": len(eligible), "eligible_ids": eligible,
-            "reasons": draw.reason_counts(excluded), "chosen_ids": list(d.chosen_ids), "drawn_at": d.drawn_at}
+    summary.update(seed=d.seed_int, nonce=d.nonce, candidate_ids=list(d.candidate_ids),
+                   exclusions=sorted(excluded.items()), candidates=len(d.candidate_ids), excluded=len(excluded),
+                   eligible=len(eligible), eligible_ids=eligible, reasons=draw.reason_counts(excluded),
+                   chosen_ids=list(d.chosen_ids), commitment_matches=commitment_matches(d),
+                   canonical=draw.canonical_record(d.seed_int, d.nonce, d.requested, d.candidate_ids,
+                                                   excluded).decode("utf-8"))
+    return summary
 
 
 # --- scoring --------------------------------------------------------------------------------------

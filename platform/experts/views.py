@@ -75,9 +75,11 @@ def public_panels():
 @bp.get("/reviews/<int:panel_id>")
 def public_panel(panel_id: int):
     panel = panels.get_panel(panel_id)
+    sealed = panels.sealed(panel)
     return render_template("experts/public_panel.html", panel=panel,
-                           draws=[panels.draw_summary(d) for d in panel.draws],
-                           disclosed=panel.state != "scoring", verified=panels.verify(panel))
+                           draws=[panels.draw_summary(d) for d in panel.draws], sealed=sealed,
+                           verified=None if sealed else panels.verify(panel),
+                           exclusion_reasons=rules.EXCLUSION_REASONS)
 
 
 # --- registration and the expert's own pages ----------------------------------------------------
@@ -318,7 +320,10 @@ def draw_panel(round_id: int):
 def panel_detail(panel_id: int):
     panel = panels.get_panel(panel_id)
     panels.require_view(current_user, panel)
-    return render_template("experts/panel.html", panel=panel, result=panels.tally(panel), verified=panels.verify(panel),
+    sealed = panels.sealed(panel)
+    return render_template("experts/panel.html", panel=panel, result=panels.tally(panel), sealed=sealed,
+                           verified=None if sealed else panels.verify(panel),
+                           exclusion_reasons=rules.EXCLUSION_REASONS,
                            draws=[(d, panels.draw_summary(d)) for d in panel.draws], rules=rules,
                            can_act=panels.can_manage(current_user, panel) and panel.state == "scoring",
                            conclude_form=ConcludeForm(data={"on": beijing_today()}), cancel_form=CancelPanelForm(),

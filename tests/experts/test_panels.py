@@ -124,27 +124,30 @@ def test_replaying_a_draw_with_its_seed_gives_the_same_panel(world, under_review
     assert not panels.verify(panel)
 
 
-def test_the_public_record_shows_seed_counts_and_reasons_and_names_only_after_the_conclusion(
+def test_the_public_record_shows_a_commitment_then_seed_counts_reasons_and_names_after_the_conclusion(
         world, under_review, make_expert, steel_pool, scored, client):
     make_expert("同单位", employer_uscc=world.ent_a.uscc)
     round_ = under_review(world.ent_a)
     panel = panels.draw_panel(world.regulator_a, round_, seed=424242, today=REVIEW_DAY)
     db.session.commit()
     page = client.get(f"/reviews/{panel.id}").get_data(as_text=True)
-    assert "424242" in page and "与被审核企业为同一单位 1 名" in page and "专业领域与企业行业不符 1 名" in page
-    assert "复核一致" in page and "候选专家" in page
+    assert "424242" not in page and "与被审核企业为同一单位 1 名" not in page  # sealed while the review runs
+    assert panel.draws[0].commitment in page and "承诺值" in page
     member_names = [m.expert.name for m in panel.members]
     assert not any(name in page for name in member_names)  # not while the review is running
     api = client.get(f"/api/v1/reviews/{panel.id}/draw").get_json()
-    assert api["draws"][0]["seed"] == "424242" and "chosen_ids" not in api["draws"][0] and api["replay_matches"]
+    assert "seed" not in api["draws"][0] and "chosen_ids" not in api["draws"][0] and api["sealed"]
 
     scored(panel, points=85)
     panels.conclude(world.regulator_a, panel, on=REVIEW_DAY, today=FAR)
     db.session.commit()
     page = client.get(f"/reviews/{panel.id}").get_data(as_text=True)
     assert all(name in page for name in member_names) and "random.Random(424242).sample(" in page
+    assert "与被审核企业为同一单位 1 名" in page and "专业领域与企业行业不符 1 名" in page
+    assert "复核一致" in page and "候选专家" in page
     api = client.get(f"/api/v1/reviews/{panel.id}/draw").get_json()
     assert api["draws"][0]["chosen_ids"] == [m.expert_id for m in panel.members] and api["outcome"] == "通过"
+    assert api["draws"][0]["seed"] == "424242" and api["replay_matches"]
     for body in (page, str(api), client.get("/reviews").get_data(as_text=True)):
         assert PHONE not in body and EMAIL not in body
 
