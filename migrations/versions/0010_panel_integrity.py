@@ -1,4 +1,4 @@
-"""panel integrity: sealed draws with a published commitment
+"""panel integrity: sealed draws with a published commitment, four-eyes panel requests, expert notices
 
 Revision ID: 0010_panel_integrity
 Revises: 0008_witnessed_dates
@@ -56,8 +56,67 @@ def upgrade():
         batch_op.create_check_constraint(op.f('ck_panel_draws_nonce'), 'length(nonce) = 32')
         batch_op.create_check_constraint(op.f('ck_panel_draws_commitment'), 'length(commitment) = 64')
 
+    with op.batch_alter_table('panel_members', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('discarded_at', sa.DateTime(), nullable=True))
+        batch_op.create_check_constraint(op.f('ck_panel_members_discarded'),
+                                         'discarded_at IS NULL OR signed_at IS NOT NULL')
+
+    op.create_table('panel_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('panel_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=False),
+    sa.Column('requested_at', sa.DateTime(), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('decision_note', sa.Text(), nullable=True),
+    sa.CheckConstraint("kind IN ('cancel', 'decline')", name=op.f('ck_panel_requests_kind')),
+    sa.CheckConstraint("state IN ('pending', 'approved', 'rejected', 'lapsed')", name=op.f('ck_panel_requests_state')),
+    sa.CheckConstraint("kind <> 'decline' OR member_id IS NOT NULL", name=op.f('ck_panel_requests_member')),
+    sa.CheckConstraint("state = 'pending' OR decided_at IS NOT NULL", name=op.f('ck_panel_requests_decided')),
+    sa.CheckConstraint('decided_by_id IS NULL OR decided_by_id <> requested_by_id',
+                       name=op.f('ck_panel_requests_four_eyes')),
+    sa.ForeignKeyConstraint(['panel_id'], ['panels.id'], name=op.f('fk_panel_requests_panel_id_panels')),
+    sa.ForeignKeyConstraint(['member_id'], ['panel_members.id'], name=op.f('fk_panel_requests_member_id_panel_members')),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_panel_requests_requested_by_id_users')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_panel_requests_decided_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_panel_requests'))
+    )
+    with op.batch_alter_table('panel_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_panel_requests_panel_id'), ['panel_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_panel_requests_state'), ['state'], unique=False)
+        batch_op.create_index('uq_panel_requests_pending_cancel', ['panel_id'], unique=True,
+                              sqlite_where=sa.text("state = 'pending' AND kind = 'cancel'"),
+                              postgresql_where=sa.text("state = 'pending' AND kind = 'cancel'"))
+        batch_op.create_index('uq_panel_requests_pending_decline', ['member_id'], unique=True,
+                              sqlite_where=sa.text("state = 'pending' AND kind = 'decline'"),
+                              postgresql_where=sa.text("state = 'pending' AND kind = 'decline'"))
+
+    op.create_table('expert_notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('expert_id', sa.Integer(), nullable=False),
+    sa.Column('panel_id', sa.Integer(), nullable=True),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('emailed_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['expert_id'], ['experts.id'], name=op.f('fk_expert_notices_expert_id_experts')),
+    sa.ForeignKeyConstraint(['panel_id'], ['panels.id'], name=op.f('fk_expert_notices_panel_id_panels')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_expert_notices'))
+    )
+    with op.batch_alter_table('expert_notices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_expert_notices_expert_id'), ['expert_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_expert_notices_emailed_at'), ['emailed_at'], unique=False)
+
 
 def downgrade():
+    op.drop_table('expert_notices')
+    op.drop_table('panel_requests')
+    with op.batch_alter_table('panel_members', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_panel_members_discarded'), type_='check')
+        batch_op.drop_column('discarded_at')
     with op.batch_alter_table('panel_draws', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_panel_draws_commitment'), type_='check')
         batch_op.drop_constraint(op.f('ck_panel_draws_nonce'), type_='check')

@@ -70,7 +70,13 @@ class ConcludeForm(Form):
 
 
 class CancelPanelForm(Form):
-    reason = TextAreaField("撤销理由", validators=[DataRequired("请填写撤销理由。"), Length(max=2000)])
+    reason = TextAreaField("撤销理由", validators=[DataRequired("请填写撤销理由。"), Length(max=2000)],
+                           description="已有专家签署评分表的，撤销须经另一名监管人员批准")
+
+
+class RequestDecisionForm(Form):
+    """A second regulator's decision on a request (four eyes)."""
+    note = TextAreaField("审批意见", validators=[Optional(), Length(max=2000)])
 
 
 class ScoreForm(Form):

@@ -19,6 +19,8 @@ from .rules import EXCLUSION_REASONS, OUTCOME_LABELS, STAGES
 STATUSES = {"pending": "待审核", "approved": "已入库", "suspended": "已暂停", "retired": "已退出"}
 PANEL_STATES = {"scoring": "评审中", "concluded": "已出结论", "cancelled": "已撤销"}
 MEMBER_STATES = {"active": "在组", "declined": "已拒绝"}
+REQUEST_KINDS = {"cancel": "撤销专家组", "decline": "代专家拒绝参加"}
+REQUEST_STATES = {"pending": "待批准", "approved": "已批准", "rejected": "已驳回", "lapsed": "已失效"}
 
 
 def _in(column: str, values) -> str:
@@ -183,6 +185,7 @@ class Panel(db.Model):
 
     round = relationship("AuditRound")
     draws = relationship("PanelDraw", back_populates="panel", order_by="PanelDraw.seq")
+    requests = relationship("PanelRequest", back_populates="panel", order_by="PanelRequest.id")
     members = relationship("PanelMember", back_populates="panel", order_by="PanelMember.id",
                            foreign_keys="PanelMember.panel_id")
 
@@ -277,6 +280,8 @@ class PanelMember(db.Model):
         CheckConstraint(_in("state", MEMBER_STATES), name="state"),
         CheckConstraint("state <> 'declined' OR declined_reason IS NOT NULL", name="declined_reason"),
         CheckConstraint("signed_at IS NULL OR (state = 'active' AND opinion IS NOT NULL)", name="signature"),
+        # Only a signed sheet is discarded (with its cancelled panel); it is kept, never deleted.
+        CheckConstraint("discarded_at IS NULL OR signed_at IS NOT NULL", name="discarded"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"), nullable=False, index=True)
@@ -288,6 +293,7 @@ class PanelMember(db.Model):
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("panel_members.id"))
     opinion: Mapped[str | None] = mapped_column(Text)
     signed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    discarded_at: Mapped[datetime | None] = mapped_column(DateTime)  # the signed sheet fell with its panel
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
 
     panel = relationship(Panel, back_populates="members", foreign_keys=[panel_id])
@@ -328,3 +334,66 @@ class Score(db.Model):
     vetoed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     member = relationship(PanelMember, back_populates="scores")
+
+
+class PanelRequest(db.Model):
+    """A change to a panel at work that one regulator may not make alone (four eyes).
+
+    Cancelling a panel on which a member has signed, or declining on an expert's behalf, is filed
+    here with its reason; a second regulator with scope over the round approves (and the change is
+    made then) or rejects it. A request whose panel or seat moved on meanwhile lapses.
+    """
+
+    __tablename__ = "panel_requests"
+    __table_args__ = (
+        CheckConstraint(_in("kind", REQUEST_KINDS), name="kind"),
+        CheckConstraint(_in("state", REQUEST_STATES), name="state"),
+        CheckConstraint("kind <> 'decline' OR member_id IS NOT NULL", name="member"),
+        CheckConstraint("state = 'pending' OR decided_at IS NOT NULL", name="decided"),
+        CheckConstraint("decided_by_id IS NULL OR decided_by_id <> requested_by_id", name="four_eyes"),
+        Index("uq_panel_requests_pending_cancel", "panel_id", unique=True,
+              sqlite_where=text("state = 'pending' AND kind = 'cancel'"),
+              postgresql_where=text("state = 'pending' AND kind = 'cancel'")),
+        Index("uq_panel_requests_pending_decline", "member_id", unique=True,
+              sqlite_where=text("state = 'pending' AND kind = 'decline'"),
+              postgresql_where=text("state = 'pending' AND kind = 'decline'")),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("panel_members.id"))
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default="pending", index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    panel = relationship(Panel, back_populates="requests")
+    member = relationship(PanelMember)
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    @property
+    def kind_label(self) -> str:
+        return REQUEST_KINDS[self.kind]
+
+    @property
+    def state_label(self) -> str:
+        return REQUEST_STATES[self.state]
+
+
+class ExpertNotice(db.Model):
+    """A notice to an expert in the platform (and by e-mail when SMTP is configured, experts/jobs.py)."""
+
+    __tablename__ = "expert_notices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("experts.id"), nullable=False, index=True)
+    panel_id: Mapped[int | None] = mapped_column(ForeignKey("panels.id"))
+    message: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    emailed_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+
+    expert = relationship(Expert)
+    panel = relationship(Panel)

@@ -22,7 +22,7 @@ from ..indexing.services import backend
 from ..models_base import small_int, utcnow
 from ..reference.models import Industry
 from ..reference.services import parse_division, parse_industry
-from .models import STATUSES, Expert, ExpertConflict, Panel, ServiceOrg
+from .models import STATUSES, Expert, ExpertConflict, ExpertNotice, Panel, ServiceOrg
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SPLIT = re.compile(r"[;；,，、\s]+")
@@ -66,6 +66,18 @@ def get_expert(expert_id: int) -> Expert:
 def _require_self(actor, expert: Expert) -> None:
     if actor is not None and getattr(actor, "id", None) != expert.user_id:
         raise PermissionDenied("只能修改本人的专家资料。")
+
+
+def notify(expert_id: int, message: str, panel_id: int | None = None) -> ExpertNotice:
+    """Tell an expert: shown on their tasks page, and e-mailed by the notices job when SMTP is configured."""
+    notice = ExpertNotice(expert_id=expert_id, panel_id=panel_id, message=message)
+    db.session.add(notice)
+    return notice
+
+
+def notices_of(expert: Expert, limit: int = 50) -> list[ExpertNotice]:
+    return list(db.session.scalars(select(ExpertNotice).where(ExpertNotice.expert_id == expert.id)
+                                   .order_by(ExpertNotice.id.desc()).limit(limit)))
 
 
 # --- profile -----------------------------------------------------------------------------------

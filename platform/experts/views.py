@@ -16,8 +16,8 @@ from ..reference.services import cities, industries
 from ..web import page_number, paginate, role_required, show_errors
 from . import panels, rules, services
 from .forms import (AssignOrgForm, CancelPanelForm, ConcludeForm, ConflictForm, DeclineForm, DecisionForm, DrawForm,
-                    ProfileForm, RegistrationForm, ServiceOrgForm, score_form)
-from .models import STATUSES, Expert, PanelMember, ServiceOrg
+                    ProfileForm, RegistrationForm, RequestDecisionForm, ServiceOrgForm, score_form)
+from .models import STATUSES, Expert, PanelMember, PanelRequest, ServiceOrg
 from ..dates import beijing_today
 
 bp = Blueprint("experts", __name__)
@@ -169,7 +169,7 @@ def withdraw_conflict(conflict_id: int):
 def my_reviews():
     expert = _my_expert()
     return render_template("experts/my_reviews.html", expert=expert, members=panels.reviews_of(expert),
-                           decline_form=DeclineForm())
+                           notices=services.notices_of(expert), decline_form=DeclineForm())
 
 
 @bp.route("/reviews/<int:panel_id>/score", methods=["GET", "POST"])
@@ -236,12 +236,15 @@ def decline(panel_id: int):
         _flash_form_errors(form)
         return redirect(back)
     try:
-        panels.decline(current_user, member, form.reason.data)
+        outcome = panels.decline(current_user, member, form.reason.data)
     except ValidationError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
     else:
-        flash("已记录拒绝参加，并以新的随机种子抽取了替补专家。", "success")
+        if isinstance(outcome, PanelRequest):
+            flash("已提交代专家拒绝参加的申请，须经另一名监管人员批准后生效；该专家已收到通知。", "warning")
+        else:
+            flash("已记录拒绝参加，并以新的随机种子抽取了替补专家。", "success")
     return redirect(back)
 
 
@@ -322,6 +325,8 @@ def panel_detail(panel_id: int):
     panels.require_view(current_user, panel)
     sealed = panels.sealed(panel)
     return render_template("experts/panel.html", panel=panel, result=panels.tally(panel), sealed=sealed,
+                           can_decide={r.id: panels.can_decide_request(current_user, r) for r in panel.requests},
+                           request_form=RequestDecisionForm(),
                            verified=None if sealed else panels.verify(panel),
                            exclusion_reasons=rules.EXCLUSION_REASONS,
                            draws=[(d, panels.draw_summary(d)) for d in panel.draws], rules=rules,
@@ -339,20 +344,52 @@ def panel_action(panel_id: int, action: str):
     if not form.validate_on_submit():
         _flash_form_errors(form)
         return redirect(back)
+    request_ = None
     try:
         if action == "conclude":
             panels.conclude(current_user, panel, on=form.on.data, opinion=form.opinion.data)
         else:
-            panels.cancel(current_user, panel, form.reason.data)
+            request_ = panels.cancel(current_user, panel, form.reason.data)
     except ValidationError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
         return redirect(back)
     if action == "conclude":
         flash(f"{panel.stage_label}结论：{panel.outcome_label}。审核轮次现为“{panel.round.state_label}”。", "success")
+    elif request_ is not None:
+        flash("已有专家签署评分表：撤销申请已提交，须经另一名监管人员批准后生效。", "warning")
     else:
         flash("专家组已撤销。", "success")
     return redirect(back)
+
+
+@bp.post("/reviews/<int:panel_id>/requests/<int:request_id>/<any(approve, reject):decision>")
+@role_required("regulator")
+def decide_request(panel_id: int, request_id: int, decision: str):
+    """A second regulator approves or rejects a request to cancel the panel or decline for an expert."""
+    panel = panels.get_panel(panel_id)
+    request_ = panels.get_request(panel, request_id)
+    form = RequestDecisionForm()
+    back = url_for("experts.panel_detail", panel_id=panel.id)
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(back)
+    try:
+        panels.decide_request(current_user, request_, approve=decision == "approve", note=form.note.data)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        flash(f"已批准“{request_.kind_label}”的申请。" if decision == "approve"
+              else f"已驳回“{request_.kind_label}”的申请。", "success")
+    return redirect(back)
+
+
+@bp.get("/reviews/approvals")
+@role_required("regulator", "admin")
+def approvals():
+    """What awaits a second regulator in the user's scope."""
+    return render_template("experts/approvals.html", requests=panels.pending_requests(current_user))
 
 
 @bp.route("/service-orgs/new", methods=["GET", "POST"])

@@ -12,7 +12,7 @@ from platform.audits.models import Case
 from platform.enterprises.uscc import make as make_uscc
 from platform.errors import PermissionDenied, ValidationError
 from platform.experts import panels, rules, services
-from platform.experts.models import Panel, PanelDraw, PanelExclusion, PanelMember
+from platform.experts.models import Panel, PanelDraw, PanelExclusion, PanelMember, PanelRequest
 from platform.extensions import db
 
 
@@ -182,11 +182,19 @@ def test_a_decline_with_no_one_left_to_replace_writes_nothing(world, under_revie
     panel = panels.draw_panel(world.regulator_a, round_, today=REVIEW_DAY)
     db.session.commit()
     member = panel.members[0]
-    response = client_for(world.regulator_a).post(f"/reviews/{panel.id}/decline",
-                                                   data={"member_id": str(member.id), "reason": "利益冲突"},
+    response = client_for(member.expert.user).post(f"/reviews/{panel.id}/decline", data={"reason": "时间冲突"},
                                                    follow_redirects=True)
     assert "专家库中已没有可替补的专家" in response.get_data(as_text=True)
     assert db.session.get(PanelMember, member.id).state == "active" and count(PanelDraw) == 1
+    # On the expert's behalf: the request is filed, and its approval finds no one either.
+    client_for(world.regulator_a).post(f"/reviews/{panel.id}/decline",
+                                       data={"member_id": str(member.id), "reason": "利益冲突"})
+    request = db.session.scalar(select(PanelRequest))
+    response = client_for(world.province).post(f"/reviews/{panel.id}/requests/{request.id}/approve", data={},
+                                               follow_redirects=True)
+    assert "专家库中已没有可替补的专家" in response.get_data(as_text=True)
+    assert db.session.get(PanelMember, member.id).state == "active" and count(PanelDraw) == 1
+    assert db.session.get(PanelRequest, request.id).state == "pending"
 
 
 # --- scoring and the conclusion -------------------------------------------------------------------------

@@ -7,7 +7,8 @@ database and copied into each test's fresh database (SQLite); on PostgreSQL it i
 same people — `world`'s attribute names — through the same services.)
 
     city A 450100   ent_a 南宁甲钢铁有限公司 (user enterprise_a), round_a under evaluation with its report,
-                    a scheme, a panel of three drawn experts (the `expert` user among them), four cases:
+                    a scheme, a panel of three drawn experts (the `expert` user among them) with the
+                    province's request to decline for a colleague awaiting a second regulator, four cases:
                     case_overdue (past its rectification deadline, no penalty yet), and three penalised
                     ones whose credit records are published (record_pub, with a pending repair
                     application), awaiting approval (record_pending, entered by the province regulator)
@@ -128,6 +129,8 @@ def build_world() -> dict:
     panel_a = panels.draw_panel(users["regulator_a"], round_a, size=3, seed=20260301, today=date(2026, 3, 2))
     colleague_member = next(m for m in panel_a.members if m.expert_id == colleague.id)
     assert {m.expert_id for m in panel_a.members} >= {expert.id, colleague.id}
+    # The province asked to decline for the colleague: a request awaiting a second regulator.
+    request_pending = panels.decline(users["province"], colleague_member, "该专家近期与企业有业务往来")
 
     # Four cases on the round, each past a rectification deadline (as the daily scan would mark them).
     ordered_on, deadline = TODAY - timedelta(days=260), TODAY - timedelta(days=230)
@@ -174,6 +177,7 @@ def build_world() -> dict:
         "ent_b_uscc": ent_b.uscc, "ent_a2_uscc": ent_a2.uscc, "ent_a3_uscc": ent_a3.uscc, "park_a": park_a.id,
         "batch_a": batch_a.id, "batch_a_title": batch_a.title, "round_a": round_a.id, "report_a": report_a.id,
         "scheme_a": scheme_a.id, "panel_a": panel_a.id, "member_colleague": colleague_member.id,
+        "request_pending": request_pending.id,
         "expert": expert.id, "expert_pending": expert_pending.id, "own_conflict": own_conflict.id,
         "others_conflict": others_conflict.id, "org_a": org_a.id, "tech_pub": tech_pub.id,
         "tech_draft": tech_draft.id, "case_overdue": case_overdue.id, "record_pub": record_pub.id,

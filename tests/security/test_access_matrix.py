@@ -285,6 +285,10 @@ ROUTES: dict[str, list[Check]] = {
                                       data={"size": "3", "meeting_on": "", "location": "南宁"})),
     "experts.panel_action": route(Check("/reviews/{panel_a}/cancel", post=signed_in(**roles(OK, REG_A, PROV)),
                                         data={"reason": "轮次撤销"})),
+    # Four eyes: a regulator in scope other than the one who asked (here the province asked).
+    "experts.decide_request": route(Check("/reviews/{panel_a}/requests/{request_pending}/approve",
+                                          post=signed_in(regulator_a=OK), data={"note": "同意"})),
+    "experts.approvals": route(Check("/reviews/approvals", REGULATORS_AND_ADMIN, private=True)),
     "experts.new_service_org": route(Check(
         "/service-orgs/new", get=signed_in(province=200), post=signed_in(province=OK),
         data={"name": "新咨询有限公司", "uscc": make("450100", 700009), "division_code": "450100"})),
