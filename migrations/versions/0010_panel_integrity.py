@@ -1,4 +1,5 @@
-"""panel integrity: sealed draws with a published commitment, four-eyes panel requests, expert notices
+"""panel integrity: sealed draws with a published commitment, four-eyes panel requests, expert notices,
+service engagements confirmed by the organisation
 
 Revision ID: 0010_panel_integrity
 Revises: 0008_witnessed_dates
@@ -7,9 +8,13 @@ Each draw gets a nonce and the commitment (SHA-256 over its canonical record, ex
 Existing draws are given a fresh nonce and their commitment is computed from what they hold, so
 that every draw can be checked the same way; the record format is copied here, as it stands
 today, so that a later change to draw.py cannot change what this migration wrote.
+
+Every round that names a service organisation today gets a confirmed engagement proposed by the
+operator: what was recorded stands (a regulator may correct it), and the history starts here.
 """
 import hashlib
 import secrets
+from datetime import datetime, timezone
 
 from alembic import op
 import sqlalchemy as sa
@@ -110,8 +115,56 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_expert_notices_expert_id'), ['expert_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_expert_notices_emailed_at'), ['emailed_at'], unique=False)
 
+    op.create_table('service_engagements',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('service_org_id', sa.Integer(), nullable=True),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('proposed_by_id', sa.Integer(), nullable=True),
+    sa.Column('proposed_at', sa.DateTime(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('needs_org', sa.Boolean(), nullable=False),
+    sa.Column('org_confirmed_by_id', sa.Integer(), nullable=True),
+    sa.Column('org_confirmed_at', sa.DateTime(), nullable=True),
+    sa.Column('needs_regulator', sa.Boolean(), nullable=False),
+    sa.Column('regulator_approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('regulator_approved_at', sa.DateTime(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('decision_note', sa.Text(), nullable=True),
+    sa.CheckConstraint("state IN ('pending', 'confirmed', 'refused', 'rejected', 'withdrawn')",
+                       name=op.f('ck_service_engagements_state')),
+    sa.CheckConstraint("state <> 'confirmed' OR ((NOT needs_org OR org_confirmed_at IS NOT NULL) "
+                       "AND (NOT needs_regulator OR regulator_approved_at IS NOT NULL))",
+                       name=op.f('ck_service_engagements_confirmed')),
+    sa.CheckConstraint('NOT needs_org OR service_org_id IS NOT NULL', name=op.f('ck_service_engagements_needs_org')),
+    sa.CheckConstraint("state = 'pending' OR decided_at IS NOT NULL", name=op.f('ck_service_engagements_decided')),
+    sa.ForeignKeyConstraint(['round_id'], ['audit_rounds.id'], name=op.f('fk_service_engagements_round_id_audit_rounds')),
+    sa.ForeignKeyConstraint(['service_org_id'], ['service_orgs.id'],
+                            name=op.f('fk_service_engagements_service_org_id_service_orgs')),
+    sa.ForeignKeyConstraint(['proposed_by_id'], ['users.id'], name=op.f('fk_service_engagements_proposed_by_id_users')),
+    sa.ForeignKeyConstraint(['org_confirmed_by_id'], ['users.id'],
+                            name=op.f('fk_service_engagements_org_confirmed_by_id_users')),
+    sa.ForeignKeyConstraint(['regulator_approved_by_id'], ['users.id'],
+                            name=op.f('fk_service_engagements_regulator_approved_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_service_engagements'))
+    )
+    with op.batch_alter_table('service_engagements', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_service_engagements_round_id'), ['round_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_service_engagements_service_org_id'), ['service_org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_service_engagements_state'), ['state'], unique=False)
+        batch_op.create_index('uq_service_engagements_pending_round', ['round_id'], unique=True,
+                              sqlite_where=sa.text("state = 'pending'"), postgresql_where=sa.text("state = 'pending'"))
+    bind.execute(sa.text(
+        "INSERT INTO service_engagements (round_id, service_org_id, state, proposed_by_id, proposed_at, reason, "
+        "needs_org, needs_regulator, decided_at) "
+        "SELECT id, service_org_id, 'confirmed', NULL, :now, :reason, :no, :no, :now "
+        "FROM audit_rounds WHERE service_org_id IS NOT NULL"),
+        {"reason": "平台升级前已登记的服务机构", "no": False,
+         "now": datetime.now(timezone.utc).replace(tzinfo=None)})
+
 
 def downgrade():
+    op.drop_table('service_engagements')
     op.drop_table('expert_notices')
     op.drop_table('panel_requests')
     with op.batch_alter_table('panel_members', schema=None) as batch_op:

@@ -112,3 +112,17 @@ class ServiceOrgForm(Form):
 
 class AssignOrgForm(Form):
     service_org_id = SelectField("委托的咨询服务机构", choices=[], validate_choice=False)
+    reason = TextAreaField("变更理由", validators=[Optional(), Length(max=2000)],
+                           description="审核报告提交后变更服务机构须写明理由，并经监管部门批准")
+
+
+class EngagementNoteForm(Form):
+    """A service organisation's or a regulator's answer to a proposed engagement."""
+    note = TextAreaField("说明", validators=[Optional(), Length(max=2000)])
+
+
+class RoundServiceOrgForm(Form):
+    """A regulator sets a round's service organisation directly."""
+    service_org_id = SelectField("咨询服务机构", choices=[], validate_choice=False)
+    reason = TextAreaField("理由", validators=[DataRequired("请填写理由。"), Length(max=2000)],
+                           description="如核查的委托合同、现场检查情况")

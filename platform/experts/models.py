@@ -21,6 +21,8 @@ PANEL_STATES = {"scoring": "评审中", "concluded": "已出结论", "cancelled"
 MEMBER_STATES = {"active": "在组", "declined": "已拒绝"}
 REQUEST_KINDS = {"cancel": "撤销专家组", "decline": "代专家拒绝参加"}
 REQUEST_STATES = {"pending": "待批准", "approved": "已批准", "rejected": "已驳回", "lapsed": "已失效"}
+ENGAGEMENT_STATES = {"pending": "待确认", "confirmed": "已生效", "refused": "服务机构不予确认",
+                     "rejected": "监管部门不予批准", "withdrawn": "已撤回"}
 
 
 def _in(column: str, values) -> str:
@@ -397,3 +399,60 @@ class ExpertNotice(db.Model):
 
     expert = relationship(Expert)
     panel = relationship(Panel)
+
+
+class ServiceEngagement(db.Model):
+    """Who does a round's audit, as proposed and as confirmed (experts/engagements.py).
+
+    Only a confirmed engagement sets the round's service_org_id, which the public record, the
+    statistics and the draw's conflict rule read. An enterprise's proposal waits for the named
+    organisation (needs_org) and, once the report has been submitted, for a regulator too
+    (needs_regulator). A regulator's (or the operator's) direct setting needs neither.
+    """
+
+    __tablename__ = "service_engagements"
+    __table_args__ = (
+        CheckConstraint(_in("state", ENGAGEMENT_STATES), name="state"),
+        # Nothing counts unconfirmed: every confirmation it needed is on the row.
+        CheckConstraint("state <> 'confirmed' OR ((NOT needs_org OR org_confirmed_at IS NOT NULL) "
+                        "AND (NOT needs_regulator OR regulator_approved_at IS NOT NULL))", name="confirmed"),
+        CheckConstraint("NOT needs_org OR service_org_id IS NOT NULL", name="needs_org"),
+        CheckConstraint("state = 'pending' OR decided_at IS NOT NULL", name="decided"),
+        Index("uq_service_engagements_pending_round", "round_id", unique=True,
+              sqlite_where=text("state = 'pending'"), postgresql_where=text("state = 'pending'")),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("audit_rounds.id"), nullable=False, index=True)
+    service_org_id: Mapped[int | None] = mapped_column(ForeignKey("service_orgs.id"), index=True)  # None: no consultancy
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default="pending", index=True)
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the operator (CLI, demo)
+    proposed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    needs_org: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    org_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    org_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    needs_regulator: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    regulator_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    regulator_approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    round = relationship("AuditRound")
+    service_org = relationship(ServiceOrg)
+    proposed_by = relationship("User", foreign_keys=[proposed_by_id])
+
+    @property
+    def state_label(self) -> str:
+        return ENGAGEMENT_STATES[self.state]
+
+    @property
+    def waiting_for(self) -> list[str]:
+        """Who must still agree, in words (for a pending engagement)."""
+        if self.state != "pending":
+            return []
+        out = []
+        if self.needs_org and self.org_confirmed_at is None:
+            out.append("待服务机构确认")
+        if self.needs_regulator and self.regulator_approved_at is None:
+            out.append("待监管部门批准")
+        return out

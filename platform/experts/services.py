@@ -11,8 +11,7 @@ from search import SearchQuery
 from ..accounts import services as accounts
 from ..accounts.models import User
 from ..auditlog.services import diff, record
-from ..audits import services as audits
-from ..audits.models import CLOSED_STATES, AuditRound, RoundEvent
+from ..audits.models import AuditRound, RoundEvent
 from ..enterprises import uscc as uscc_rules
 from ..enterprises.services import PHONE
 from ..enterprises.services import _text as text_check
@@ -22,7 +21,7 @@ from ..indexing.services import backend
 from ..models_base import small_int, utcnow
 from ..reference.models import Industry
 from ..reference.services import parse_division, parse_industry
-from .models import STATUSES, Expert, ExpertConflict, ExpertNotice, Panel, ServiceOrg
+from .models import STATUSES, Expert, ExpertConflict, ExpertNotice, ServiceOrg
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SPLIT = re.compile(r"[;；,，、\s]+")
@@ -360,31 +359,6 @@ def get_service_org(org_id: int) -> ServiceOrg:
     if org is None:
         raise NotFound("未找到该服务机构。")
     return org
-
-
-def assign_service_org(actor, round_: AuditRound, org_id: int | None) -> None:
-    """Record which consultancy does the round's audit: the enterprise itself or its regulator."""
-    if actor is not None and getattr(actor, "role", None) == "enterprise":
-        if actor.enterprise_id != round_.enterprise_id:
-            raise PermissionDenied("只能办理本企业的审核事项。")
-    else:
-        audits.require_regulator(actor, round_.enterprise)
-    if round_.state in CLOSED_STATES and actor is not None:  # the operator may record history (demo, CLI)
-        raise ValidationError(f"该审核轮次已{round_.state_label}，不能再变更服务机构。", "service_org_id")
-    if db.session.scalar(select(Panel.id).where(Panel.round_id == round_.id, Panel.state == "scoring")):
-        # The panel was drawn against this organisation's staff; changing it now would void the draw.
-        raise ValidationError("该轮次的评审专家组正在评审，不能变更服务机构。", "service_org_id")
-    org = None
-    if org_id:
-        org = db.session.get(ServiceOrg, org_id)
-        if org is None or not org.active:
-            raise ValidationError("所选服务机构不存在或已停用。", "service_org_id")
-    if round_.service_org_id == (org.id if org else None):
-        return
-    record(actor, "round.service_org", "audit_round", round_.id, before={"service_org_id": round_.service_org_id},
-           after={"service_org_id": org.id if org else None}, division_code=round_.enterprise.city_code,
-           note=org.name if org else "未委托服务机构")
-    round_.service_org_id = org.id if org else None
 
 
 def _rate(part: int, whole: int) -> float | None:

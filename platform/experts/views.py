@@ -14,9 +14,10 @@ from .. import uploads
 from ..models_base import small_int
 from ..reference.services import cities, industries
 from ..web import page_number, paginate, role_required, show_errors
-from . import panels, rules, services
+from . import engagements, panels, rules, services
 from .forms import (AssignOrgForm, CancelPanelForm, ConcludeForm, ConflictForm, DeclineForm, DecisionForm, DrawForm,
-                    ProfileForm, RegistrationForm, RequestDecisionForm, ServiceOrgForm, score_form)
+                    EngagementNoteForm, ProfileForm, RegistrationForm, RequestDecisionForm, RoundServiceOrgForm,
+                    ServiceOrgForm, score_form)
 from .models import STATUSES, Expert, PanelMember, PanelRequest, ServiceOrg
 from ..dates import beijing_today
 
@@ -389,7 +390,8 @@ def decide_request(panel_id: int, request_id: int, decision: str):
 @role_required("regulator", "admin")
 def approvals():
     """What awaits a second regulator in the user's scope."""
-    return render_template("experts/approvals.html", requests=panels.pending_requests(current_user))
+    return render_template("experts/approvals.html", requests=panels.pending_requests(current_user),
+                           engagements=engagements.awaiting_regulator(current_user))
 
 
 @bp.route("/service-orgs/new", methods=["GET", "POST"])
@@ -414,27 +416,36 @@ def new_service_org():
 
 # --- enterprises and service organisations ------------------------------------------------------
 
+def _org_choices(none_label: str) -> list[SelectChoice]:
+    return [SelectChoice("", none_label)] + [SelectChoice(str(o.id), o.name)
+                                            for o in db.session.scalars(services.service_orgs_query())]
+
+
 @bp.route("/reviews/mine", methods=["GET", "POST"])
 @role_required("enterprise")
 def enterprise_reviews():
     enterprise = db.session.get(Enterprise, current_user.enterprise_id)
     current = audits.current_round(enterprise.id)
     form = AssignOrgForm(data={"service_org_id": str(current.service_org_id or "") if current else ""})
-    form.service_org_id.choices = [SelectChoice("", "（未委托服务机构，企业自行审核）")] + [
-        SelectChoice(str(o.id), o.name) for o in db.session.scalars(services.service_orgs_query())]
+    form.service_org_id.choices = _org_choices("（未委托服务机构，企业自行审核）")
     if request.method == "POST" and current is not None and form.validate_on_submit():
-        value = form.service_org_id.data or ""
         try:
-            services.assign_service_org(current_user, current, small_int(value))
+            engagement = engagements.propose(current_user, current, small_int(form.service_org_id.data or ""),
+                                             form.reason.data)
         except ValidationError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
         else:
-            flash("已保存委托的服务机构。", "success")
+            if engagement is None or engagement.state == "confirmed":
+                flash("已保存委托的服务机构。", "success")
+            else:
+                flash("已提出委托：" + "、".join(engagement.waiting_for) + "后生效。", "warning")
         return redirect(url_for("experts.enterprise_reviews"))
     org = db.session.get(ServiceOrg, current.service_org_id) if current and current.service_org_id else None
     return render_template("experts/enterprise_reviews.html", enterprise=enterprise, current=current, org=org,
-                           form=form, panels=panels.panels_of_enterprise(enterprise.id))
+                           form=form, history=engagements.history(current) if current else [],
+                           late=current is not None and current.state not in engagements.BEFORE_REPORT,
+                           panels=panels.panels_of_enterprise(enterprise.id))
 
 
 @bp.get("/service-orgs/mine")
@@ -444,5 +455,77 @@ def my_org():
     if org is None:
         return render_template("experts/my_org.html", org=None)
     return render_template("experts/my_org.html", org=org, record=services.track_records([org.id])[org.id],
-                           rounds=services.rounds_served(org))
+                           rounds=services.rounds_served(org), proposals=engagements.pending_for_org(org),
+                           note_form=EngagementNoteForm())
 
+
+@bp.post("/service-orgs/mine/engagements/<int:engagement_id>/<any(confirm, refuse):answer>")
+@role_required("service_org")
+def answer_engagement(engagement_id: int, answer: str):
+    """The organisation confirms or refuses an enterprise's statement that it does the round's audit."""
+    engagement = engagements.get_engagement(engagement_id)
+    form = EngagementNoteForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(url_for("experts.my_org"))
+    try:
+        if answer == "confirm":
+            engagements.confirm(current_user, engagement)
+        else:
+            engagements.refuse(current_user, engagement, form.note.data)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        if answer == "refuse":
+            flash("已拒绝该委托，该轮次不会计入本机构业绩。", "success")
+        elif engagement.state == "confirmed":
+            flash("已确认委托。", "success")
+        else:
+            flash("已确认委托，待监管部门批准后生效。", "warning")
+    return redirect(url_for("experts.my_org"))
+
+
+@bp.route("/reviews/rounds/<int:round_id>/service-org", methods=["GET", "POST"])
+@role_required("regulator")
+def round_service_org(round_id: int):
+    """A round's service organisation, its history, and the regulator's direct setting (with a reason)."""
+    round_ = audits.get_round(current_user, round_id)
+    form = RoundServiceOrgForm(data={"service_org_id": str(round_.service_org_id or "")}
+                               if request.method == "GET" else None)
+    form.service_org_id.choices = _org_choices("（未委托服务机构）")
+    status = 200
+    if form.validate_on_submit():
+        try:
+            engagements.set_directly(current_user, round_, small_int(form.service_org_id.data or ""),
+                                     form.reason.data)
+        except ValidationError as exc:
+            status = show_errors(form, exc)
+        else:
+            flash("已登记该轮次的服务机构。", "success")
+            return redirect(url_for("experts.round_service_org", round_id=round_.id))
+    elif request.method == "POST":
+        status = 422
+    org = db.session.get(ServiceOrg, round_.service_org_id) if round_.service_org_id else None
+    return render_template("experts/round_service_org.html", round=round_, org=org, form=form,
+                           history=engagements.history(round_), note_form=EngagementNoteForm()), status
+
+
+@bp.post("/reviews/engagements/<int:engagement_id>/<any(approve, reject):decision>")
+@role_required("regulator")
+def review_engagement(engagement_id: int, decision: str):
+    """A regulator decides on a change of service organisation asked for after the report."""
+    engagement = engagements.get_engagement(engagement_id)
+    form = EngagementNoteForm()
+    back = url_for("experts.round_service_org", round_id=engagement.round_id)
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(back)
+    try:
+        engagements.review(current_user, engagement, approve=decision == "approve", note=form.note.data)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        flash("已批准变更服务机构。" if decision == "approve" else "已驳回变更服务机构的申请。", "success")
+    return redirect(back)

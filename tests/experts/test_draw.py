@@ -14,7 +14,7 @@ from platform.accounts.models import User
 from platform.audits.models import AuditRound
 from platform.enterprises.uscc import make as make_uscc
 from platform.errors import ValidationError
-from platform.experts import draw, panels, services
+from platform.experts import draw, engagements, panels
 from platform.experts.models import Expert, ExpertConflict, Panel, PanelDraw, PanelExclusion, PanelMember
 from platform.extensions import db
 from platform.reference.models import Industry
@@ -113,7 +113,7 @@ def _pool_expert(n: int, status: str, employer: str, industries: set[str], decla
 def evaluation_round(world, under_review, make_org):
     """(round id, its regulator's id): plain values, as each example empties the session."""
     round_ = under_review(world.ent_a, "evaluation")
-    services.assign_service_org(None, round_, make_org().id)
+    engagements.set_directly(None, round_, make_org().id)
     db.session.commit()
     return round_.id, world.regulator_a.id
 

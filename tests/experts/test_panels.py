@@ -11,8 +11,8 @@ from platform.audits import services as audits
 from platform.audits.models import Case
 from platform.enterprises.uscc import make as make_uscc
 from platform.errors import PermissionDenied, ValidationError
-from platform.experts import panels, rules, services
-from platform.experts.models import Panel, PanelDraw, PanelExclusion, PanelMember, PanelRequest
+from platform.experts import engagements, panels, rules, services
+from platform.experts.models import Panel, PanelDraw, PanelExclusion, PanelMember, PanelRequest, ServiceEngagement
 from platform.extensions import db
 
 
@@ -32,8 +32,9 @@ def steel_pool(make_expert):
 
 def test_every_kind_of_conflict_is_excluded_with_its_reason(world, under_review, make_expert, make_org, steel_pool):
     round_ = under_review(world.ent_a)
-    org = make_org("南宁绿源咨询有限公司")
-    services.assign_service_org(world.enterprise_a, round_, org.id)
+    org = make_org("南宁绿源咨询有限公司", username=world.service_org.username)
+    engagements.confirm(world.service_org, engagements.propose(world.enterprise_a, round_, org.id, reason="补登"))
+    engagements.review(world.regulator_a, db.session.scalar(select(ServiceEngagement)), approve=True)
     same_employer = make_expert("同单位", employer_uscc=world.ent_a.uscc)
     org_staff = make_expert("咨询公司员工", employer_uscc=org.uscc)
     declared_enterprise = make_expert("申报企业冲突", conflicts=[world.ent_a.uscc])
@@ -308,10 +309,13 @@ def test_a_regulator_may_cancel_a_panel_and_draw_again(world, under_review, stee
 def test_the_service_org_cannot_change_while_a_panel_is_at_work(world, under_review, make_org, steel_pool):
     round_ = under_review(world.ent_a)
     panels.draw_panel(world.regulator_a, round_, today=REVIEW_DAY)
+    org = make_org(username=world.service_org.username)
     with pytest.raises(ValidationError, match="正在评审"):
-        services.assign_service_org(world.enterprise_a, round_, make_org().id)
+        engagements.propose(world.enterprise_a, round_, org.id, reason="补登")
+    with pytest.raises(ValidationError, match="正在评审"):
+        engagements.set_directly(world.regulator_a, round_, org.id, "核查")
     with pytest.raises(PermissionDenied):
-        services.assign_service_org(world.enterprise_b, round_, None)
+        engagements.propose(world.enterprise_b, round_, None)
 
 
 def test_other_uscc_is_not_a_conflict(world, under_review, make_expert):

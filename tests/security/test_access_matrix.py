@@ -289,6 +289,16 @@ ROUTES: dict[str, list[Check]] = {
     "experts.decide_request": route(Check("/reviews/{panel_a}/requests/{request_pending}/approve",
                                           post=signed_in(regulator_a=OK), data={"note": "同意"})),
     "experts.approvals": route(Check("/reviews/approvals", REGULATORS_AND_ADMIN, private=True)),
+    # A round's service organisation: its regulators set it (with a reason) and decide late changes;
+    # the named organisation alone answers a proposal (engagement_a is already confirmed: a 422 answer).
+    "experts.round_service_org": route(Check("/reviews/rounds/{round_a}/service-org",
+                                             get=signed_in(**roles(200, REG_A, PROV)),
+                                             post=signed_in(**roles(OK, REG_A, PROV)),
+                                             data={"service_org_id": "", "reason": "核查委托合同"})),
+    "experts.review_engagement": route(Check("/reviews/engagements/{engagement_a}/approve",
+                                             post=signed_in(**roles(OK, REG_A, PROV)), data={"note": ""})),
+    "experts.answer_engagement": route(Check("/service-orgs/mine/engagements/{engagement_a}/confirm",
+                                             post=signed_in(service_org=OK), data={"note": ""})),
     "experts.new_service_org": route(Check(
         "/service-orgs/new", get=signed_in(province=200), post=signed_in(province=OK),
         data={"name": "新咨询有限公司", "uscc": make("450100", 700009), "division_code": "450100"})),
