@@ -1,5 +1,5 @@
 """panel integrity: sealed draws with a published commitment, four-eyes panel requests, expert notices,
-service engagements confirmed by the organisation
+service engagements confirmed by the organisation, reviewed name changes and members' published names
 
 Revision ID: 0010_panel_integrity
 Revises: 0008_witnessed_dates
@@ -11,6 +11,9 @@ today, so that a later change to draw.py cannot change what this migration wrote
 
 Every round that names a service organisation today gets a confirmed engagement proposed by the
 operator: what was recorded stands (a regulator may correct it), and the history starts here.
+
+Panel members get the name they are published under, taken from the expert's name today (the
+name at the time of an old conclusion is not recorded anywhere, so today's is the best there is).
 """
 import hashlib
 import secrets
@@ -63,8 +66,17 @@ def upgrade():
 
     with op.batch_alter_table('panel_members', schema=None) as batch_op:
         batch_op.add_column(sa.Column('discarded_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('expert_name', sa.String(length=50), nullable=True))
         batch_op.create_check_constraint(op.f('ck_panel_members_discarded'),
                                          'discarded_at IS NULL OR signed_at IS NOT NULL')
+    bind.execute(sa.text("UPDATE panel_members SET expert_name = "
+                         "(SELECT e.name FROM experts e WHERE e.id = panel_members.expert_id)"))
+    with op.batch_alter_table('panel_members', schema=None) as batch_op:
+        batch_op.alter_column('expert_name', existing_type=sa.String(length=50), nullable=False)
+
+    with op.batch_alter_table('experts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('pending_name', sa.String(length=50), nullable=True))
+        batch_op.add_column(sa.Column('pending_name_at', sa.DateTime(), nullable=True))
 
     op.create_table('panel_requests',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -167,8 +179,12 @@ def downgrade():
     op.drop_table('service_engagements')
     op.drop_table('expert_notices')
     op.drop_table('panel_requests')
+    with op.batch_alter_table('experts', schema=None) as batch_op:
+        batch_op.drop_column('pending_name_at')
+        batch_op.drop_column('pending_name')
     with op.batch_alter_table('panel_members', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_panel_members_discarded'), type_='check')
+        batch_op.drop_column('expert_name')
         batch_op.drop_column('discarded_at')
     with op.batch_alter_table('panel_draws', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_panel_draws_commitment'), type_='check')

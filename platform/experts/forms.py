@@ -51,6 +51,10 @@ class DecisionForm(Form):
     reason = TextAreaField("理由", validators=[Optional(), Length(max=2000)], description="暂停、退出须写明理由")
 
 
+class NameDecisionForm(Form):
+    note = TextAreaField("审核意见", validators=[Optional(), Length(max=2000)])
+
+
 class DrawForm(Form):
     size = StringField("专家人数", default=lambda: str(rules.MIN_PANEL_SIZE.value),
                        description="人数以本平台《规则与依据》中专家组的最少、最多人数为限")

@@ -86,6 +86,9 @@ class Expert(TimestampMixin, db.Model):
     status_reason: Mapped[str | None] = mapped_column(Text)
     status_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
     status_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A new name asked for by an expert already decided on, until the province regulator approves it.
+    pending_name: Mapped[str | None] = mapped_column(String(50))
+    pending_name_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Private contact data: the expert and regulators only.
     phone: Mapped[str] = mapped_column(String(30), nullable=False)
     email: Mapped[str | None] = mapped_column(String(200))
@@ -296,6 +299,9 @@ class PanelMember(db.Model):
     opinion: Mapped[str | None] = mapped_column(Text)
     signed_at: Mapped[datetime | None] = mapped_column(DateTime)
     discarded_at: Mapped[datetime | None] = mapped_column(DateTime)  # the signed sheet fell with its panel
+    # The member's name as published with the panel: taken at the draw, fixed when the panel concludes
+    # or is withdrawn, so that a later change of name does not rewrite a published record.
+    expert_name: Mapped[str] = mapped_column(String(50), nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
 
     panel = relationship(Panel, back_populates="members", foreign_keys=[panel_id])

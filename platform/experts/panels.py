@@ -92,7 +92,9 @@ def _record_draw(panel: Panel, outcome: draw.Outcome, actor) -> PanelDraw:
     db.session.flush()
     db.session.add_all([PanelExclusion(draw_id=record_.id, expert_id=expert_id, reason=reason)
                         for expert_id, reason in outcome.exclusions.items()])
-    members = [PanelMember(panel=panel, draw_id=record_.id, expert_id=expert_id) for expert_id in outcome.chosen_ids]
+    names = dict(db.session.execute(select(Expert.id, Expert.name).where(Expert.id.in_(outcome.chosen_ids))).all())
+    members = [PanelMember(panel=panel, draw_id=record_.id, expert_id=expert_id, expert_name=names[expert_id])
+               for expert_id in outcome.chosen_ids]
     db.session.add_all(members)
     db.session.flush()
     return record_
@@ -228,10 +230,17 @@ def _cancel(actor, panel: Panel, reason: str, request: "PanelRequest | None" = N
            note=reason if request is None else f"{reason}（申请 #{request.id}，经第二名监管人员批准）")
     panel.state = "cancelled"
     panel.cancelled_reason = reason
+    _fix_names(panel)
     _lapse_requests(panel, keep=request, why="专家组已撤销")
     for member in panel.active_members:
         kept = "您已签署的评分表随之作废，存档备查。" if member.signed_at else ""
         services.notify(member.expert_id, f"{_panel_label(panel)}专家组已撤销（理由：{reason}）。{kept}", panel.id)
+
+
+def _fix_names(panel: Panel) -> None:
+    """The names the panel is published with: the members' names now, as it concludes or is withdrawn."""
+    for member in panel.members:
+        member.expert_name = member.expert.name
 
 
 # --- four eyes: requests a second regulator decides ---------------------------------------------------
@@ -506,6 +515,7 @@ def conclude(actor, panel: Panel, *, on: date, opinion: str = "", today: date | 
     panel.mean_total = result["mean"]
     panel.vetoes = result["upheld"]
     panel.conclusion = text
+    _fix_names(panel)
     _lapse_requests(panel, why="专家组已出具结论")
     record(actor, "panel.conclude", "panel", panel.id, division_code=round_.enterprise.city_code,
            after={"passed": result["passed"], "mean_total": result["mean"], "vetoes": result["upheld"]})

@@ -182,13 +182,24 @@ def _public_snapshot(expert: Expert) -> dict:
 
 
 def update_profile(actor, expert: Expert, raw: dict) -> bool:
-    """The expert edits their profile; a change of a key field sends an approved expert back for approval."""
+    """The expert edits their profile; True when anything changed or was asked for.
+
+    A change of a key field sends an approved expert back for approval. A new name of an expert
+    already decided on waits for the province regulator (pending_name): the name is on published
+    panel records and in the public directory. An applicant's whole profile is under review anyway,
+    so their new name applies at once.
+    """
     _require_self(actor, expert)
     before = expert.snapshot()
-    values = clean({**before, **raw})
+    reviewed_name = expert.status != "pending" or expert.pending_name is not None
+    values = clean({**before, "name": expert.pending_name or expert.name, **raw})
+    name_asked = False
+    if reviewed_name:
+        name_asked = _ask_for_name(actor, expert, values.pop("name"))
+        values["name"] = expert.name
     old, new = diff(before, {**before, **values})
     if not new:
-        return False
+        return name_asked
     _apply(expert, values)
     changed_keys = [f for f in Expert.KEY_FIELDS if f in new]
     note = None
@@ -203,6 +214,43 @@ def update_profile(actor, expert: Expert, raw: dict) -> bool:
                               for d in (old, new))
     record(actor, "expert.update", "expert", expert.id, before=masked_old, after=masked_new, note=note)
     return True
+
+
+def _ask_for_name(actor, expert: Expert, wanted: str) -> bool:
+    """Record (or withdraw) a request for a new name; True when the request changed."""
+    asked = wanted if wanted != expert.name else None
+    if asked == expert.pending_name:
+        return False
+    record(actor, "expert.name.request", "expert", expert.id, before={"pending_name": expert.pending_name},
+           after={"name": expert.name, "pending_name": asked},
+           note="待自治区监管部门审核" if asked else "撤回姓名变更申请")
+    expert.pending_name, expert.pending_name_at = asked, utcnow() if asked else None
+    return True
+
+
+def decide_name(actor, expert: Expert, *, approve: bool, note: str = "") -> None:
+    """The province regulator approves (the name changes now) or rejects an expert's new name."""
+    require_province_regulator(actor, "审核专家姓名变更")
+    if not expert.pending_name:
+        raise ValidationError("该专家没有待审核的姓名变更。", "name")
+    note = (note or "").strip()[:2000] or None
+    asked = expert.pending_name
+    if approve:
+        record(actor, "expert.name.approve", "expert", expert.id, before={"name": expert.name},
+               after={"name": asked}, note=note)
+        expert.name = asked
+    else:
+        record(actor, "expert.name.reject", "expert", expert.id, before={"pending_name": asked},
+               after={"name": expert.name}, note=note)
+    expert.pending_name = expert.pending_name_at = None
+    notify(expert.id, f"您申请将姓名改为“{asked}”，{'已获批准' if approve else '未获批准'}"
+                      f"{'：' + note if note else ''}。")
+
+
+def pending_names() -> list[Expert]:
+    """Experts whose new name waits for the province regulator."""
+    return list(db.session.scalars(select(Expert).where(Expert.pending_name.is_not(None))
+                                   .order_by(Expert.pending_name_at, Expert.id).limit(200)))
 
 
 def declare_conflict(actor, expert: Expert, *, uscc: str, organisation: str = "", note: str = "") -> ExpertConflict:

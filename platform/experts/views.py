@@ -16,7 +16,7 @@ from ..reference.services import cities, industries
 from ..web import page_number, paginate, role_required, show_errors
 from . import engagements, panels, rules, services
 from .forms import (AssignOrgForm, CancelPanelForm, ConcludeForm, ConflictForm, DeclineForm, DecisionForm, DrawForm,
-                    EngagementNoteForm, ProfileForm, RegistrationForm, RequestDecisionForm, RoundServiceOrgForm,
+                    EngagementNoteForm, NameDecisionForm, ProfileForm, RegistrationForm, RequestDecisionForm, RoundServiceOrgForm,
                     ServiceOrgForm, score_form)
 from .models import STATUSES, Expert, PanelMember, PanelRequest, ServiceOrg
 from ..dates import beijing_today
@@ -119,7 +119,8 @@ def _my_expert() -> Expert:
 @role_required("expert")
 def my_profile():
     expert = _my_expert()
-    form = ProfileForm(data=expert.snapshot() if request.method == "GET" else None)
+    form = ProfileForm(data={**expert.snapshot(), "name": expert.pending_name or expert.name}
+                       if request.method == "GET" else None)
     form.industry_codes.choices = _industry_choices()
     status = 200
     if form.validate_on_submit():
@@ -128,10 +129,13 @@ def my_profile():
         except ValidationError as exc:
             status = show_errors(form, exc)
         else:
-            if changed and expert.status == "pending":
+            if changed and expert.status == "pending" and expert.status_reason:
                 flash("资料已保存。职称、工作单位或专业行业已修改，需经自治区监管部门重新审核。", "warning")
             else:
                 flash("资料已保存。" if changed else "资料没有变化。", "success")
+            if changed and expert.pending_name:
+                flash(f"姓名变更为“{expert.pending_name}”的申请待自治区监管部门审核，审核通过前仍以原姓名公示。",
+                      "warning")
             return redirect(url_for("experts.my_profile"))
     elif request.method == "POST":
         status = 422
@@ -270,7 +274,8 @@ def pool():
 def pool_detail(expert_id: int):
     expert = services.get_expert(expert_id)
     return render_template("experts/pool_detail.html", expert=expert, members=panels.reviews_of(expert),
-                           decision_form=DecisionForm(), can_decide=current_user.is_province_regulator)
+                           decision_form=DecisionForm(), name_form=NameDecisionForm(),
+                           can_decide=current_user.is_province_regulator)
 
 
 @bp.post("/experts/pool/<int:expert_id>/decide")
@@ -281,6 +286,25 @@ def decide(expert_id: int):
     if form.validate_on_submit():
         services.decide(current_user, expert, form.action.data, form.reason.data)
         flash(f"{expert.name}：{expert.status_label}。", "success")
+    else:
+        _flash_form_errors(form)
+    return redirect(url_for("experts.pool_detail", expert_id=expert.id))
+
+
+@bp.post("/experts/pool/<int:expert_id>/name/<any(approve, reject):decision>")
+@role_required("regulator")
+def decide_name(expert_id: int, decision: str):
+    """The province regulator approves or rejects an expert's new name."""
+    expert = services.get_expert(expert_id)
+    form = NameDecisionForm()
+    if form.validate_on_submit():
+        try:
+            services.decide_name(current_user, expert, approve=decision == "approve", note=form.note.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            flash(f"已批准姓名变更，现为“{expert.name}”。" if decision == "approve" else "已驳回姓名变更。", "success")
     else:
         _flash_form_errors(form)
     return redirect(url_for("experts.pool_detail", expert_id=expert.id))
@@ -391,7 +415,8 @@ def decide_request(panel_id: int, request_id: int, decision: str):
 def approvals():
     """What awaits a second regulator in the user's scope."""
     return render_template("experts/approvals.html", requests=panels.pending_requests(current_user),
-                           engagements=engagements.awaiting_regulator(current_user))
+                           engagements=engagements.awaiting_regulator(current_user),
+                           names=services.pending_names() if current_user.is_province_regulator else [])
 
 
 @bp.route("/service-orgs/new", methods=["GET", "POST"])

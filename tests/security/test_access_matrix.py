@@ -278,6 +278,8 @@ ROUTES: dict[str, list[Check]] = {
     "experts.pool_detail": route(Check("/experts/pool/{expert_pending}", REGULATORS_AND_ADMIN)),
     "experts.decide": route(Check("/experts/pool/{expert_pending}/decide", post=signed_in(province=OK),
                                   data={"action": "approve", "reason": ""})),
+    "experts.decide_name": route(Check("/experts/pool/{expert}/name/approve", post=signed_in(province=OK),
+                                       data={"note": ""})),
     "experts.panels_index": route(Check("/reviews/manage", REGULATORS_AND_ADMIN, private=True)),
     "experts.panel_detail": route(Check("/reviews/{panel_a}/manage", A_REGULATORS_AND_ADMIN)),
     "experts.draw_panel": route(Check("/reviews/rounds/{round_a}/draw", get=signed_in(**roles(200, REG_A, PROV)),
