@@ -1,5 +1,7 @@
-"""panel integrity: sealed draws with a published commitment, four-eyes panel requests, expert notices,
-service engagements confirmed by the organisation, reviewed name changes and members' published names
+"""panel integrity: sealed draws, four-eyes panel requests, confirmed service engagements, reviewed names
+
+Sealed draws with a published commitment, four-eyes panel requests, expert notices, service
+engagements confirmed by the organisation, reviewed name changes and members' published names.
 
 Revision ID: 0010_panel_integrity
 Revises: 0008_witnessed_dates

@@ -154,7 +154,7 @@ def _panel_label(panel: Panel) -> str:
     return f"{panel.round.enterprise.name}的清洁生产审核{panel.stage_label}"
 
 
-def decline(actor, member: PanelMember, reason: str) -> "PanelMember | PanelRequest":
+def decline(actor, member: PanelMember, reason: str) -> PanelMember | PanelRequest:
     """A member declines their seat, and a replacement is drawn with a new seed (the new member is returned).
 
     A regulator declining on an expert's behalf only files a request (returned): a second
@@ -178,7 +178,7 @@ def decline(actor, member: PanelMember, reason: str) -> "PanelMember | PanelRequ
     return _decline(actor, member, reason)
 
 
-def _decline(actor, member: PanelMember, reason: str, request: "PanelRequest | None" = None) -> PanelMember:
+def _decline(actor, member: PanelMember, reason: str, request: PanelRequest | None = None) -> PanelMember:
     panel = member.panel
     round_ = panel.round
     outcome = draw.run(_candidates(), _review(round_, panel, declining=member), draw.new_seed(), 1,
@@ -197,7 +197,7 @@ def _decline(actor, member: PanelMember, reason: str, request: "PanelRequest | N
     return replacement
 
 
-def cancel(actor, panel: Panel, reason: str) -> "PanelRequest | None":
+def cancel(actor, panel: Panel, reason: str) -> PanelRequest | None:
     """Withdraw a panel that will not conclude (e.g. the round was cancelled), always with a reason.
 
     Once a member has signed a score sheet, one regulator cannot discard it alone: the request is
@@ -219,7 +219,7 @@ def cancel(actor, panel: Panel, reason: str) -> "PanelRequest | None":
     return None
 
 
-def _cancel(actor, panel: Panel, reason: str, request: "PanelRequest | None" = None) -> None:
+def _cancel(actor, panel: Panel, reason: str, request: PanelRequest | None = None) -> None:
     now = utcnow()
     discarded = [m for m in panel.active_members if m.signed_at]
     for member in discarded:
