@@ -16,7 +16,7 @@ from ..audits.models import AuditRound
 from ..enterprises.uscc import make as make_uscc
 from ..errors import ValidationError
 from ..extensions import db
-from . import panels, rules, services
+from . import engagements, panels, rules, services
 from .models import Expert, Panel, ServiceOrg
 from ..dates import beijing_today
 
@@ -106,12 +106,13 @@ def _experts(orgs: list[ServiceOrg]) -> int:
 
 
 def _link_rounds(orgs: list[ServiceOrg]) -> None:
-    """About two rounds in three that got as far as auditing were done with a consultancy."""
+    """About two rounds in three that got as far as auditing were done with a consultancy: recorded by the
+    operator as confirmed engagements (engagements.py), so they count as a confirmed organisation would."""
     rounds = db.session.scalars(select(AuditRound).where(AuditRound.service_org_id.is_(None),
                                                          AuditRound.started_on.is_not(None)).order_by(AuditRound.id))
     for round_ in rounds:
         if round_.id % 3:
-            services.assign_service_org(None, round_, orgs[round_.id // 3 % len(orgs)].id)
+            engagements.set_directly(None, round_, orgs[round_.id // 3 % len(orgs)].id)
 
 
 def _panels() -> None:

@@ -3,7 +3,26 @@
 Nothing here touches the database, so a draw can be replayed by anyone from its published
 record: the seed, the candidates in canonical order (by expert id) and who was excluded. The one
 random step is `random.Random(seed).sample(eligible_sorted, n)` (Python 3's Mersenne Twister).
+
+Sealed, then revealed. Anyone who knew the seed and the lists while the panel is still scoring
+could recompute its members (the pool and the enterprise's industry are public), so at draw time
+only a commitment is published: the SHA-256 of the draw's record. When the panel has concluded or
+was cancelled the record itself is revealed, and anyone can check that it hashes to the commitment
+published beforehand and that it replays to the members. The record, as bytes (UTF-8; every
+line ends with one LF, the last one too; numbers in decimal without leading zeros or spaces):
+
+    gxcp-panel-draw/1
+    seed=<the seed, 0 … 2^64-1>
+    nonce=<32 lowercase hex digits: 128 random bits>
+    requested=<how many experts were drawn>
+    candidates=<every candidate's expert id, ascending, comma-separated>
+    excluded=<expert id>:<reason code>,… (ascending by id; reason codes of rules.EXCLUSION_REASONS)
+
+An empty list leaves nothing after its `=`. The nonce is there because the seed alone has only 64
+bits and the candidate list can be guessed from the public directory: without it, a patient
+person could try every seed against the commitment.
 """
+import hashlib
 import random
 import secrets
 from dataclasses import dataclass, field
@@ -12,6 +31,8 @@ from ..errors import ValidationError
 from .rules import EXCLUSION_REASONS
 
 SEED_BITS = 64
+NONCE_BYTES = 16
+RECORD_FORMAT = "gxcp-panel-draw/1"
 
 
 @dataclass(frozen=True)
@@ -48,6 +69,23 @@ class Outcome:
 
 def new_seed() -> int:
     return secrets.randbits(SEED_BITS)
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(NONCE_BYTES)
+
+
+def canonical_record(seed: int, nonce: str, requested: int, candidate_ids, exclusions: dict[int, str]) -> bytes:
+    """The bytes the commitment is taken over (the format is in the module's docstring)."""
+    lines = [RECORD_FORMAT, f"seed={int(seed)}", f"nonce={nonce}", f"requested={int(requested)}",
+             "candidates=" + ",".join(str(int(i)) for i in sorted(candidate_ids)),
+             "excluded=" + ",".join(f"{int(i)}:{reason}" for i, reason in sorted(exclusions.items()))]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def commitment(seed: int, nonce: str, requested: int, candidate_ids, exclusions: dict[int, str]) -> str:
+    """SHA-256 (lowercase hex) of the canonical record: published at draw time, checked after the reveal."""
+    return hashlib.sha256(canonical_record(seed, nonce, requested, candidate_ids, exclusions)).hexdigest()
 
 
 def exclusion_reason(candidate: Candidate, review: Review) -> str | None:

@@ -51,6 +51,10 @@ class DecisionForm(Form):
     reason = TextAreaField("理由", validators=[Optional(), Length(max=2000)], description="暂停、退出须写明理由")
 
 
+class NameDecisionForm(Form):
+    note = TextAreaField("审核意见", validators=[Optional(), Length(max=2000)])
+
+
 class DrawForm(Form):
     size = StringField("专家人数", default=lambda: str(rules.MIN_PANEL_SIZE.value),
                        description="人数以本平台《规则与依据》中专家组的最少、最多人数为限")
@@ -70,7 +74,13 @@ class ConcludeForm(Form):
 
 
 class CancelPanelForm(Form):
-    reason = TextAreaField("撤销理由", validators=[DataRequired("请填写撤销理由。"), Length(max=2000)])
+    reason = TextAreaField("撤销理由", validators=[DataRequired("请填写撤销理由。"), Length(max=2000)],
+                           description="已有专家签署评分表的，撤销须经另一名监管人员批准")
+
+
+class RequestDecisionForm(Form):
+    """A second regulator's decision on a request (four eyes)."""
+    note = TextAreaField("审批意见", validators=[Optional(), Length(max=2000)])
 
 
 class ScoreForm(Form):
@@ -106,3 +116,17 @@ class ServiceOrgForm(Form):
 
 class AssignOrgForm(Form):
     service_org_id = SelectField("委托的咨询服务机构", choices=[], validate_choice=False)
+    reason = TextAreaField("变更理由", validators=[Optional(), Length(max=2000)],
+                           description="审核报告提交后变更服务机构须写明理由，并经监管部门批准")
+
+
+class EngagementNoteForm(Form):
+    """A service organisation's or a regulator's answer to a proposed engagement."""
+    note = TextAreaField("说明", validators=[Optional(), Length(max=2000)])
+
+
+class RoundServiceOrgForm(Form):
+    """A regulator sets a round's service organisation directly."""
+    service_org_id = SelectField("咨询服务机构", choices=[], validate_choice=False)
+    reason = TextAreaField("理由", validators=[DataRequired("请填写理由。"), Length(max=2000)],
+                           description="如核查的委托合同、现场检查情况")

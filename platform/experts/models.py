@@ -19,6 +19,10 @@ from .rules import EXCLUSION_REASONS, OUTCOME_LABELS, STAGES
 STATUSES = {"pending": "待审核", "approved": "已入库", "suspended": "已暂停", "retired": "已退出"}
 PANEL_STATES = {"scoring": "评审中", "concluded": "已出结论", "cancelled": "已撤销"}
 MEMBER_STATES = {"active": "在组", "declined": "已拒绝"}
+REQUEST_KINDS = {"cancel": "撤销专家组", "decline": "代专家拒绝参加"}
+REQUEST_STATES = {"pending": "待批准", "approved": "已批准", "rejected": "已驳回", "lapsed": "已失效"}
+ENGAGEMENT_STATES = {"pending": "待确认", "confirmed": "已生效", "refused": "服务机构不予确认",
+                     "rejected": "监管部门不予批准", "withdrawn": "已撤回"}
 
 
 def _in(column: str, values) -> str:
@@ -82,6 +86,9 @@ class Expert(TimestampMixin, db.Model):
     status_reason: Mapped[str | None] = mapped_column(Text)
     status_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
     status_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A new name asked for by an expert already decided on, until the province regulator approves it.
+    pending_name: Mapped[str | None] = mapped_column(String(50))
+    pending_name_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Private contact data: the expert and regulators only.
     phone: Mapped[str] = mapped_column(String(30), nullable=False)
     email: Mapped[str | None] = mapped_column(String(200))
@@ -183,6 +190,7 @@ class Panel(db.Model):
 
     round = relationship("AuditRound")
     draws = relationship("PanelDraw", back_populates="panel", order_by="PanelDraw.seq")
+    requests = relationship("PanelRequest", back_populates="panel", order_by="PanelRequest.id")
     members = relationship("PanelMember", back_populates="panel", order_by="PanelMember.id",
                            foreign_keys="PanelMember.panel_id")
 
@@ -215,7 +223,8 @@ class PanelDraw(db.Model):
     """One random draw: the initial one, or a replacement after a member declined.
 
     Its record is enough to replay it: `random.Random(seed).sample(eligible, requested)` where
-    eligible is candidate_ids without the excluded experts, by id.
+    eligible is candidate_ids without the excluded experts, by id. While its panel scores only the
+    commitment (draw.commitment over the record) is published; see draw.py.
     """
 
     __tablename__ = "panel_draws"
@@ -223,6 +232,8 @@ class PanelDraw(db.Model):
         UniqueConstraint("panel_id", "seq", name="uq_panel_draws_panel_seq"),
         CheckConstraint("requested >= 1", name="requested"),
         CheckConstraint("length(seed) BETWEEN 1 AND 20", name="seed"),
+        CheckConstraint("length(nonce) = 32", name="nonce"),
+        CheckConstraint("length(commitment) = 64", name="commitment"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"), nullable=False, index=True)
@@ -230,6 +241,8 @@ class PanelDraw(db.Model):
     # An unsigned 64-bit integer in decimal digits: no SQL integer type holds it, and SQLite would
     # round it as a NUMERIC.
     seed: Mapped[str] = mapped_column(String(20), nullable=False)
+    nonce: Mapped[str] = mapped_column(String(32), nullable=False)  # 128 random bits, hex
+    commitment: Mapped[str] = mapped_column(String(64), nullable=False)  # SHA-256 hex, published at draw time
     requested: Mapped[int] = mapped_column(Integer, nullable=False)
     candidate_ids: Mapped[list] = mapped_column(JSON, nullable=False)  # every expert in the pool, by id
     chosen_ids: Mapped[list] = mapped_column(JSON, nullable=False)  # in the order drawn
@@ -272,6 +285,8 @@ class PanelMember(db.Model):
         CheckConstraint(_in("state", MEMBER_STATES), name="state"),
         CheckConstraint("state <> 'declined' OR declined_reason IS NOT NULL", name="declined_reason"),
         CheckConstraint("signed_at IS NULL OR (state = 'active' AND opinion IS NOT NULL)", name="signature"),
+        # Only a signed sheet is discarded (with its cancelled panel); it is kept, never deleted.
+        CheckConstraint("discarded_at IS NULL OR signed_at IS NOT NULL", name="discarded"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"), nullable=False, index=True)
@@ -283,6 +298,10 @@ class PanelMember(db.Model):
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("panel_members.id"))
     opinion: Mapped[str | None] = mapped_column(Text)
     signed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    discarded_at: Mapped[datetime | None] = mapped_column(DateTime)  # the signed sheet fell with its panel
+    # The member's name as published with the panel: taken at the draw, fixed when the panel concludes
+    # or is withdrawn, so that a later change of name does not rewrite a published record.
+    expert_name: Mapped[str] = mapped_column(String(50), nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
 
     panel = relationship(Panel, back_populates="members", foreign_keys=[panel_id])
@@ -323,3 +342,123 @@ class Score(db.Model):
     vetoed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     member = relationship(PanelMember, back_populates="scores")
+
+
+class PanelRequest(db.Model):
+    """A change to a panel at work that one regulator may not make alone (four eyes).
+
+    Cancelling a panel on which a member has signed, or declining on an expert's behalf, is filed
+    here with its reason; a second regulator with scope over the round approves (and the change is
+    made then) or rejects it. A request whose panel or seat moved on meanwhile lapses.
+    """
+
+    __tablename__ = "panel_requests"
+    __table_args__ = (
+        CheckConstraint(_in("kind", REQUEST_KINDS), name="kind"),
+        CheckConstraint(_in("state", REQUEST_STATES), name="state"),
+        CheckConstraint("kind <> 'decline' OR member_id IS NOT NULL", name="member"),
+        CheckConstraint("state = 'pending' OR decided_at IS NOT NULL", name="decided"),
+        CheckConstraint("decided_by_id IS NULL OR decided_by_id <> requested_by_id", name="four_eyes"),
+        Index("uq_panel_requests_pending_cancel", "panel_id", unique=True,
+              sqlite_where=text("state = 'pending' AND kind = 'cancel'"),
+              postgresql_where=text("state = 'pending' AND kind = 'cancel'")),
+        Index("uq_panel_requests_pending_decline", "member_id", unique=True,
+              sqlite_where=text("state = 'pending' AND kind = 'decline'"),
+              postgresql_where=text("state = 'pending' AND kind = 'decline'")),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("panel_members.id"))
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default="pending", index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    panel = relationship(Panel, back_populates="requests")
+    member = relationship(PanelMember)
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    @property
+    def kind_label(self) -> str:
+        return REQUEST_KINDS[self.kind]
+
+    @property
+    def state_label(self) -> str:
+        return REQUEST_STATES[self.state]
+
+
+class ExpertNotice(db.Model):
+    """A notice to an expert in the platform (and by e-mail when SMTP is configured, experts/jobs.py)."""
+
+    __tablename__ = "expert_notices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("experts.id"), nullable=False, index=True)
+    panel_id: Mapped[int | None] = mapped_column(ForeignKey("panels.id"))
+    message: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    emailed_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+
+    expert = relationship(Expert)
+    panel = relationship(Panel)
+
+
+class ServiceEngagement(db.Model):
+    """Who does a round's audit, as proposed and as confirmed (experts/engagements.py).
+
+    Only a confirmed engagement sets the round's service_org_id, which the public record, the
+    statistics and the draw's conflict rule read. An enterprise's proposal waits for the named
+    organisation (needs_org) and, once the report has been submitted, for a regulator too
+    (needs_regulator). A regulator's (or the operator's) direct setting needs neither.
+    """
+
+    __tablename__ = "service_engagements"
+    __table_args__ = (
+        CheckConstraint(_in("state", ENGAGEMENT_STATES), name="state"),
+        # Nothing counts unconfirmed: every confirmation it needed is on the row.
+        CheckConstraint("state <> 'confirmed' OR ((NOT needs_org OR org_confirmed_at IS NOT NULL) "
+                        "AND (NOT needs_regulator OR regulator_approved_at IS NOT NULL))", name="confirmed"),
+        CheckConstraint("NOT needs_org OR service_org_id IS NOT NULL", name="needs_org"),
+        CheckConstraint("state = 'pending' OR decided_at IS NOT NULL", name="decided"),
+        Index("uq_service_engagements_pending_round", "round_id", unique=True,
+              sqlite_where=text("state = 'pending'"), postgresql_where=text("state = 'pending'")),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("audit_rounds.id"), nullable=False, index=True)
+    service_org_id: Mapped[int | None] = mapped_column(ForeignKey("service_orgs.id"), index=True)  # None: no consultancy
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default="pending", index=True)
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the operator (CLI, demo)
+    proposed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    needs_org: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    org_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    org_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    needs_regulator: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    regulator_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    regulator_approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    round = relationship("AuditRound")
+    service_org = relationship(ServiceOrg)
+    proposed_by = relationship("User", foreign_keys=[proposed_by_id])
+
+    @property
+    def state_label(self) -> str:
+        return ENGAGEMENT_STATES[self.state]
+
+    @property
+    def waiting_for(self) -> list[str]:
+        """Who must still agree, in words (for a pending engagement)."""
+        if self.state != "pending":
+            return []
+        out = []
+        if self.needs_org and self.org_confirmed_at is None:
+            out.append("待服务机构确认")
+        if self.needs_regulator and self.regulator_approved_at is None:
+            out.append("待监管部门批准")
+        return out

@@ -2,6 +2,16 @@
 
 The draw itself is pure (draw.py); this module gathers its facts from the database, records
 everything needed to replay it, and hands the panel's conclusion to the audit services.
+
+Who sees a draw. While the panel scores, its draws are sealed: no page, answer or audit-log entry
+shows the seed, the nonce, the candidate, eligible or exclusion lists or their counts, to anyone —
+the public, the enterprise, the experts, and the regulators and administrators too. Everyone sees
+the commitment (draw.commitment) from the moment of the draw. The regulators who organise the
+review (the round's city, the province) and administrators see the members they must convene, as
+the members see their own seat; that is all a sealed draw gives away. When the panel has concluded
+or was cancelled the record is revealed to everyone: seed, nonce, lists and the replay, so that
+anyone can check the commitment and the members. Keeping the seed from the regulators as well
+means no account, however privileged, can leak a way to recompute a panel at work.
 """
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -18,8 +28,8 @@ from ..enterprises.models import Enterprise
 from ..errors import InvalidFields, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..models_base import utcnow
-from . import draw, rules
-from .models import Expert, Panel, PanelDraw, PanelExclusion, PanelMember, Score, ServiceOrg
+from . import draw, rules, services
+from .models import Expert, Panel, PanelDraw, PanelExclusion, PanelMember, PanelRequest, Score, ServiceOrg
 from .services import expert_of
 from ..dates import beijing_today
 
@@ -72,14 +82,19 @@ def _stage_started(round_: AuditRound, stage: str) -> date | None:
 
 def _record_draw(panel: Panel, outcome: draw.Outcome, actor) -> PanelDraw:
     seq = len(panel.draws) + 1
-    record_ = PanelDraw(panel=panel, seq=seq, seed=str(outcome.seed), requested=outcome.size,
+    nonce = draw.new_nonce()
+    record_ = PanelDraw(panel=panel, seq=seq, seed=str(outcome.seed), nonce=nonce, requested=outcome.size,
+                        commitment=draw.commitment(outcome.seed, nonce, outcome.size, outcome.candidate_ids,
+                                                   outcome.exclusions),
                         candidate_ids=outcome.candidate_ids, chosen_ids=outcome.chosen_ids,
                         drawn_by_id=getattr(actor, "id", None))
     db.session.add(record_)
     db.session.flush()
     db.session.add_all([PanelExclusion(draw_id=record_.id, expert_id=expert_id, reason=reason)
                         for expert_id, reason in outcome.exclusions.items()])
-    members = [PanelMember(panel=panel, draw_id=record_.id, expert_id=expert_id) for expert_id in outcome.chosen_ids]
+    names = dict(db.session.execute(select(Expert.id, Expert.name).where(Expert.id.in_(outcome.chosen_ids))).all())
+    members = [PanelMember(panel=panel, draw_id=record_.id, expert_id=expert_id, expert_name=names[expert_id])
+               for expert_id in outcome.chosen_ids]
     db.session.add_all(members)
     db.session.flush()
     return record_
@@ -110,10 +125,10 @@ def draw_panel(actor, round_: AuditRound, *, size: int | None = None, meeting_on
             db.session.flush()
     except IntegrityError:  # another regulator drew for this round at the same instant
         raise ValidationError("该轮次已有正在评审的专家组，不能重复抽取。", "state") from None
-    _record_draw(panel, outcome, actor)
+    draw_record = _record_draw(panel, outcome, actor)
+    # The log is read while the panel scores: it keeps the commitment, the record keeps the seed.
     record(actor, "panel.draw", "panel", panel.id, division_code=round_.enterprise.city_code, after={
-        "round_id": round_.id, "stage": stage, "size": size, "seed": str(outcome.seed),
-        "candidates": len(outcome.candidate_ids), "excluded": len(outcome.exclusions),
+        "round_id": round_.id, "stage": stage, "size": size, "commitment": draw_record.commitment,
         "members": outcome.chosen_ids})
     return panel
 
@@ -128,10 +143,23 @@ def _require_open_seat(member: PanelMember, doing: str) -> None:
         raise ValidationError(f"评审意见已签署，不能再{doing}。", "state")
 
 
-def decline(actor, member: PanelMember, reason: str) -> PanelMember:
-    """A member declines (or the regulator records it); a replacement is drawn with a new seed.
+def _reason(reason: str, message: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(message, "reason")
+    return reason
 
-    Returns the new member. When no one is left to replace them, nothing is written.
+
+def _panel_label(panel: Panel) -> str:
+    return f"{panel.round.enterprise.name}的清洁生产审核{panel.stage_label}"
+
+
+def decline(actor, member: PanelMember, reason: str) -> PanelMember | PanelRequest:
+    """A member declines their seat, and a replacement is drawn with a new seed (the new member is returned).
+
+    A regulator declining on an expert's behalf only files a request (returned): a second
+    regulator decides it (decide_request), and the expert is told. When no one is left to replace
+    the member, nothing is written.
     """
     panel = member.panel
     round_ = panel.round
@@ -140,9 +168,19 @@ def decline(actor, member: PanelMember, reason: str) -> PanelMember:
     elif member.expert.user_id != actor.id:
         raise PermissionDenied("只能办理本人的评审邀请。")
     _require_open_seat(member, "拒绝参加")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("请写明拒绝参加的理由（如利益冲突、时间冲突）。", "reason")
+    reason = _reason(reason, "请写明拒绝参加的理由（如利益冲突、时间冲突）。")
+    if actor is not None and actor.role != "expert":
+        request = _file_request(actor, panel, "decline", reason, member=member)
+        services.notify(member.expert_id, f"监管部门申请代您拒绝参加{_panel_label(panel)}评审（理由：{reason}），"
+                                          "须经另一名监管人员批准后生效；如有异议，请及时联系监管部门，"
+                                          "或在批准前签署您的评审意见。", panel.id)
+        return request
+    return _decline(actor, member, reason)
+
+
+def _decline(actor, member: PanelMember, reason: str, request: PanelRequest | None = None) -> PanelMember:
+    panel = member.panel
+    round_ = panel.round
     outcome = draw.run(_candidates(), _review(round_, panel, declining=member), draw.new_seed(), 1,
                        stage_label=panel.stage_label)
     member.state = "declined"
@@ -151,24 +189,153 @@ def decline(actor, member: PanelMember, reason: str) -> PanelMember:
     draw_record = _record_draw(panel, outcome, actor)
     replacement = next(m for m in panel.members if m.draw_id == draw_record.id)
     member.replaced_by = replacement
-    record(actor, "panel.decline", "panel", panel.id, division_code=round_.enterprise.city_code, note=reason,
-           before={"member": member.expert_id}, after={"replacement": replacement.expert_id, "seed": str(outcome.seed),
-                                                       "draw": draw_record.seq})
+    record(actor, "panel.decline", "panel", panel.id, division_code=round_.enterprise.city_code,
+           note=reason if request is None else f"{reason}（申请 #{request.id}，经第二名监管人员批准）",
+           before={"member": member.expert_id}, after={"replacement": replacement.expert_id,
+                                                       "commitment": draw_record.commitment, "draw": draw_record.seq})
+    _lapse_requests(panel, member=member, keep=request, why="该专家已不在专家组中")
     return replacement
 
 
-def cancel(actor, panel: Panel, reason: str) -> None:
-    """Withdraw a panel that will not conclude (e.g. the round was cancelled)."""
+def cancel(actor, panel: Panel, reason: str) -> PanelRequest | None:
+    """Withdraw a panel that will not conclude (e.g. the round was cancelled), always with a reason.
+
+    Once a member has signed a score sheet, one regulator cannot discard it alone: the request is
+    filed (and returned) for a second regulator to decide (decide_request). Otherwise the panel is
+    withdrawn at once (None is returned). The members are told either way.
+    """
     audits.require_regulator(actor, panel.round.enterprise)
     if panel.state != "scoring":
         raise ValidationError(f"该专家组{panel.state_label}，不能撤销。", "state")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("撤销专家组须写明理由。", "reason")
+    reason = _reason(reason, "撤销专家组须写明理由。")
+    signed = [m for m in panel.active_members if m.signed_at]
+    if actor is not None and signed:
+        request = _file_request(actor, panel, "cancel", reason)
+        for member in panel.active_members:
+            services.notify(member.expert_id, f"监管部门申请撤销{_panel_label(panel)}专家组（理由：{reason}），"
+                                              "须经另一名监管人员批准后生效。", panel.id)
+        return request
+    _cancel(actor, panel, reason)
+    return None
+
+
+def _cancel(actor, panel: Panel, reason: str, request: PanelRequest | None = None) -> None:
+    now = utcnow()
+    discarded = [m for m in panel.active_members if m.signed_at]
+    for member in discarded:
+        member.discarded_at = now
     record(actor, "panel.cancel", "panel", panel.id, division_code=panel.round.enterprise.city_code,
-           before={"state": panel.state}, after={"state": "cancelled"}, note=reason)
+           before={"state": panel.state}, after={"state": "cancelled",
+                                                 "discarded_sheets": [m.expert_id for m in discarded]},
+           note=reason if request is None else f"{reason}（申请 #{request.id}，经第二名监管人员批准）")
     panel.state = "cancelled"
     panel.cancelled_reason = reason
+    _fix_names(panel)
+    _lapse_requests(panel, keep=request, why="专家组已撤销")
+    for member in panel.active_members:
+        kept = "您已签署的评分表随之作废，存档备查。" if member.signed_at else ""
+        services.notify(member.expert_id, f"{_panel_label(panel)}专家组已撤销（理由：{reason}）。{kept}", panel.id)
+
+
+def _fix_names(panel: Panel) -> None:
+    """The names the panel is published with: the members' names now, as it concludes or is withdrawn."""
+    for member in panel.members:
+        member.expert_name = member.expert.name
+
+
+# --- four eyes: requests a second regulator decides ---------------------------------------------------
+
+def _file_request(actor, panel: Panel, kind: str, reason: str, member: PanelMember | None = None) -> PanelRequest:
+    pending = [r for r in panel.requests if r.state == "pending" and r.kind == kind
+               and (member is None or r.member_id == member.id)]
+    if pending:
+        raise ValidationError(f"已有一份待批准的“{pending[0].kind_label}”申请，请等待另一名监管人员审批。", "state")
+    request = PanelRequest(kind=kind, member=member, reason=reason[:2000], state="pending", requested_by_id=actor.id)
+    try:
+        with db.session.begin_nested():
+            request.panel = panel
+            db.session.add(request)
+            db.session.flush()
+    except IntegrityError:  # another regulator filed the same request at the same instant
+        raise ValidationError("已有一份待批准的申请，请等待另一名监管人员审批。", "state") from None
+    record(actor, "panel.request", "panel", panel.id, division_code=panel.round.enterprise.city_code, note=reason,
+           after={"request": request.id, "kind": kind,
+                  "member": member.expert_id if member is not None else None})
+    return request
+
+
+def get_request(panel: Panel, request_id: int) -> PanelRequest:
+    request = db.session.get(PanelRequest, request_id)
+    if request is None or request.panel_id != panel.id:
+        raise NotFound("未找到该申请。")
+    return request
+
+
+def can_decide_request(user, request: PanelRequest) -> bool:
+    return (request.state == "pending" and can_manage(user, request.panel)
+            and getattr(user, "id", None) != request.requested_by_id)
+
+
+def decide_request(actor, request: PanelRequest, *, approve: bool, note: str = "") -> None:
+    """A second regulator with scope over the round approves (the change is made now) or rejects a request."""
+    panel = request.panel
+    if actor is None:
+        raise PermissionDenied("须由另一名监管人员审批。")
+    audits.require_regulator(actor, panel.round.enterprise)
+    if actor.id == request.requested_by_id:
+        raise PermissionDenied("提出申请的监管人员不能审批本人的申请，请由另一名监管人员审批。")
+    if request.state != "pending":
+        raise ValidationError(f"该申请{request.state_label}，不能再审批。", "state")
+    note = (note or "").strip()[:2000]
+    if approve:
+        if request.kind == "cancel":
+            if panel.state != "scoring":
+                raise ValidationError(f"该专家组{panel.state_label}，不能撤销。", "state")
+        else:
+            _require_open_seat(request.member, "拒绝参加")
+    # The change first: when it cannot be made (no one left to replace the member) the request stays pending.
+    if approve and request.kind == "cancel":
+        _cancel(actor, panel, request.reason, request)
+    elif approve:
+        _decline(actor, request.member, request.reason, request)
+    request.state = "approved" if approve else "rejected"
+    request.decided_by_id, request.decided_at, request.decision_note = actor.id, utcnow(), note or None
+    if approve and request.kind == "decline":
+        services.notify(request.member.expert_id, f"经两名监管人员审批，已代您拒绝参加{_panel_label(panel)}评审"
+                                                  f"（理由：{request.reason}），并已抽取替补专家。", panel.id)
+    record(actor, f"panel.request.{'approve' if approve else 'reject'}", "panel", panel.id,
+           division_code=panel.round.enterprise.city_code, note=note or None,
+           before={"request": request.id, "state": "pending"},
+           after={"request": request.id, "state": request.state, "kind": request.kind,
+                  "requested_by": request.requested_by_id})
+    if not approve:
+        told = [request.member] if request.kind == "decline" else panel.active_members
+        for member in told:
+            services.notify(member.expert_id, f"“{request.kind_label}”的申请（{_panel_label(panel)}）未获批准"
+                                              f"{'：' + note if note else ''}。您的评审任务照常进行。", panel.id)
+
+
+def _lapse_requests(panel: Panel, *, member: PanelMember | None = None, keep: PanelRequest | None = None,
+                    why: str) -> None:
+    """Pending requests overtaken by events (the panel concluded or was withdrawn, the member signed or left)."""
+    for request in panel.requests:
+        if request is keep or request.state != "pending":
+            continue
+        if member is not None and request.member_id != member.id:
+            continue
+        request.state, request.decided_at, request.decision_note = "lapsed", utcnow(), why
+        record(None, "panel.request.lapse", "panel", panel.id, division_code=panel.round.enterprise.city_code,
+               note=why, after={"request": request.id, "kind": request.kind})
+
+
+def pending_requests(user) -> list[PanelRequest]:
+    """Requests awaiting a second regulator in the user's scope (the user's own included, marked by the page)."""
+    query = (select(PanelRequest).join(Panel, Panel.id == PanelRequest.panel_id)
+             .join(AuditRound, AuditRound.id == Panel.round_id)
+             .join(Enterprise, Enterprise.id == AuditRound.enterprise_id)
+             .where(PanelRequest.state == "pending", enterprises.scope_clause(user))
+             .order_by(PanelRequest.id))
+    return list(db.session.scalars(query.limit(200)))
 
 
 # --- replaying ------------------------------------------------------------------------------------
@@ -179,23 +346,45 @@ def replay(panel: Panel) -> dict[int, list[int]]:
             for d in panel.draws}
 
 
+def _exclusions(d: PanelDraw) -> dict[int, str]:
+    return {x.expert_id: x.reason for x in d.exclusions}
+
+
+def commitment_matches(d: PanelDraw) -> bool:
+    """The stored record still hashes to the commitment published when it was drawn."""
+    return draw.commitment(d.seed_int, d.nonce, d.requested, d.candidate_ids, _exclusions(d)) == d.commitment
+
+
 def verify(panel: Panel) -> bool:
-    """True when every draw replays to the members it recorded and seated."""
+    """True when every draw matches its published commitment and replays to the members it recorded and seated."""
     replayed = replay(panel)
     for d in panel.draws:
         seated = [m.expert_id for m in panel.members if m.draw_id == d.id]
-        if replayed[d.seq] != d.chosen_ids or seated != d.chosen_ids:
+        if not commitment_matches(d) or replayed[d.seq] != d.chosen_ids or seated != d.chosen_ids:
             return False
     return True
 
 
+def sealed(panel: Panel) -> bool:
+    """A panel at work keeps its draws sealed (see the module's docstring)."""
+    return panel.state == "scoring"
+
+
 def draw_summary(d: PanelDraw) -> dict:
-    """A draw's public record: counts and exclusions by reason, never who was excluded."""
-    excluded = {x.expert_id: x.reason for x in d.exclusions}
+    """A draw's record as it may be shown: the commitment only while sealed; the whole record once revealed."""
+    summary = {"seq": d.seq, "requested": d.requested, "commitment": d.commitment, "drawn_at": d.drawn_at,
+               "sealed": sealed(d.panel)}
+    if summary["sealed"]:
+        return summary
+    excluded = _exclusions(d)
     eligible = [i for i in d.candidate_ids if i not in excluded]
-    return {"seq": d.seq, "seed": d.seed_int, "requested": d.requested, "candidates": len(d.candidate_ids),
-            "excluded": len(excluded), "eligible": len(eligible), "eligible_ids": eligible,
-            "reasons": draw.reason_counts(excluded), "chosen_ids": list(d.chosen_ids), "drawn_at": d.drawn_at}
+    summary.update(seed=d.seed_int, nonce=d.nonce, candidate_ids=list(d.candidate_ids),
+                   exclusions=sorted(excluded.items()), candidates=len(d.candidate_ids), excluded=len(excluded),
+                   eligible=len(eligible), eligible_ids=eligible, reasons=draw.reason_counts(excluded),
+                   chosen_ids=list(d.chosen_ids), commitment_matches=commitment_matches(d),
+                   canonical=draw.canonical_record(d.seed_int, d.nonce, d.requested, d.candidate_ids,
+                                                   excluded).decode("utf-8"))
+    return summary
 
 
 # --- scoring --------------------------------------------------------------------------------------
@@ -264,6 +453,7 @@ def submit_scores(actor, member: PanelMember, *, points: dict, vetoes=(), opinio
         member.signed_at = utcnow()
         record(actor, "panel.sign", "panel", panel.id, division_code=panel.round.enterprise.city_code,
                after={"member": expert.id, "total": str(member.total), "vetoes": sorted(set(vetoes))})
+        _lapse_requests(panel, member=member, why="该专家已签署评审意见")
         if rules.AUTO_CONCLUDE.value and panel.all_signed:
             conclude(None, panel, on=today or beijing_today(), today=today)
 
@@ -325,6 +515,8 @@ def conclude(actor, panel: Panel, *, on: date, opinion: str = "", today: date | 
     panel.mean_total = result["mean"]
     panel.vetoes = result["upheld"]
     panel.conclusion = text
+    _fix_names(panel)
+    _lapse_requests(panel, why="专家组已出具结论")
     record(actor, "panel.conclude", "panel", panel.id, division_code=round_.enterprise.city_code,
            after={"passed": result["passed"], "mean_total": result["mean"], "vetoes": result["upheld"]})
 

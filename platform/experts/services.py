@@ -11,8 +11,7 @@ from search import SearchQuery
 from ..accounts import services as accounts
 from ..accounts.models import User
 from ..auditlog.services import diff, record
-from ..audits import services as audits
-from ..audits.models import CLOSED_STATES, AuditRound, RoundEvent
+from ..audits.models import AuditRound, RoundEvent
 from ..enterprises import uscc as uscc_rules
 from ..enterprises.services import PHONE
 from ..enterprises.services import _text as text_check
@@ -22,7 +21,7 @@ from ..indexing.services import backend
 from ..models_base import small_int, utcnow
 from ..reference.models import Industry
 from ..reference.services import parse_division, parse_industry
-from .models import STATUSES, Expert, ExpertConflict, Panel, ServiceOrg
+from .models import STATUSES, Expert, ExpertConflict, ExpertNotice, ServiceOrg
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SPLIT = re.compile(r"[;；,，、\s]+")
@@ -66,6 +65,18 @@ def get_expert(expert_id: int) -> Expert:
 def _require_self(actor, expert: Expert) -> None:
     if actor is not None and getattr(actor, "id", None) != expert.user_id:
         raise PermissionDenied("只能修改本人的专家资料。")
+
+
+def notify(expert_id: int, message: str, panel_id: int | None = None) -> ExpertNotice:
+    """Tell an expert: shown on their tasks page, and e-mailed by the notices job when SMTP is configured."""
+    notice = ExpertNotice(expert_id=expert_id, panel_id=panel_id, message=message)
+    db.session.add(notice)
+    return notice
+
+
+def notices_of(expert: Expert, limit: int = 50) -> list[ExpertNotice]:
+    return list(db.session.scalars(select(ExpertNotice).where(ExpertNotice.expert_id == expert.id)
+                                   .order_by(ExpertNotice.id.desc()).limit(limit)))
 
 
 # --- profile -----------------------------------------------------------------------------------
@@ -171,13 +182,24 @@ def _public_snapshot(expert: Expert) -> dict:
 
 
 def update_profile(actor, expert: Expert, raw: dict) -> bool:
-    """The expert edits their profile; a change of a key field sends an approved expert back for approval."""
+    """The expert edits their profile; True when anything changed or was asked for.
+
+    A change of a key field sends an approved expert back for approval. A new name of an expert
+    already decided on waits for the province regulator (pending_name): the name is on published
+    panel records and in the public directory. An applicant's whole profile is under review anyway,
+    so their new name applies at once.
+    """
     _require_self(actor, expert)
     before = expert.snapshot()
-    values = clean({**before, **raw})
+    reviewed_name = expert.status != "pending" or expert.pending_name is not None
+    values = clean({**before, "name": expert.pending_name or expert.name, **raw})
+    name_asked = False
+    if reviewed_name:
+        name_asked = _ask_for_name(actor, expert, values.pop("name"))
+        values["name"] = expert.name
     old, new = diff(before, {**before, **values})
     if not new:
-        return False
+        return name_asked
     _apply(expert, values)
     changed_keys = [f for f in Expert.KEY_FIELDS if f in new]
     note = None
@@ -192,6 +214,43 @@ def update_profile(actor, expert: Expert, raw: dict) -> bool:
                               for d in (old, new))
     record(actor, "expert.update", "expert", expert.id, before=masked_old, after=masked_new, note=note)
     return True
+
+
+def _ask_for_name(actor, expert: Expert, wanted: str) -> bool:
+    """Record (or withdraw) a request for a new name; True when the request changed."""
+    asked = wanted if wanted != expert.name else None
+    if asked == expert.pending_name:
+        return False
+    record(actor, "expert.name.request", "expert", expert.id, before={"pending_name": expert.pending_name},
+           after={"name": expert.name, "pending_name": asked},
+           note="待自治区监管部门审核" if asked else "撤回姓名变更申请")
+    expert.pending_name, expert.pending_name_at = asked, utcnow() if asked else None
+    return True
+
+
+def decide_name(actor, expert: Expert, *, approve: bool, note: str = "") -> None:
+    """The province regulator approves (the name changes now) or rejects an expert's new name."""
+    require_province_regulator(actor, "审核专家姓名变更")
+    if not expert.pending_name:
+        raise ValidationError("该专家没有待审核的姓名变更。", "name")
+    note = (note or "").strip()[:2000] or None
+    asked = expert.pending_name
+    if approve:
+        record(actor, "expert.name.approve", "expert", expert.id, before={"name": expert.name},
+               after={"name": asked}, note=note)
+        expert.name = asked
+    else:
+        record(actor, "expert.name.reject", "expert", expert.id, before={"pending_name": asked},
+               after={"name": expert.name}, note=note)
+    expert.pending_name = expert.pending_name_at = None
+    notify(expert.id, f"您申请将姓名改为“{asked}”，{'已获批准' if approve else '未获批准'}"
+                      f"{'：' + note if note else ''}。")
+
+
+def pending_names() -> list[Expert]:
+    """Experts whose new name waits for the province regulator."""
+    return list(db.session.scalars(select(Expert).where(Expert.pending_name.is_not(None))
+                                   .order_by(Expert.pending_name_at, Expert.id).limit(200)))
 
 
 def declare_conflict(actor, expert: Expert, *, uscc: str, organisation: str = "", note: str = "") -> ExpertConflict:
@@ -348,31 +407,6 @@ def get_service_org(org_id: int) -> ServiceOrg:
     if org is None:
         raise NotFound("未找到该服务机构。")
     return org
-
-
-def assign_service_org(actor, round_: AuditRound, org_id: int | None) -> None:
-    """Record which consultancy does the round's audit: the enterprise itself or its regulator."""
-    if actor is not None and getattr(actor, "role", None) == "enterprise":
-        if actor.enterprise_id != round_.enterprise_id:
-            raise PermissionDenied("只能办理本企业的审核事项。")
-    else:
-        audits.require_regulator(actor, round_.enterprise)
-    if round_.state in CLOSED_STATES and actor is not None:  # the operator may record history (demo, CLI)
-        raise ValidationError(f"该审核轮次已{round_.state_label}，不能再变更服务机构。", "service_org_id")
-    if db.session.scalar(select(Panel.id).where(Panel.round_id == round_.id, Panel.state == "scoring")):
-        # The panel was drawn against this organisation's staff; changing it now would void the draw.
-        raise ValidationError("该轮次的评审专家组正在评审，不能变更服务机构。", "service_org_id")
-    org = None
-    if org_id:
-        org = db.session.get(ServiceOrg, org_id)
-        if org is None or not org.active:
-            raise ValidationError("所选服务机构不存在或已停用。", "service_org_id")
-    if round_.service_org_id == (org.id if org else None):
-        return
-    record(actor, "round.service_org", "audit_round", round_.id, before={"service_org_id": round_.service_org_id},
-           after={"service_org_id": org.id if org else None}, division_code=round_.enterprise.city_code,
-           note=org.name if org else "未委托服务机构")
-    round_.service_org_id = org.id if org else None
 
 
 def _rate(part: int, whole: int) -> float | None:

@@ -15,10 +15,11 @@ from .. import uploads
 from ..models_base import small_int
 from ..reference.services import cities, industries
 from ..web import page_number, paginate, role_required, show_errors
-from . import panels, rules, services
+from . import engagements, panels, rules, services
 from .forms import (AssignOrgForm, CancelPanelForm, ConcludeForm, ConflictForm, DeclineForm, DecisionForm, DrawForm,
-                    ProfileForm, RegistrationForm, ServiceOrgForm, score_form)
-from .models import STATUSES, Expert, PanelMember, ServiceOrg
+                    EngagementNoteForm, NameDecisionForm, ProfileForm, RegistrationForm, RequestDecisionForm, RoundServiceOrgForm,
+                    ServiceOrgForm, score_form)
+from .models import STATUSES, Expert, PanelMember, PanelRequest, ServiceOrg
 from ..dates import beijing_today
 
 bp = Blueprint("experts", __name__)
@@ -76,9 +77,11 @@ def public_panels():
 @bp.get("/reviews/<int:panel_id>")
 def public_panel(panel_id: int):
     panel = panels.get_panel(panel_id)
+    sealed = panels.sealed(panel)
     return render_template("experts/public_panel.html", panel=panel,
-                           draws=[panels.draw_summary(d) for d in panel.draws],
-                           disclosed=panel.state != "scoring", verified=panels.verify(panel))
+                           draws=[panels.draw_summary(d) for d in panel.draws], sealed=sealed,
+                           verified=None if sealed else panels.verify(panel),
+                           exclusion_reasons=rules.EXCLUSION_REASONS)
 
 
 # --- registration and the expert's own pages ----------------------------------------------------
@@ -117,7 +120,8 @@ def _my_expert() -> Expert:
 @role_required("expert")
 def my_profile():
     expert = _my_expert()
-    form = ProfileForm(data=expert.snapshot() if request.method == "GET" else None)
+    form = ProfileForm(data={**expert.snapshot(), "name": expert.pending_name or expert.name}
+                       if request.method == "GET" else None)
     form.industry_codes.choices = _industry_choices()
     status = 200
     if form.validate_on_submit():
@@ -126,10 +130,13 @@ def my_profile():
         except ValidationError as exc:
             status = show_errors(form, exc)
         else:
-            if changed and expert.status == "pending":
+            if changed and expert.status == "pending" and expert.status_reason:
                 flash("资料已保存。职称、工作单位或专业行业已修改，需经自治区监管部门重新审核。", "warning")
             else:
                 flash("资料已保存。" if changed else "资料没有变化。", "success")
+            if changed and expert.pending_name:
+                flash(f"姓名变更为“{expert.pending_name}”的申请待自治区监管部门审核，审核通过前仍以原姓名公示。",
+                      "warning")
             return redirect(url_for("experts.my_profile"))
     elif request.method == "POST":
         status = 422
@@ -168,7 +175,7 @@ def withdraw_conflict(conflict_id: int):
 def my_reviews():
     expert = _my_expert()
     return render_template("experts/my_reviews.html", expert=expert, members=panels.reviews_of(expert),
-                           decline_form=DeclineForm())
+                           notices=services.notices_of(expert), decline_form=DeclineForm())
 
 
 @bp.route("/reviews/<int:panel_id>/score", methods=["GET", "POST"])
@@ -235,12 +242,15 @@ def decline(panel_id: int):
         _flash_form_errors(form)
         return redirect(back)
     try:
-        panels.decline(current_user, member, form.reason.data)
+        outcome = panels.decline(current_user, member, form.reason.data)
     except ValidationError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
     else:
-        flash("已记录拒绝参加，并以新的随机种子抽取了替补专家。", "success")
+        if isinstance(outcome, PanelRequest):
+            flash("已提交代专家拒绝参加的申请，须经另一名监管人员批准后生效；该专家已收到通知。", "warning")
+        else:
+            flash("已记录拒绝参加，并以新的随机种子抽取了替补专家。", "success")
     return redirect(back)
 
 
@@ -265,7 +275,8 @@ def pool():
 def pool_detail(expert_id: int):
     expert = services.get_expert(expert_id)
     return render_template("experts/pool_detail.html", expert=expert, members=panels.reviews_of(expert),
-                           decision_form=DecisionForm(), can_decide=current_user.is_province_regulator)
+                           decision_form=DecisionForm(), name_form=NameDecisionForm(),
+                           can_decide=current_user.is_province_regulator)
 
 
 @bp.post("/experts/pool/<int:expert_id>/decide")
@@ -276,6 +287,25 @@ def decide(expert_id: int):
     if form.validate_on_submit():
         services.decide(current_user, expert, form.action.data, form.reason.data)
         flash(f"{expert.name}：{expert.status_label}。", "success")
+    else:
+        _flash_form_errors(form)
+    return redirect(url_for("experts.pool_detail", expert_id=expert.id))
+
+
+@bp.post("/experts/pool/<int:expert_id>/name/<any(approve, reject):decision>")
+@role_required("regulator")
+def decide_name(expert_id: int, decision: str):
+    """The province regulator approves or rejects an expert's new name."""
+    expert = services.get_expert(expert_id)
+    form = NameDecisionForm()
+    if form.validate_on_submit():
+        try:
+            services.decide_name(current_user, expert, approve=decision == "approve", note=form.note.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            flash(f"已批准姓名变更，现为“{expert.name}”。" if decision == "approve" else "已驳回姓名变更。", "success")
     else:
         _flash_form_errors(form)
     return redirect(url_for("experts.pool_detail", expert_id=expert.id))
@@ -319,7 +349,12 @@ def draw_panel(round_id: int):
 def panel_detail(panel_id: int):
     panel = panels.get_panel(panel_id)
     panels.require_view(current_user, panel)
-    return render_template("experts/panel.html", panel=panel, result=panels.tally(panel), verified=panels.verify(panel),
+    sealed = panels.sealed(panel)
+    return render_template("experts/panel.html", panel=panel, result=panels.tally(panel), sealed=sealed,
+                           can_decide={r.id: panels.can_decide_request(current_user, r) for r in panel.requests},
+                           request_form=RequestDecisionForm(),
+                           verified=None if sealed else panels.verify(panel),
+                           exclusion_reasons=rules.EXCLUSION_REASONS,
                            draws=[(d, panels.draw_summary(d)) for d in panel.draws], rules=rules,
                            can_act=panels.can_manage(current_user, panel) and panel.state == "scoring",
                            conclude_form=ConcludeForm(data={"on": beijing_today()}), cancel_form=CancelPanelForm(),
@@ -335,20 +370,54 @@ def panel_action(panel_id: int, action: str):
     if not form.validate_on_submit():
         _flash_form_errors(form)
         return redirect(back)
+    request_ = None
     try:
         if action == "conclude":
             panels.conclude(current_user, panel, on=form.on.data, opinion=form.opinion.data)
         else:
-            panels.cancel(current_user, panel, form.reason.data)
+            request_ = panels.cancel(current_user, panel, form.reason.data)
     except ValidationError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
         return redirect(back)
     if action == "conclude":
         flash(f"{panel.stage_label}结论：{panel.outcome_label}。审核轮次现为“{panel.round.state_label}”。", "success")
+    elif request_ is not None:
+        flash("已有专家签署评分表：撤销申请已提交，须经另一名监管人员批准后生效。", "warning")
     else:
         flash("专家组已撤销。", "success")
     return redirect(back)
+
+
+@bp.post("/reviews/<int:panel_id>/requests/<int:request_id>/<any(approve, reject):decision>")
+@role_required("regulator")
+def decide_request(panel_id: int, request_id: int, decision: str):
+    """A second regulator approves or rejects a request to cancel the panel or decline for an expert."""
+    panel = panels.get_panel(panel_id)
+    request_ = panels.get_request(panel, request_id)
+    form = RequestDecisionForm()
+    back = url_for("experts.panel_detail", panel_id=panel.id)
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(back)
+    try:
+        panels.decide_request(current_user, request_, approve=decision == "approve", note=form.note.data)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        flash(f"已批准“{request_.kind_label}”的申请。" if decision == "approve"
+              else f"已驳回“{request_.kind_label}”的申请。", "success")
+    return redirect(back)
+
+
+@bp.get("/reviews/approvals")
+@role_required("regulator", "admin")
+def approvals():
+    """What awaits a second regulator in the user's scope."""
+    return render_template("experts/approvals.html", requests=panels.pending_requests(current_user),
+                           engagements=engagements.awaiting_regulator(current_user),
+                           names=services.pending_names() if current_user.is_province_regulator else [])
 
 
 @bp.route("/service-orgs/new", methods=["GET", "POST"])
@@ -373,27 +442,36 @@ def new_service_org():
 
 # --- enterprises and service organisations ------------------------------------------------------
 
+def _org_choices(none_label: str) -> list[SelectChoice]:
+    return [SelectChoice("", none_label)] + [SelectChoice(str(o.id), o.name)
+                                            for o in db.session.scalars(services.service_orgs_query())]
+
+
 @bp.route("/reviews/mine", methods=["GET", "POST"])
 @role_required("enterprise")
 def enterprise_reviews():
     enterprise = db.session.get(Enterprise, current_user.enterprise_id)
     current = audits.current_round(enterprise.id)
     form = AssignOrgForm(data={"service_org_id": str(current.service_org_id or "") if current else ""})
-    form.service_org_id.choices = [SelectChoice("", "（未委托服务机构，企业自行审核）")] + [
-        SelectChoice(str(o.id), o.name) for o in db.session.scalars(services.service_orgs_query())]
+    form.service_org_id.choices = _org_choices("（未委托服务机构，企业自行审核）")
     if request.method == "POST" and current is not None and form.validate_on_submit():
-        value = form.service_org_id.data or ""
         try:
-            services.assign_service_org(current_user, current, small_int(value))
+            engagement = engagements.propose(current_user, current, small_int(form.service_org_id.data or ""),
+                                             form.reason.data)
         except ValidationError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
         else:
-            flash("已保存委托的服务机构。", "success")
+            if engagement is None or engagement.state == "confirmed":
+                flash("已保存委托的服务机构。", "success")
+            else:
+                flash("已提出委托：" + "、".join(engagement.waiting_for) + "后生效。", "warning")
         return redirect(url_for("experts.enterprise_reviews"))
     org = db.session.get(ServiceOrg, current.service_org_id) if current and current.service_org_id else None
     return render_template("experts/enterprise_reviews.html", enterprise=enterprise, current=current, org=org,
-                           form=form, panels=panels.panels_of_enterprise(enterprise.id))
+                           form=form, history=engagements.history(current) if current else [],
+                           late=current is not None and current.state not in engagements.BEFORE_REPORT,
+                           panels=panels.panels_of_enterprise(enterprise.id))
 
 
 @bp.get("/service-orgs/mine")
@@ -403,5 +481,77 @@ def my_org():
     if org is None:
         return render_template("experts/my_org.html", org=None)
     return render_template("experts/my_org.html", org=org, record=services.track_records([org.id])[org.id],
-                           rounds=services.rounds_served(org))
+                           rounds=services.rounds_served(org), proposals=engagements.pending_for_org(org),
+                           note_form=EngagementNoteForm())
 
+
+@bp.post("/service-orgs/mine/engagements/<int:engagement_id>/<any(confirm, refuse):answer>")
+@role_required("service_org")
+def answer_engagement(engagement_id: int, answer: str):
+    """The organisation confirms or refuses an enterprise's statement that it does the round's audit."""
+    engagement = engagements.get_engagement(engagement_id)
+    form = EngagementNoteForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(url_for("experts.my_org"))
+    try:
+        if answer == "confirm":
+            engagements.confirm(current_user, engagement)
+        else:
+            engagements.refuse(current_user, engagement, form.note.data)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        if answer == "refuse":
+            flash("已拒绝该委托，该轮次不会计入本机构业绩。", "success")
+        elif engagement.state == "confirmed":
+            flash("已确认委托。", "success")
+        else:
+            flash("已确认委托，待监管部门批准后生效。", "warning")
+    return redirect(url_for("experts.my_org"))
+
+
+@bp.route("/reviews/rounds/<int:round_id>/service-org", methods=["GET", "POST"])
+@role_required("regulator")
+def round_service_org(round_id: int):
+    """A round's service organisation, its history, and the regulator's direct setting (with a reason)."""
+    round_ = audits.get_round(current_user, round_id)
+    form = RoundServiceOrgForm(data={"service_org_id": str(round_.service_org_id or "")}
+                               if request.method == "GET" else None)
+    form.service_org_id.choices = _org_choices("（未委托服务机构）")
+    status = 200
+    if form.validate_on_submit():
+        try:
+            engagements.set_directly(current_user, round_, small_int(form.service_org_id.data or ""),
+                                     form.reason.data)
+        except ValidationError as exc:
+            status = show_errors(form, exc)
+        else:
+            flash("已登记该轮次的服务机构。", "success")
+            return redirect(url_for("experts.round_service_org", round_id=round_.id))
+    elif request.method == "POST":
+        status = 422
+    org = db.session.get(ServiceOrg, round_.service_org_id) if round_.service_org_id else None
+    return render_template("experts/round_service_org.html", round=round_, org=org, form=form,
+                           history=engagements.history(round_), note_form=EngagementNoteForm()), status
+
+
+@bp.post("/reviews/engagements/<int:engagement_id>/<any(approve, reject):decision>")
+@role_required("regulator")
+def review_engagement(engagement_id: int, decision: str):
+    """A regulator decides on a change of service organisation asked for after the report."""
+    engagement = engagements.get_engagement(engagement_id)
+    form = EngagementNoteForm()
+    back = url_for("experts.round_service_org", round_id=engagement.round_id)
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(back)
+    try:
+        engagements.review(current_user, engagement, approve=decision == "approve", note=form.note.data)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        flash("已批准变更服务机构。" if decision == "approve" else "已驳回变更服务机构的申请。", "success")
+    return redirect(back)

@@ -42,6 +42,7 @@ JOBS = [
     Job("deadline_reminders", "platform.scheduler.jobs:_reminders", "cron", {"hour": 7, "minute": 0}),
     Job("credit_publish", "platform.credit.jobs:publish_job", "interval", {"minutes": 10}),
     Job("credit_expire", "platform.credit.jobs:expire_job", "cron", {"hour": 0, "minute": 30}),
+    Job("expert_notices", "platform.experts.jobs:email_notices", "interval", {"minutes": 10}),
 ]
 
 

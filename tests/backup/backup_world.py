@@ -26,7 +26,7 @@ def fill_every_table(make_enterprise, make_user) -> None:
     from platform.accounts.services import issue_token, start_session
     from platform.audits.models import AuditRound, Notice, ParkRound
     from platform.enterprises.models import Park
-    from platform.experts.models import Expert, ExpertConflict
+    from platform.experts.models import Expert, ExpertConflict, ExpertNotice, Panel, PanelRequest
     from platform.scheduler.models import ApschedulerJob, SchedulerJobRun, SchedulerLease
 
     demo.ENTERPRISES_PER_CITY, full_size = 3, demo.ENTERPRISES_PER_CITY  # the full demo takes 15-40 s
@@ -47,6 +47,11 @@ def fill_every_table(make_enterprise, make_user) -> None:
     db.session.add(ParkRound(park_id=park.id, title=f"{park.name}整体清洁生产审核", created_at=AT))
     db.session.add(ExpertConflict(expert_id=first(Expert).id, uscc=enterprise.uscc, organisation=enterprise.name,
                                   note="曾为该企业提供咨询", created_at=AT))
+    panel = first(Panel)
+    db.session.add(PanelRequest(panel_id=panel.id, kind="cancel", reason="评审会改期", state="pending",
+                                requested_by_id=user("nn-regulator").id, requested_at=AT))
+    db.session.add(ExpertNotice(expert_id=first(Expert).id, panel_id=panel.id, message="专家组撤销申请待批准。",
+                                created_at=AT))
     round_ = first(AuditRound)
     db.session.add(Notice(enterprise_id=round_.enterprise_id, round_id=round_.id, deadline="report_due_on",
                           days_before=7, due_on=date(2026, 3, 9), message="提醒：距“提交审核报告”的截止日期已不足 7 天。",

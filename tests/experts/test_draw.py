@@ -14,7 +14,7 @@ from platform.accounts.models import User
 from platform.audits.models import AuditRound
 from platform.enterprises.uscc import make as make_uscc
 from platform.errors import ValidationError
-from platform.experts import draw, panels, services
+from platform.experts import draw, engagements, panels
 from platform.experts.models import Expert, ExpertConflict, Panel, PanelDraw, PanelExclusion, PanelMember
 from platform.extensions import db
 from platform.reference.models import Industry
@@ -113,7 +113,7 @@ def _pool_expert(n: int, status: str, employer: str, industries: set[str], decla
 def evaluation_round(world, under_review, make_org):
     """(round id, its regulator's id): plain values, as each example empties the session."""
     round_ = under_review(world.ent_a, "evaluation")
-    services.assign_service_org(None, round_, make_org().id)
+    engagements.set_directly(None, round_, make_org().id)
     db.session.commit()
     return round_.id, world.regulator_a.id
 
@@ -156,7 +156,9 @@ def test_a_panel_drawn_from_any_pool_has_no_conflicted_member_and_replays(evalua
             assert not declared_codes & {round_.enterprise.uscc, org_uscc}
         assert panels.verify(panel)
         excluded = db.session.scalar(select(func.count(PanelExclusion.id)))
-        assert excluded + len(panels.draw_summary(panel.draws[0])["eligible_ids"]) == len(specs)
+        record = panel.draws[0]
+        eligible = [i for i in record.candidate_ids if i not in {x.expert_id for x in record.exclusions}]
+        assert excluded + len(eligible) == len(specs)
         assert db.session.scalar(select(func.count(PanelMember.id))) == size
     finally:
         db.session.rollback()

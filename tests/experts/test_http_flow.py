@@ -35,9 +35,10 @@ def review(app, client_for, regulator, round_, stage: str, points: str, day: dat
         signed = expert.post(f"/reviews/{panel.id}/score", data={**form, "opinion": "同意", "action": "sign"})
         assert signed.status_code == 302, signed.get_data(as_text=True)
     manage = client_for(regulator).get(f"/reviews/{panel.id}/manage").get_data(as_text=True)
-    assert "出具" in manage and "重放复核一致" in manage
+    assert "出具" in manage and "已封存" in manage
     concluded = client_for(regulator).post(f"/reviews/{panel.id}/conclude", data={"on": day.isoformat()})
     assert concluded.status_code == 302
+    assert "承诺值与重放复核一致" in client_for(regulator).get(f"/reviews/{panel.id}/manage").get_data(as_text=True)
     return db.session.get(Panel, panel.id)
 
 

@@ -11,8 +11,8 @@ from platform.audits import services as audits
 from platform.audits.models import Case
 from platform.enterprises.uscc import make as make_uscc
 from platform.errors import PermissionDenied, ValidationError
-from platform.experts import panels, rules, services
-from platform.experts.models import Panel, PanelDraw, PanelExclusion, PanelMember
+from platform.experts import engagements, panels, rules, services
+from platform.experts.models import Panel, PanelDraw, PanelExclusion, PanelMember, PanelRequest, ServiceEngagement
 from platform.extensions import db
 
 
@@ -32,8 +32,9 @@ def steel_pool(make_expert):
 
 def test_every_kind_of_conflict_is_excluded_with_its_reason(world, under_review, make_expert, make_org, steel_pool):
     round_ = under_review(world.ent_a)
-    org = make_org("南宁绿源咨询有限公司")
-    services.assign_service_org(world.enterprise_a, round_, org.id)
+    org = make_org("南宁绿源咨询有限公司", username=world.service_org.username)
+    engagements.confirm(world.service_org, engagements.propose(world.enterprise_a, round_, org.id, reason="补登"))
+    engagements.review(world.regulator_a, db.session.scalar(select(ServiceEngagement)), approve=True)
     same_employer = make_expert("同单位", employer_uscc=world.ent_a.uscc)
     org_staff = make_expert("咨询公司员工", employer_uscc=org.uscc)
     declared_enterprise = make_expert("申报企业冲突", conflicts=[world.ent_a.uscc])
@@ -124,27 +125,30 @@ def test_replaying_a_draw_with_its_seed_gives_the_same_panel(world, under_review
     assert not panels.verify(panel)
 
 
-def test_the_public_record_shows_seed_counts_and_reasons_and_names_only_after_the_conclusion(
+def test_the_public_record_shows_a_commitment_then_seed_counts_reasons_and_names_after_the_conclusion(
         world, under_review, make_expert, steel_pool, scored, client):
     make_expert("同单位", employer_uscc=world.ent_a.uscc)
     round_ = under_review(world.ent_a)
     panel = panels.draw_panel(world.regulator_a, round_, seed=424242, today=REVIEW_DAY)
     db.session.commit()
     page = client.get(f"/reviews/{panel.id}").get_data(as_text=True)
-    assert "424242" in page and "与被审核企业为同一单位 1 名" in page and "专业领域与企业行业不符 1 名" in page
-    assert "复核一致" in page and "候选专家" in page
+    assert "424242" not in page and "与被审核企业为同一单位 1 名" not in page  # sealed while the review runs
+    assert panel.draws[0].commitment in page and "承诺值" in page
     member_names = [m.expert.name for m in panel.members]
     assert not any(name in page for name in member_names)  # not while the review is running
     api = client.get(f"/api/v1/reviews/{panel.id}/draw").get_json()
-    assert api["draws"][0]["seed"] == "424242" and "chosen_ids" not in api["draws"][0] and api["replay_matches"]
+    assert "seed" not in api["draws"][0] and "chosen_ids" not in api["draws"][0] and api["sealed"]
 
     scored(panel, points=85)
     panels.conclude(world.regulator_a, panel, on=REVIEW_DAY, today=FAR)
     db.session.commit()
     page = client.get(f"/reviews/{panel.id}").get_data(as_text=True)
     assert all(name in page for name in member_names) and "random.Random(424242).sample(" in page
+    assert "与被审核企业为同一单位 1 名" in page and "专业领域与企业行业不符 1 名" in page
+    assert "复核一致" in page and "候选专家" in page
     api = client.get(f"/api/v1/reviews/{panel.id}/draw").get_json()
     assert api["draws"][0]["chosen_ids"] == [m.expert_id for m in panel.members] and api["outcome"] == "通过"
+    assert api["draws"][0]["seed"] == "424242" and api["replay_matches"]
     for body in (page, str(api), client.get("/reviews").get_data(as_text=True)):
         assert PHONE not in body and EMAIL not in body
 
@@ -179,11 +183,19 @@ def test_a_decline_with_no_one_left_to_replace_writes_nothing(world, under_revie
     panel = panels.draw_panel(world.regulator_a, round_, today=REVIEW_DAY)
     db.session.commit()
     member = panel.members[0]
-    response = client_for(world.regulator_a).post(f"/reviews/{panel.id}/decline",
-                                                   data={"member_id": str(member.id), "reason": "利益冲突"},
+    response = client_for(member.expert.user).post(f"/reviews/{panel.id}/decline", data={"reason": "时间冲突"},
                                                    follow_redirects=True)
     assert "专家库中已没有可替补的专家" in response.get_data(as_text=True)
     assert db.session.get(PanelMember, member.id).state == "active" and count(PanelDraw) == 1
+    # On the expert's behalf: the request is filed, and its approval finds no one either.
+    client_for(world.regulator_a).post(f"/reviews/{panel.id}/decline",
+                                       data={"member_id": str(member.id), "reason": "利益冲突"})
+    request = db.session.scalar(select(PanelRequest))
+    response = client_for(world.province).post(f"/reviews/{panel.id}/requests/{request.id}/approve", data={},
+                                               follow_redirects=True)
+    assert "专家库中已没有可替补的专家" in response.get_data(as_text=True)
+    assert db.session.get(PanelMember, member.id).state == "active" and count(PanelDraw) == 1
+    assert db.session.get(PanelRequest, request.id).state == "pending"
 
 
 # --- scoring and the conclusion -------------------------------------------------------------------------
@@ -297,10 +309,13 @@ def test_a_regulator_may_cancel_a_panel_and_draw_again(world, under_review, stee
 def test_the_service_org_cannot_change_while_a_panel_is_at_work(world, under_review, make_org, steel_pool):
     round_ = under_review(world.ent_a)
     panels.draw_panel(world.regulator_a, round_, today=REVIEW_DAY)
+    org = make_org(username=world.service_org.username)
     with pytest.raises(ValidationError, match="正在评审"):
-        services.assign_service_org(world.enterprise_a, round_, make_org().id)
+        engagements.propose(world.enterprise_a, round_, org.id, reason="补登")
+    with pytest.raises(ValidationError, match="正在评审"):
+        engagements.set_directly(world.regulator_a, round_, org.id, "核查")
     with pytest.raises(PermissionDenied):
-        services.assign_service_org(world.enterprise_b, round_, None)
+        engagements.propose(world.enterprise_b, round_, None)
 
 
 def test_other_uscc_is_not_a_conflict(world, under_review, make_expert):

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from platform.audits import services as audits
 from platform.enterprises.uscc import make as make_uscc
 from platform.errors import PermissionDenied
-from platform.experts import services
-from platform.experts.models import ServiceOrg
+from platform.experts import engagements, services
+from platform.experts.models import ServiceEngagement, ServiceOrg
 from platform.extensions import db
 
 ORG_PHONE = "0771-5550199"
@@ -31,10 +31,17 @@ def test_the_province_regulator_registers_organisations(world, client_for):
 
 def test_the_track_record_counts_every_review_of_the_rounds_served(world, listed, advance, make_org, client,
                                                                  client_for, pdf):
-    org, idle = make_org("南宁绿源咨询有限公司"), make_org("柳州无业绩咨询有限公司", city="450200")
-    first = advance(listed(world.ent_a), "evaluation")
+    org = make_org("南宁绿源咨询有限公司", username=world.service_org.username)
+    idle = make_org("柳州无业绩咨询有限公司", city="450200")
+    first = advance(listed(world.ent_a), "auditing")
     chosen = client_for(world.enterprise_a).post("/reviews/mine", data={"service_org_id": str(org.id)})
-    assert chosen.status_code == 302 and db.session.get(type(first), first.id).service_org_id == org.id
+    engagement = db.session.scalar(select(ServiceEngagement))
+    assert chosen.status_code == 302 and db.session.get(type(first), first.id).service_org_id is None
+    client_for(world.service_org).post(f"/service-orgs/mine/engagements/{engagement.id}/confirm", data={})
+    assert db.session.get(type(first), first.id).service_org_id == org.id
+    audits.submit_report(world.enterprise_a, first, on=date(2026, 2, 1), data=pdf, filename="审核报告.pdf",
+                         today=date(2026, 2, 1))
+    audits.begin_evaluation(world.regulator_a, first, on=date(2026, 3, 1), today=FAR)
     # failed once, passed on a revised report, then accepted
     audits.conclude_evaluation(world.regulator_a, first, on=date(2026, 3, 5), passed=False, opinion="方案论证不足",
                                today=FAR)
@@ -44,7 +51,7 @@ def test_the_track_record_counts_every_review_of_the_rounds_served(world, listed
     audits.request_acceptance(world.enterprise_a, first, on=date(2026, 10, 1), today=date(2026, 10, 1))
     audits.conclude_acceptance(world.regulator_a, first, on=date(2026, 11, 1), passed=True, today=FAR)
     second = advance(listed(world.ent_b), "acceptance")
-    services.assign_service_org(world.regulator_b, second, org.id)
+    engagements.set_directly(world.regulator_b, second, org.id, "核查委托合同")
     audits.conclude_acceptance(world.regulator_b, second, on=date(2026, 11, 1), passed=False, opinion="绩效不实",
                                today=FAR)
     db.session.commit()
@@ -63,13 +70,14 @@ def test_the_track_record_counts_every_review_of_the_rounds_served(world, listed
     assert ORG_PHONE not in str(api)
 
 
-def test_an_enterprise_sets_only_its_own_rounds_organisation(world, listed, make_org):
+def test_an_enterprise_proposes_only_for_its_own_rounds_and_only_its_regulators_set_one(world, listed, make_org):
     round_ = listed(world.ent_a)
-    org = make_org()
-    services.assign_service_org(world.enterprise_a, round_, org.id)
+    org = make_org(username=world.service_org.username)
+    engagements.confirm(world.service_org, engagements.propose(world.enterprise_a, round_, org.id))
     assert round_.service_org_id == org.id
-    services.assign_service_org(world.regulator_a, round_, None)
+    engagements.set_directly(world.regulator_a, round_, None, "企业自行审核，经核实")
     assert round_.service_org_id is None
-    for outsider in (world.enterprise_b, world.regulator_b):
-        with pytest.raises(PermissionDenied):
-            services.assign_service_org(outsider, round_, org.id)
+    with pytest.raises(PermissionDenied):
+        engagements.propose(world.enterprise_b, round_, org.id)
+    with pytest.raises(PermissionDenied):
+        engagements.set_directly(world.regulator_b, round_, org.id, "核查")

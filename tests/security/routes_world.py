@@ -9,12 +9,14 @@ same people — `world`'s attribute names — through the same services.)
     city A 450100   ent_a 南宁甲钢铁有限公司 (user enterprise_a), round_a under evaluation with its report,
                     a scheme (scheme_a, with a change awaiting approval: revision_a), a scheme whose VOCs
                     figure awaits review (scheme_outlier), a panel of three drawn experts (the `expert`
-                    user among them), four cases:
+                    user among them) with the province's request to decline for a colleague awaiting a
+                    second regulator, four cases:
                     case_overdue (past its rectification deadline, no penalty yet), and three penalised
                     ones whose credit records are published (record_pub, with a pending repair
                     application), awaiting approval (record_pending, entered by the province regulator)
                     and approved with a dead-letter delivery (record_dead); ent_a2, ent_a3 in park_a with
-                    no round; service organisation org_a (user service_org) doing round_a's audit.
+                    no round; service organisation org_a (user service_org) doing round_a's audit (proposed
+                    by the enterprise and confirmed by the organisation: engagement_a).
     city B 450200   ent_b 柳州乙化工有限公司 (user enterprise_b), nothing else.
     everywhere      technologies tech_pub (published) and tech_draft, expert_pending awaiting approval.
 """
@@ -60,7 +62,7 @@ def build_world() -> dict:
     from platform.enterprises import services as enterprises
     from platform.enterprises.models import Park
     from platform.enterprises.uscc import make
-    from platform.experts import panels, services as experts
+    from platform.experts import engagements, panels, services as experts
     from platform.schemes import review as scheme_review, services as schemes
 
     park_a = Park(name="南宁测试工业园区", city_code="450100")
@@ -121,7 +123,8 @@ def build_world() -> dict:
     audits.disclose(users["enterprise_a"], round_a, on=date(2025, 3, 20), today=date(2025, 3, 20))
     # Recorded long after the declared day: a backdated step awaiting a regulator's confirmation.
     audits.start_audit(users["enterprise_a"], round_a, on=date(2025, 4, 10), today=FAR)
-    experts.assign_service_org(users["enterprise_a"], round_a, org_a.id)
+    engagement_a = engagements.propose(users["enterprise_a"], round_a, org_a.id)
+    engagements.confirm(users["service_org"], engagement_a)
     scheme_a = schemes.create(users["enterprise_a"], round_a, {
         "code": "F-01", "name": "余热回收改造", "category": "low_cost", "status": "completed",
         "completed_on": date(2025, 6, 30), "energy_tce": "12.5", "investment_wan_yuan": "3"}, today=FAR)
@@ -138,6 +141,8 @@ def build_world() -> dict:
                                               "复核计量数据后更正节能量。", today=FAR)
     colleague_member = next(m for m in panel_a.members if m.expert_id == colleague.id)
     assert {m.expert_id for m in panel_a.members} >= {expert.id, colleague.id}
+    # The province asked to decline for the colleague: a request awaiting a second regulator.
+    request_pending = panels.decline(users["province"], colleague_member, "该专家近期与企业有业务往来")
 
     # Four cases on the round, each past a rectification deadline (as the daily scan would mark them).
     ordered_on, deadline = TODAY - timedelta(days=260), TODAY - timedelta(days=230)
@@ -187,6 +192,7 @@ def build_world() -> dict:
         "batch_a": batch_a.id, "batch_a_title": batch_a.title, "round_a": round_a.id, "report_a": report_a.id,
         "scheme_a": scheme_a.id, "scheme_outlier": scheme_outlier.id, "revision_a": revision_a.id,
         "panel_a": panel_a.id, "member_colleague": colleague_member.id,
+        "request_pending": request_pending.id, "engagement_a": engagement_a.id,
         "expert": expert.id, "expert_pending": expert_pending.id, "own_conflict": own_conflict.id,
         "others_conflict": others_conflict.id, "org_a": org_a.id, "tech_pub": tech_pub.id,
         "tech_draft": tech_draft.id, "case_overdue": case_overdue.id, "record_pub": record_pub.id,

@@ -307,6 +307,8 @@ ROUTES: dict[str, list[Check]] = {
     "experts.pool_detail": route(Check("/experts/pool/{expert_pending}", REGULATORS_AND_ADMIN)),
     "experts.decide": route(Check("/experts/pool/{expert_pending}/decide", post=signed_in(province=OK),
                                   data={"action": "approve", "reason": ""})),
+    "experts.decide_name": route(Check("/experts/pool/{expert}/name/approve", post=signed_in(province=OK),
+                                       data={"note": ""})),
     "experts.panels_index": route(Check("/reviews/manage", REGULATORS_AND_ADMIN, private=True)),
     "experts.panel_detail": route(Check("/reviews/{panel_a}/manage", A_REGULATORS_AND_ADMIN)),
     "experts.draw_panel": route(Check("/reviews/rounds/{round_a}/draw", get=signed_in(**roles(200, REG_A, PROV), regulator_b=OUTSIDE),
@@ -314,6 +316,20 @@ ROUTES: dict[str, list[Check]] = {
                                       data={"size": "3", "meeting_on": "", "location": "南宁"})),
     "experts.panel_action": route(Check("/reviews/{panel_a}/cancel", post=signed_in(**roles(OK, REG_A, PROV)),
                                         data={"reason": "轮次撤销"})),
+    # Four eyes: a regulator in scope other than the one who asked (here the province asked).
+    "experts.decide_request": route(Check("/reviews/{panel_a}/requests/{request_pending}/approve",
+                                          post=signed_in(regulator_a=OK), data={"note": "同意"})),
+    "experts.approvals": route(Check("/reviews/approvals", REGULATORS_AND_ADMIN, private=True)),
+    # A round's service organisation: its regulators set it (with a reason) and decide late changes;
+    # the named organisation alone answers a proposal (engagement_a is already confirmed: a 422 answer).
+    "experts.round_service_org": route(Check("/reviews/rounds/{round_a}/service-org",
+                                             get=signed_in(**roles(200, REG_A, PROV), regulator_b=OUTSIDE),
+                                             post=signed_in(**roles(OK, REG_A, PROV), regulator_b=OUTSIDE),
+                                             data={"service_org_id": "", "reason": "核查委托合同"})),
+    "experts.review_engagement": route(Check("/reviews/engagements/{engagement_a}/approve",
+                                             post=signed_in(**roles(OK, REG_A, PROV)), data={"note": ""})),
+    "experts.answer_engagement": route(Check("/service-orgs/mine/engagements/{engagement_a}/confirm",
+                                             post=signed_in(service_org=OK), data={"note": ""})),
     "experts.new_service_org": route(Check(
         "/service-orgs/new", get=signed_in(province=200), post=signed_in(province=OK),
         data={"name": "新咨询有限公司", "uscc": make("450100", 700009), "division_code": "450100"})),
