@@ -19,8 +19,8 @@ def main() -> dict:
         from platform.audits.models import AuditRound, Case, ListBatch
         from platform.enterprises.models import Enterprise
         from platform.enterprises.uscc import make
-        from platform.extensions import db
-        from platform.reference.services import cities
+        from platform.core.extensions import db
+        from platform.core.reference.services import cities
 
         rng = random.Random(7)
         city_codes = list(cities())

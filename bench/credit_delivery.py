@@ -24,8 +24,8 @@ def _seed(n: int) -> None:
     from platform.credit.models import CreditDelivery, CreditRecord, PenaltyDecision
     from platform.enterprises.models import Enterprise
     from platform.enterprises.uscc import make
-    from platform.extensions import db
-    from platform.models_base import utcnow
+    from platform.core.extensions import db
+    from platform.core.models_base import utcnow
 
     now, listed_on, decided_on = utcnow(), date(2025, 3, 1), date(2026, 4, 10)
     period = rules.publication_period("general", decided_on)
@@ -85,7 +85,7 @@ def main() -> dict:
 
         from platform.credit import jobs
         from platform.credit.models import CreditDelivery, CreditRecord
-        from platform.extensions import db
+        from platform.core.extensions import db
 
         _seed(N)
         # The production code path; only the first retry comes after 0.1 s instead of a minute.

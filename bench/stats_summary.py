@@ -39,8 +39,8 @@ def _load(rng: random.Random) -> None:
     from platform.audits.models import AuditRound, ListBatch
     from platform.enterprises.models import Enterprise, Park
     from platform.enterprises.uscc import make
-    from platform.extensions import db
-    from platform.reference.services import cities
+    from platform.core.extensions import db
+    from platform.core.reference.services import cities
     from platform.schemes.models import AMOUNTS, Scheme
 
     city_codes = list(cities())
@@ -109,7 +109,7 @@ def main() -> list[dict]:
     app, tmp = bench_app("stats")
     with app.app_context():
         from platform.accounts.services import create_user
-        from platform.extensions import db
+        from platform.core.extensions import db
         from platform.schemes import services as schemes
         from platform.stats import services as stats
         from platform.stats.services import Filters

@@ -11,8 +11,8 @@ from werkzeug.routing import IntegerConverter
 
 import config as settings
 
-from .errors import DomainError
-from .extensions import csrf, db, login_manager, migrate
+from .core.errors import DomainError
+from .core.extensions import csrf, db, login_manager, migrate
 
 log = logging.getLogger(__name__)
 
@@ -20,14 +20,14 @@ BLUEPRINTS = [
     "platform.public.views",
     "platform.accounts.views",
     "platform.enterprises.views",
-    "platform.auditlog.views",
+    "platform.core.auditlog.views",
     "platform.audits.views",
     "platform.schemes.views",
     "platform.stats.views",
     "platform.catalogue.views",
     "platform.experts.views",
     "platform.credit.views",
-    "platform.api.views",
+    "platform.core.api.views",
 ]
 # Modules that add endpoints to the API blueprint; imported before it is registered.
 API_MODULES = [
@@ -42,14 +42,14 @@ API_MODULES = [
 CLI_MODULES = [
     "platform.accounts.cli",
     "platform.enterprises.cli",
-    "platform.reference.cli",
+    "platform.core.reference.cli",
     "platform.audits.cli",
     "platform.schemes.cli",
-    "platform.scheduler.cli",
+    "platform.core.scheduler.cli",
     "platform.catalogue.cli",
-    "platform.indexing.cli",
+    "platform.core.indexing.cli",
     "platform.credit.cli",
-    "platform.backup.cli",
+    "platform.core.backup.cli",
     "platform.demo",
 ]
 
@@ -61,7 +61,7 @@ def create_app(overrides: dict | None = None, config_name: str | None = None) ->
                 instance_path=str(settings.INSTANCE_DIR))
     app.config.from_object(settings.load(config_name))
     app.config.update(overrides or {})
-    from .rulebook import check_overrides
+    from .core.rulebook import check_overrides
 
     check_overrides(app.config.get("RULE_OVERRIDES"))  # a wrong override stops the start, saying which
 
@@ -90,11 +90,11 @@ def create_app(overrides: dict | None = None, config_name: str | None = None) ->
     _install_error_handlers(app)
     _install_template_helpers(app)
     if app.config.get("SEARCH_INDEX_AFTER_COMMIT"):
-        from .indexing.services import BackgroundIndexer
+        from .core.indexing.services import BackgroundIndexer
 
         app.extensions["search_indexer"] = BackgroundIndexer(app)
     if app.config.get("SCHEDULER_ENABLED"):
-        from .scheduler.runner import LeasedScheduler
+        from .core.scheduler.runner import LeasedScheduler
 
         LeasedScheduler(app).start()  # in-process, for `make run`; production runs `flask scheduler run`
     return app
@@ -112,17 +112,17 @@ class DatabaseId(IntegerConverter):
 def _import_models():
     """Every model module, so that metadata (and Alembic) see all tables."""
     from .accounts import models as _accounts  # noqa: F401
-    from .auditlog import models as _auditlog  # noqa: F401
+    from .core.auditlog import models as _auditlog  # noqa: F401
     from .audits import models as _audits  # noqa: F401
     from .schemes import models as _schemes  # noqa: F401
     from .stats import models as _stats  # noqa: F401
-    from .scheduler import models as _scheduler  # noqa: F401
-    from .indexing import models as _indexing  # noqa: F401
+    from .core.scheduler import models as _scheduler  # noqa: F401
+    from .core.indexing import models as _indexing  # noqa: F401
     from .catalogue import models as _catalogue  # noqa: F401
     from .experts import models as _experts  # noqa: F401
     from .credit import models as _credit  # noqa: F401
     from .enterprises import models as _enterprises  # noqa: F401
-    from .reference import models as _reference  # noqa: F401
+    from .core.reference import models as _reference  # noqa: F401
 
 
 @login_manager.user_loader
@@ -196,7 +196,7 @@ RETRY_AFTER_SECONDS = 5
 
 def database_unavailable(exc: Exception):
     """503 with Retry-After; the transaction is rolled back, so nothing of the request is kept."""
-    from .api.views import error_response
+    from .core.api.views import error_response
 
     try:
         db.session.rollback()
@@ -217,7 +217,7 @@ def database_unavailable(exc: Exception):
 
 
 def _install_error_handlers(app: Flask) -> None:
-    from .api.views import error_response
+    from .core.api.views import error_response
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
@@ -274,7 +274,7 @@ HTTP_MESSAGES = {
 
 def _install_template_helpers(app: Flask) -> None:
     from .accounts.models import ROLES
-    from .dates import format_moment
+    from .core.dates import format_moment
     from .navigation import public_nav, work_nav
 
     @app.context_processor

@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 
 from .accounts import services as accounts
 from .accounts.models import User
-from .cli import unit_of_work
+from .core.cli import unit_of_work
 from .enterprises import services as enterprises
 from .enterprises.models import Enterprise, Park
 from .enterprises.uscc import make as make_uscc
-from .extensions import db
-from .reference.services import cities, load_reference_data
-from .dates import beijing_today
+from .core.extensions import db
+from .core.reference.services import cities, load_reference_data
+from .core.dates import beijing_today
 
 DEMO_PASSWORD = "Demo2026gx"
 ENTERPRISES_PER_CITY = 22
@@ -168,7 +168,7 @@ def load_command():
         created = load_demo()
     click.echo("演示数据已就绪：新增企业 {enterprises} 家、园区 {parks} 个、账号 {users} 个、审核轮次 {rounds} 个、方案 {schemes} 项、技术 {technologies} 项。".format(**created))
     click.echo(f"演示账号的密码均为 {DEMO_PASSWORD}。")
-    from .indexing.services import drain
+    from .core.indexing.services import drain
 
     result = drain()
     click.echo("搜索索引：" + ("搜索服务暂不可用，队列将稍后自动同步。" if result["unavailable"] else f"已同步 {result['sent']} 条。"))

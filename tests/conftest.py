@@ -26,7 +26,7 @@ from sqlalchemy import event, text  # noqa: E402
 from sqlalchemy.pool import Pool  # noqa: E402
 
 from platform import create_app  # noqa: E402
-from platform.extensions import db  # noqa: E402
+from platform.core.extensions import db  # noqa: E402
 
 PASSWORD = "Passw0rd-test"
 REFERENCE_TABLES = {"divisions", "industries", "alembic_version"}
@@ -140,7 +140,7 @@ class SignedInClient(FlaskClient):
         super().__init__(*args, **kwargs)
         if user is not None:
             from platform.accounts.services import start_session
-            from platform.extensions import db
+            from platform.core.extensions import db
 
             token = start_session(user, "127.0.0.1")
             db.session.commit()

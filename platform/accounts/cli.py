@@ -3,10 +3,10 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from ..cli import unit_of_work
+from ..core.cli import unit_of_work
 from ..enterprises.models import Enterprise
-from ..errors import ValidationError
-from ..extensions import db
+from ..core.errors import ValidationError
+from ..core.extensions import db
 from . import services
 from .models import ROLES
 

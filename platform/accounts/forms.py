@@ -1,7 +1,7 @@
 from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from ..forms import Form
+from ..core.forms import Form
 from .models import ROLES
 
 

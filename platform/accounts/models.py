@@ -5,9 +5,9 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..models_base import utcnow
-from ..reference.models import Division
+from ..core.extensions import db
+from ..core.models_base import utcnow
+from ..core.reference.models import Division
 
 ROLES = {
     "public": "公众",

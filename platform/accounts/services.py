@@ -8,13 +8,13 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..auditlog.services import record
-from ..dates import beijing_today, utc_of_beijing_midnight
-from ..errors import NotFound, PermissionDenied, ValidationError
-from ..extensions import db
-from ..models_base import utcnow
-from ..reference.models import Division
-from ..reference.services import cities
+from ..core.auditlog.services import record
+from ..core.dates import beijing_today, utc_of_beijing_midnight
+from ..core.errors import NotFound, PermissionDenied, ValidationError
+from ..core.extensions import db
+from ..core.models_base import utcnow
+from ..core.reference.models import Division
+from ..core.reference.services import cities
 from .models import ROLES, ApiToken, LoginFailure, LoginSession, User
 
 # Guessing is slowed and then stopped per name typed *and* client address (OWASP ASVS V2.2.1,

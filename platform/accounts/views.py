@@ -3,12 +3,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..enterprises.models import Enterprise
-from ..errors import DomainError, ValidationError
-from ..extensions import db
-from ..models_base import utcnow
-from ..reference.models import Division
-from ..reference.services import cities
-from ..web import paginate, role_required, safe_next, show_errors
+from ..core.errors import DomainError, ValidationError
+from ..core.extensions import db
+from ..core.models_base import utcnow
+from ..core.reference.models import Division
+from ..core.reference.services import cities
+from ..core.web import paginate, role_required, safe_next, show_errors
 from . import services
 from .forms import LoginForm, PasswordForm, TokenForm, UserForm
 from .models import User

@@ -4,14 +4,14 @@ from datetime import date
 from flask import g, jsonify, request
 from sqlalchemy import select
 
-from ..api.views import bp, json_body, paginated, parse_iso_date, token_required
+from ..core.api.views import bp, json_body, paginated, parse_iso_date, token_required
 from ..enterprises.models import Enterprise
-from ..errors import NotFound, ValidationError
-from ..extensions import db
+from ..core.errors import NotFound, ValidationError
+from ..core.extensions import db
 from . import cases as case_services
 from . import services
 from .models import Case
-from ..dates import beijing_today, iso
+from ..core.dates import beijing_today, iso
 
 
 def _entry_json(entry) -> dict | None:

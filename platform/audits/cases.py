@@ -3,15 +3,15 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ..auditlog.services import diff, record
+from ..core.auditlog.services import diff, record
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
-from ..errors import NotFound, PermissionDenied, ValidationError
-from ..extensions import db
+from ..core.errors import NotFound, PermissionDenied, ValidationError
+from ..core.extensions import db
 from .models import CASE_STATES, Case
 from .rules import CAUSES
 from .services import require_regulator
-from ..dates import beijing_today
+from ..core.dates import beijing_today
 
 STATUS_FILTERS = {**CASE_STATES, "active": "全部未结"}
 

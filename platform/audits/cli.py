@@ -3,9 +3,9 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from ..cli import unit_of_work
+from ..core.cli import unit_of_work
 from .jobs import compliance_scan, send_reminders
-from ..dates import beijing_today
+from ..core.dates import beijing_today
 
 compliance = AppGroup("compliance", help="合规扫描")
 audits = AppGroup("audits", help="清洁生产审核")

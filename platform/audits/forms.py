@@ -2,7 +2,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import Form, date_field
+from ..core.forms import Form, date_field
 from .rules import CAUSES
 
 

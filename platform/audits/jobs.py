@@ -10,10 +10,10 @@ from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
 
 from sqlalchemy.orm import aliased
 
-from .. import mail
-from ..auditlog.services import record
-from ..extensions import db
-from ..models_base import utcnow
+from ..core import mail
+from ..core.auditlog.services import record
+from ..core.extensions import db
+from ..core.models_base import utcnow
 from . import rules
 from .models import OPEN_CASE_STATES, AuditRound, Case, Notice, StepRecord
 

@@ -5,8 +5,8 @@ from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, DateTime, Fo
                         Text, false, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..models_base import TimestampMixin, utcnow
+from ..core.extensions import db
+from ..core.models_base import TimestampMixin, utcnow
 
 KINDS = {"mandatory": "强制性审核", "voluntary": "自愿性审核", "certification": "评价认证"}
 PROCEDURES = {"full": "完整审核", "simplified": "简化审核"}

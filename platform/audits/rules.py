@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ..dates import add_months
-from ..rulebook import rule
+from ..core.dates import add_months
+from ..core.rulebook import rule
 
 DEADLINES = "审核期限"
 PROCEDURE = "差别化审核"

@@ -6,19 +6,19 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ..auditlog.services import diff, record as log
+from ..core.auditlog.services import diff, record as log
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise, Park
 from ..enterprises.uscc import normalize as normalize_uscc
-from ..errors import NotFound, PermissionDenied, ValidationError
-from ..extensions import db
-from .. import uploads
-from ..reference.models import Division
+from ..core.errors import NotFound, PermissionDenied, ValidationError
+from ..core.extensions import db
+from ..core import uploads
+from ..core.reference.models import Division
 from . import rules
 from .models import (CLOSED_STATES, DECLARED_STEPS, STATES, AuditRound, ListBatch, ParkRound, ReportFile, RoundEvent,
                      StepRecord)
-from ..dates import beijing_today
-from ..models_base import utcnow
+from ..core.dates import beijing_today
+from ..core.models_base import utcnow
 
 # --- who may act -------------------------------------------------------------------------------
 

@@ -5,12 +5,12 @@ from sqlalchemy import or_, select
 
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
-from ..errors import DomainError, NotFound, PermissionDenied
-from ..extensions import db
-from ..models_base import small_int
-from ..reference.services import cities
-from ..tabular import xlsx_bytes
-from ..web import XLSX, download, flash_form_errors, paginate, role_required, show_errors
+from ..core.errors import DomainError, NotFound, PermissionDenied
+from ..core.extensions import db
+from ..core.models_base import small_int
+from ..core.reference.services import cities
+from ..core.tabular import xlsx_bytes
+from ..core.web import XLSX, download, flash_form_errors, paginate, role_required, show_errors
 from . import cases as case_services
 from . import services
 from .forms import (BatchForm, CancelForm, ConfirmStepForm, DateForm, NoteForm, OpenCaseForm, ParkRoundForm,
@@ -18,7 +18,7 @@ from .forms import (BatchForm, CancelForm, ConfirmStepForm, DateForm, NoteForm, 
 from .models import KINDS, STATES, AuditRound, ListBatch, Notice
 from .jobs import overdue_now
 from .rules import CAUSES
-from ..dates import beijing_today
+from ..core.dates import beijing_today
 
 bp = Blueprint("audits", __name__)
 

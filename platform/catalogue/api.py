@@ -3,8 +3,8 @@ from flask import jsonify, request
 
 from search import SearchUnavailable
 
-from ..api.views import bp, error_response, page_args
-from ..errors import ValidationError
+from ..core.api.views import bp, error_response, page_args
+from ..core.errors import ValidationError
 from . import services
 from .models import CATEGORIES
 

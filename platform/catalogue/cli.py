@@ -4,7 +4,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from ..cli import run_import
+from ..core.cli import run_import
 from .services import import_technologies
 
 catalogue = AppGroup("catalogue", help="技术目录")

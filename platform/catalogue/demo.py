@@ -3,7 +3,7 @@ import csv
 
 from sqlalchemy import select
 
-from ..reference.services import DATA_DIR
+from ..core.reference.services import DATA_DIR
 from . import services
 from .models import Technology
 

@@ -1,7 +1,7 @@
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from ..forms import Form
+from ..core.forms import Form
 
 from .models import CATEGORIES, MATURITIES
 

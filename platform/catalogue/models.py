@@ -2,10 +2,10 @@
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..indexing.services import indexed
-from ..models_base import TimestampMixin
-from ..reference.models import Industry
+from ..core.extensions import db
+from ..core.indexing.services import indexed
+from ..core.models_base import TimestampMixin
+from ..core.reference.models import Industry
 
 CATEGORIES = ("源头减量", "过程控制", "末端治理")
 MATURITIES = ("推广", "示范")

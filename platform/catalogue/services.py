@@ -5,14 +5,14 @@ from sqlalchemy import select
 
 from search import SearchQuery
 
-from ..auditlog.services import diff, record
-from ..errors import NotFound, PermissionDenied, ValidationError, collect
-from ..extensions import db
-from ..models_base import small_int
-from ..indexing.services import backend
-from ..reference.models import Industry
-from ..reference.services import parse_industry
-from ..tabular import ImportReport, import_rows, read_table
+from ..core.auditlog.services import diff, record
+from ..core.errors import NotFound, PermissionDenied, ValidationError, collect
+from ..core.extensions import db
+from ..core.models_base import small_int
+from ..core.indexing.services import backend
+from ..core.reference.models import Industry
+from ..core.reference.services import parse_industry
+from ..core.tabular import ImportReport, import_rows, read_table
 from .models import CATEGORIES, MATURITIES, STATUSES, Technology
 
 FACETS = ("category", "industry_codes", "source")

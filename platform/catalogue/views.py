@@ -3,11 +3,11 @@ from flask_login import current_user
 
 from search import SearchUnavailable
 
-from ..errors import DomainError, ValidationError
-from ..extensions import db
-from ..reference.services import industries
-from ..tabular import xlsx_bytes
-from ..web import XLSX, download, page_number, paginate, role_required, show_errors
+from ..core.errors import DomainError, ValidationError
+from ..core.extensions import db
+from ..core.reference.services import industries
+from ..core.tabular import xlsx_bytes
+from ..core.web import XLSX, download, page_number, paginate, role_required, show_errors
 from . import services
 from .forms import TechnologyForm
 from .models import CATEGORIES, STATUSES, Technology

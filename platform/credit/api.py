@@ -1,10 +1,10 @@
 """Credit endpoints: penalty decisions and approval (regulator tokens), published records (public)."""
 from flask import g, jsonify, request
 
-from ..api.views import bp, json_body, paginated, parse_iso_date, token_required
+from ..core.api.views import bp, json_body, paginated, parse_iso_date, token_required
 from ..audits import cases as case_services
-from ..errors import ValidationError
-from ..dates import iso
+from ..core.errors import ValidationError
+from ..core.dates import iso
 from . import services
 from .channel import NOT_ON_PUBLIC_PAGES, record_fields
 from .rules import SEVERITIES

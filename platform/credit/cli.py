@@ -3,10 +3,10 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from ..cli import unit_of_work
+from ..core.cli import unit_of_work
 from . import jobs
 from .channel import ChannelNotConfigured
-from ..dates import beijing_today
+from ..core.dates import beijing_today
 
 credit = AppGroup("credit", help="信用信息报送")
 

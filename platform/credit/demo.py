@@ -8,10 +8,10 @@ from ..accounts.models import User
 from ..audits import cases as case_services
 from ..audits.jobs import compliance_scan
 from ..audits.models import Case
-from ..extensions import db
+from ..core.extensions import db
 from . import jobs, services
 from .models import PenaltyDecision
-from ..dates import beijing_today
+from ..core.dates import beijing_today
 
 OFFICES = {"450100": "南宁市生态环境局", "450200": "柳州市生态环境局"}
 # (days before today the decision was made, severity, approved): one old enough for credit repair,

@@ -3,7 +3,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..forms import Form, date_field
+from ..core.forms import Form, date_field
 from . import rules
 from .services import COMMITMENT_TEMPLATE
 

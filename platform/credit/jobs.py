@@ -21,9 +21,9 @@ from flask import current_app
 from sqlalchemy import String, and_, bindparam, case, exists, or_, select, update
 from sqlalchemy.orm import aliased, joinedload
 
-from ..auditlog.services import record as audit
-from ..extensions import db
-from ..models_base import utcnow
+from ..core.auditlog.services import record as audit
+from ..core.extensions import db
+from ..core.models_base import utcnow
 from . import services
 from .channel import channel_for, outgoing
 from .models import CreditDelivery, CreditRecord

@@ -7,8 +7,8 @@ from sqlalchemy import (BigInteger, CheckConstraint, Date, DateTime, ForeignKey,
                         UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..models_base import TimestampMixin, utcnow
+from ..core.extensions import db
+from ..core.models_base import TimestampMixin, utcnow
 from . import rules
 
 Money = Numeric(12, 2)  # yuan, to the fen

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ..dates import add_months, add_working_days
-from ..rulebook import rule
+from ..core.dates import add_months, add_working_days
+from ..core.rulebook import rule
 
 CREDIT = "信用信息公示与修复"
 PENALTY_CATEGORY = "罚款"

@@ -14,21 +14,21 @@ from pathlib import Path
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..auditlog.services import diff, record as audit
+from ..core.auditlog.services import diff, record as audit
 from ..audits.models import OPEN_CASE_STATES, Case
 from ..audits.rules import Penalty, penalty_for
 from ..audits.services import require_regulator
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
 from ..enterprises.uscc import validate as validate_uscc
-from ..errors import NotFound, PermissionDenied, ValidationError, collect
-from ..extensions import db
-from .. import uploads
-from ..models_base import utcnow
+from ..core.errors import NotFound, PermissionDenied, ValidationError, collect
+from ..core.extensions import db
+from ..core import uploads
+from ..core.models_base import utcnow
 from . import rules
 from .channel import LONG_TERM, wan_yuan
 from .models import CreditDelivery, CreditRecord, PenaltyDecision, RepairApplication
-from ..dates import beijing_today, working_days_between
+from ..core.dates import beijing_today, working_days_between
 
 # Fixed for ever: a record's idempotency key is derived from its decision number with it.
 KEY_NAMESPACE = uuid.UUID("5b0e1f4e-8f0c-4d7a-9a55-2f6f3c1d0a26")

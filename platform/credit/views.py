@@ -6,18 +6,18 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..audits import cases as case_services
-from ..errors import DomainError, NotFound, ValidationError
-from ..extensions import db
-from ..scheduler.models import SchedulerJobRun
-from ..tabular import csv_bytes
-from ..web import CSV, download, paginate, role_required, safe_next, show_errors
+from ..core.errors import DomainError, NotFound, ValidationError
+from ..core.extensions import db
+from ..core.scheduler.models import SchedulerJobRun
+from ..core.tabular import csv_bytes
+from ..core.web import CSV, download, paginate, role_required, safe_next, show_errors
 from . import services
 from .channel import FIELDS, NOT_ON_PUBLIC_PAGES, record_fields
 from .forms import ApprovalForm, PenaltyForm, RepairDecisionForm, RepairForm, RetryForm
 from .models import RECORD_STATES, PenaltyDecision
 from ..audits.rules import penalty_for
 from .rules import AT_RISK_WORKING_DAYS, SEVERITIES, fine_range
-from ..dates import beijing_today
+from ..core.dates import beijing_today
 
 bp = Blueprint("credit", __name__)
 PUBLIC_FIELDS = [(key, label) for key, label in FIELDS if key not in NOT_ON_PUBLIC_PAGES]

@@ -2,9 +2,9 @@
 from flask import g, request
 from sqlalchemy import select
 
-from ..api.views import bp, paginated, token_required
-from ..errors import NotFound
-from ..extensions import db
+from ..core.api.views import bp, paginated, token_required
+from ..core.errors import NotFound
+from ..core.extensions import db
 from . import services
 from .models import Enterprise
 

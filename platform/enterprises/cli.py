@@ -4,7 +4,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from ..cli import run_import
+from ..core.cli import run_import
 from .importer import import_enterprises
 
 enterprises = AppGroup("enterprises", help="企业名录")

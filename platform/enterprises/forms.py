@@ -2,7 +2,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from ..forms import Form
+from ..core.forms import Form
 from .models import FLAGS, PERMIT_CLASSES
 
 

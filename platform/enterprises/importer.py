@@ -5,9 +5,9 @@ and importing the same file again changes nothing.
 """
 from sqlalchemy import select
 
-from ..errors import InvalidFields, ValidationError
-from ..extensions import db
-from ..tabular import ImportReport, import_rows, parse_date, read_table
+from ..core.errors import InvalidFields, ValidationError
+from ..core.extensions import db
+from ..core.tabular import ImportReport, import_rows, parse_date, read_table
 from . import services
 from .models import Enterprise
 

@@ -2,9 +2,9 @@
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..models_base import TimestampMixin
-from ..reference.models import Division, Industry
+from ..core.extensions import db
+from ..core.models_base import TimestampMixin
+from ..core.reference.models import Division, Industry
 
 PERMIT_CLASSES = {"key": "重点管理", "simplified": "简化管理", "registration": "登记管理"}
 

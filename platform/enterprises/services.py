@@ -4,12 +4,12 @@ import re
 from sqlalchemy import false, or_, select, true
 from sqlalchemy.exc import IntegrityError
 
-from ..auditlog.services import diff, record
-from ..errors import NotFound, PermissionDenied, ValidationError, collect
-from ..extensions import db
-from ..models_base import small_int
-from ..reference.models import Division
-from ..reference.services import city_of, parse_division, parse_industry
+from ..core.auditlog.services import diff, record
+from ..core.errors import NotFound, PermissionDenied, ValidationError, collect
+from ..core.extensions import db
+from ..core.models_base import small_int
+from ..core.reference.models import Division
+from ..core.reference.services import city_of, parse_division, parse_industry
 from . import uscc as uscc_rules
 from .models import FLAGS, PERMIT_CLASSES, Enterprise, Park
 

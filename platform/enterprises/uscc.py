@@ -1,5 +1,5 @@
 """统一社会信用代码 (GB 32100-2015): the one validator used wherever a USCC enters."""
-from ..errors import ValidationError
+from ..core.errors import ValidationError
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, S, V, Z
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)

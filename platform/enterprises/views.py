@@ -1,10 +1,10 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..errors import DomainError
-from ..reference.services import cities, industries
-from ..tabular import xlsx_bytes
-from ..web import XLSX, download, import_page, paginate, role_required, show_errors
+from ..core.errors import DomainError
+from ..core.reference.services import cities, industries
+from ..core.tabular import xlsx_bytes
+from ..core.web import XLSX, download, import_page, paginate, role_required, show_errors
 from . import services
 from .forms import EnterpriseForm, ImportForm, ProfileForm
 from .importer import import_enterprises
@@ -31,7 +31,7 @@ def index():
 @bp.get("/export.xlsx")
 @role_required("regulator", "admin")
 def export():
-    from ..extensions import db
+    from ..core.extensions import db
 
     rows = db.session.scalars(services.search(current_user, **_filters()).limit(EXPORT_LIMIT))
     headers = ["企业名称", "统一社会信用代码", "设区市", "行政区划代码", "行业代码", "行业", "法定代表人",

@@ -3,11 +3,11 @@ from flask import jsonify, request
 
 from search import SearchUnavailable
 
-from ..api.views import bp, error_response, page_args
-from ..errors import ValidationError
-from ..extensions import db
-from ..reference.services import industries
-from ..dates import iso
+from ..core.api.views import bp, error_response, page_args
+from ..core.errors import ValidationError
+from ..core.extensions import db
+from ..core.reference.services import industries
+from ..core.dates import iso
 from . import draw, panels, services
 
 

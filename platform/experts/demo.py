@@ -14,11 +14,11 @@ from ..accounts.models import User
 from ..audits import services as audits
 from ..audits.models import AuditRound
 from ..enterprises.uscc import make as make_uscc
-from ..errors import ValidationError
-from ..extensions import db
+from ..core.errors import ValidationError
+from ..core.extensions import db
 from . import engagements, panels, rules, services
 from .models import Expert, Panel, ServiceOrg
-from ..dates import beijing_today
+from ..core.dates import beijing_today
 
 DEMO_PASSWORD = "Demo2026gx"  # the same as every demo account (platform/demo.py)
 # The industries of the demo enterprises (platform/demo.py DEMO_INDUSTRIES, two-digit divisions).

@@ -27,7 +27,7 @@ import random
 import secrets
 from dataclasses import dataclass, field
 
-from ..errors import ValidationError
+from ..core.errors import ValidationError
 from .rules import EXCLUSION_REASONS
 
 SEED_BITS = 64

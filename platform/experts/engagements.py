@@ -11,14 +11,14 @@ While a panel is at work nothing changes: the panel was drawn against the organi
 """
 from sqlalchemy import select
 
-from ..auditlog.services import record
+from ..core.auditlog.services import record
 from ..audits import services as audits
 from ..audits.models import CLOSED_STATES, AuditRound
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
-from ..errors import NotFound, PermissionDenied, ValidationError
-from ..extensions import db
-from ..models_base import utcnow
+from ..core.errors import NotFound, PermissionDenied, ValidationError
+from ..core.extensions import db
+from ..core.models_base import utcnow
 from .models import Panel, ServiceEngagement, ServiceOrg
 from .services import service_org_of
 

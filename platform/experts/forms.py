@@ -4,8 +4,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import date_field
-from ..forms import Form
+from ..core.forms import date_field
+from ..core.forms import Form
 from . import rules
 
 

@@ -8,9 +8,9 @@ which is better than never).
 """
 from sqlalchemy import select
 
-from .. import mail
-from ..extensions import db
-from ..models_base import utcnow
+from ..core import mail
+from ..core.extensions import db
+from ..core.models_base import utcnow
 from .models import Expert, ExpertNotice
 
 SUBJECT = "【广西清洁生产信息平台】评审专家通知"

@@ -10,10 +10,10 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, ForeignK
                         Text, UniqueConstraint, text, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..indexing.services import indexed
-from ..models_base import TimestampMixin, utcnow
-from ..reference.models import Industry
+from ..core.extensions import db
+from ..core.indexing.services import indexed
+from ..core.models_base import TimestampMixin, utcnow
+from ..core.reference.models import Industry
 from .rules import EXCLUSION_REASONS, OUTCOME_LABELS, STAGES
 
 STATUSES = {"pending": "待审核", "approved": "已入库", "suspended": "已暂停", "retired": "已退出"}

@@ -20,18 +20,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..auditlog.services import record
+from ..core.auditlog.services import record
 from ..audits import services as audits
 from ..audits.models import AuditRound
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
-from ..errors import InvalidFields, NotFound, PermissionDenied, ValidationError
-from ..extensions import db
-from ..models_base import utcnow
+from ..core.errors import InvalidFields, NotFound, PermissionDenied, ValidationError
+from ..core.extensions import db
+from ..core.models_base import utcnow
 from . import draw, rules, services
 from .models import Expert, Panel, PanelDraw, PanelExclusion, PanelMember, PanelRequest, Score, ServiceOrg
 from .services import expert_of
-from ..dates import beijing_today
+from ..core.dates import beijing_today
 
 CONFLICTS = ("same_employer", "service_org", "declared")
 

@@ -6,7 +6,7 @@ Every rule is declared with `rule(...)` and listed on the public 规则与依据
 """
 from dataclasses import dataclass
 
-from ..rulebook import rule
+from ..core.rulebook import rule
 
 PANELS = "专家评审"
 

@@ -10,17 +10,17 @@ from search import SearchQuery
 
 from ..accounts import services as accounts
 from ..accounts.models import User
-from ..auditlog.services import diff, record
+from ..core.auditlog.services import diff, record
 from ..audits.models import AuditRound, RoundEvent
 from ..enterprises import uscc as uscc_rules
 from ..enterprises.services import PHONE
 from ..enterprises.services import _text as text_check
-from ..errors import NotFound, PermissionDenied, ValidationError, collect
-from ..extensions import db
-from ..indexing.services import backend
-from ..models_base import small_int, utcnow
-from ..reference.models import Industry
-from ..reference.services import parse_division, parse_industry
+from ..core.errors import NotFound, PermissionDenied, ValidationError, collect
+from ..core.extensions import db
+from ..core.indexing.services import backend
+from ..core.models_base import small_int, utcnow
+from ..core.reference.models import Industry
+from ..core.reference.services import parse_division, parse_industry
 from .models import STATUSES, Expert, ExpertConflict, ExpertNotice, ServiceOrg
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -9,18 +9,18 @@ from ..accounts.views import sign_in
 from ..audits import services as audits
 from ..audits.models import ReportFile
 from ..enterprises.models import Enterprise
-from ..errors import NotFound, PermissionDenied, ValidationError
-from ..extensions import db
-from .. import uploads
-from ..models_base import small_int
-from ..reference.services import cities, industries
-from ..web import page_number, paginate, role_required, show_errors
+from ..core.errors import NotFound, PermissionDenied, ValidationError
+from ..core.extensions import db
+from ..core import uploads
+from ..core.models_base import small_int
+from ..core.reference.services import cities, industries
+from ..core.web import page_number, paginate, role_required, show_errors
 from . import engagements, panels, rules, services
 from .forms import (AssignOrgForm, CancelPanelForm, ConcludeForm, ConflictForm, DeclineForm, DecisionForm, DrawForm,
                     EngagementNoteForm, NameDecisionForm, ProfileForm, RegistrationForm, RequestDecisionForm, RoundServiceOrgForm,
                     ServiceOrgForm, score_form)
 from .models import STATUSES, Expert, PanelMember, PanelRequest, ServiceOrg
-from ..dates import beijing_today
+from ..core.dates import beijing_today
 
 bp = Blueprint("experts", __name__)
 

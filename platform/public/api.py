@@ -1,8 +1,8 @@
 """The rules the platform applies, for machines: GET /api/v1/rules (public)."""
 from flask import jsonify
 
-from ..api.views import bp
-from ..rulebook import all_rules
+from ..core.api.views import bp
+from ..core.rulebook import all_rules
 
 
 @bp.get("/rules")

@@ -3,7 +3,7 @@ from flask import Blueprint, jsonify, render_template
 from sqlalchemy import func, select, text
 
 from ..enterprises.models import Enterprise
-from ..extensions import db
+from ..core.extensions import db
 
 bp = Blueprint("public", __name__)
 
@@ -18,7 +18,7 @@ def index():
 def rules():
     """规则与依据: every deadline, fine range, publication period, pass mark and panel size the platform
     applies, with its legal source, and whether it is law or local practice (platform/rulebook.py)."""
-    from ..rulebook import all_rules
+    from ..core.rulebook import all_rules
 
     sections: dict[str, list] = {}
     for rule in all_rules():
@@ -43,7 +43,7 @@ def healthz():
 
 
 def _search_answers() -> bool:
-    from ..indexing.services import backend
+    from ..core.indexing.services import backend
 
     try:
         return backend().ping()

@@ -4,7 +4,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from ..cli import run_import, unit_of_work
+from ..core.cli import run_import, unit_of_work
 from . import services
 from .importer import import_schemes
 

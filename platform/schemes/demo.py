@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..audits.models import AuditRound
-from ..extensions import db
+from ..core.extensions import db
 from . import review, services
 from .models import Scheme
-from ..dates import beijing_today
+from ..core.dates import beijing_today
 
 # (name, investment range 万元, {result: range}) — no/low-cost schemes every sector proposes.
 LOW_COST = [

@@ -2,8 +2,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..forms import date_field
-from ..forms import Form
+from ..core.forms import date_field
+from ..core.forms import Form
 from .models import AMOUNTS, CATEGORIES, STATUSES
 
 

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from ..audits.services import current_round
 from ..enterprises.models import Enterprise
 from ..enterprises.uscc import normalize as normalize_uscc
-from ..errors import PermissionDenied, ValidationError
-from ..extensions import db
-from ..tabular import ImportReport, import_rows, read_table
+from ..core.errors import PermissionDenied, ValidationError
+from ..core.extensions import db
+from ..core.tabular import ImportReport, import_rows, read_table
 from . import services
 from .models import AMOUNTS, Scheme
 

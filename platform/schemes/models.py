@@ -7,8 +7,8 @@ from sqlalchemy import (JSON, BigInteger, CheckConstraint, Date, DateTime, Forei
                         Text, UniqueConstraint, or_, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..models_base import TimestampMixin, utcnow
+from ..core.extensions import db
+from ..core.models_base import TimestampMixin, utcnow
 
 CATEGORIES = {"low_cost": "无/低费", "high_cost": "中/高费"}
 STATUSES = {"planned": "计划实施", "implementing": "实施中", "completed": "已完成", "abandoned": "已放弃"}

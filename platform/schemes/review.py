@@ -37,13 +37,13 @@ from sqlalchemy import select
 
 from ..audits.models import STATES, AuditRound
 from ..audits.services import require_regulator
-from ..auditlog.services import record
+from ..core.auditlog.services import record
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
-from ..errors import NotFound, PermissionDenied, ValidationError
-from ..extensions import db
-from ..models_base import utcnow
-from ..dates import iso
+from ..core.errors import NotFound, PermissionDenied, ValidationError
+from ..core.extensions import db
+from ..core.models_base import utcnow
+from ..core.dates import iso
 from . import services
 from .models import AMOUNTS, Scheme, SchemeRevision
 

@@ -12,7 +12,7 @@ key-project targets (data/targets_2025.csv): one scheme of 500 t VOCs is already
 """
 from decimal import Decimal
 
-from ..rulebook import rule
+from ..core.rulebook import rule
 from . import models
 
 BOUNDS = "方案数值的合理范围"

@@ -24,15 +24,15 @@ from sqlalchemy import BigInteger, and_, bindparam, case, cast, delete, func, in
 
 from ..audits.models import STATES, AuditRound
 from ..audits import services as audits
-from ..auditlog.services import diff, record
+from ..core.auditlog.services import diff, record
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
-from ..errors import InvalidFields, NotFound, PermissionDenied, ValidationError, collect
-from ..extensions import db
-from ..tabular import parse_date
+from ..core.errors import InvalidFields, NotFound, PermissionDenied, ValidationError, collect
+from ..core.extensions import db
+from ..core.tabular import parse_date
 from . import rules
 from .models import AMOUNTS, CATEGORIES, MAX_AMOUNT, SCALE, STATUSES, Metric, Scheme, SchemeTotals, figures_counted
-from ..dates import beijing_today
+from ..core.dates import beijing_today
 
 # The enterprise proposes and revises its schemes while its audit is under way; the operator may load
 # them from the listing on. From the report's submission on the schemes are frozen (FROZEN_STATES):

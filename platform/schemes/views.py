@@ -5,11 +5,11 @@ from flask_login import current_user
 
 from ..audits import services as audits
 from ..enterprises.models import Enterprise
-from ..errors import DomainError, PermissionDenied
-from ..extensions import db
-from ..reference.services import cities
-from ..tabular import csv_bytes, xlsx_bytes
-from ..web import CSV, XLSX, download, flash_form_errors, import_page, paginate, role_required, show_errors
+from ..core.errors import DomainError, PermissionDenied
+from ..core.extensions import db
+from ..core.reference.services import cities
+from ..core.tabular import csv_bytes, xlsx_bytes
+from ..core.web import CSV, XLSX, download, flash_form_errors, import_page, paginate, role_required, show_errors
 from . import review, rules, services
 from .forms import DecisionForm, ImportForm, ProgressForm, RevisionForm, ReviewFiguresForm, SchemeForm, WithdrawForm
 from .importer import COLUMNS, REQUIRED, import_schemes, template_rows

@@ -1,7 +1,7 @@
 """Statistics for machines (DESIGN §4): public aggregates; per-enterprise rows with a regulator's token."""
 from flask import jsonify, request
 
-from ..api.views import bp, page_args, token_user, unauthorized
+from ..core.api.views import bp, page_args, token_user, unauthorized
 from . import services
 
 

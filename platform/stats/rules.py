@@ -4,7 +4,7 @@ Declared with `rule(...)` and listed on the public 规则与依据 page (platfor
 """
 from datetime import date
 
-from ..rulebook import rule
+from ..core.rulebook import rule
 
 TARGETS = "绩效统计与目标"
 

@@ -47,12 +47,12 @@ from sqlalchemy import (Date, Integer, String, bindparam, case, cast, extract, f
 from ..audits.models import KINDS, STATES, AuditRound
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise, Park
-from ..errors import NotFound, PermissionDenied, ValidationError
-from ..extensions import db
-from ..models_base import small_int
-from ..reference.services import DATA_DIR, cities, industries
+from ..core.errors import NotFound, PermissionDenied, ValidationError
+from ..core.extensions import db
+from ..core.models_base import small_int
+from ..core.reference.services import DATA_DIR, cities, industries
 from ..schemes.models import METRIC, RESULTS, SCALE, SchemeTotals
-from ..dates import beijing_today, iso
+from ..core.dates import beijing_today, iso
 
 R, E, T = AuditRound, Enterprise, SchemeTotals
 ENTRY_DATE = func.coalesce(R.listed_on, R.started_on)

@@ -6,9 +6,9 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..enterprises.services import park_choices
-from ..reference.services import cities, industries
-from ..tabular import csv_bytes, xlsx_bytes
-from ..web import CSV, XLSX, download, page_number, role_required
+from ..core.reference.services import cities, industries
+from ..core.tabular import csv_bytes, xlsx_bytes
+from ..core.web import CSV, XLSX, download, page_number, role_required
 from . import charts, services, tables
 from .services import Filters, parse_filters
 

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from platform.audits import services
-from platform.extensions import db
+from platform.core.extensions import db
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 

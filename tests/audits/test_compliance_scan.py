@@ -6,7 +6,7 @@ import pytest
 from platform.audits import cases, services
 from platform.audits.jobs import compliance_scan, send_reminders
 from platform.audits.models import Case, Notice
-from platform.extensions import db
+from platform.core.extensions import db
 
 
 def scan(on: date):
@@ -210,7 +210,7 @@ def test_a_regulator_opens_a_case_by_hand_once_per_cause_and_the_scan_adds_no_se
 
 
 def test_reminders_are_emailed_when_smtp_is_configured(app, world, listed, monkeypatch):
-    from platform import mail
+    from platform.core import mail
 
     sent = []
     monkeypatch.setattr(mail, "send", lambda to, subject, body: sent.append((to, subject, body)))

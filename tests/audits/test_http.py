@@ -3,7 +3,7 @@ from datetime import date
 
 from platform.accounts import services as accounts
 from platform.audits.jobs import compliance_scan
-from platform.extensions import db
+from platform.core.extensions import db
 
 
 def test_done_when_silent_enterprise_is_overdue_and_punctual_one_is_not_in_public_api_and_page(

@@ -5,9 +5,9 @@ import pytest
 
 from platform.audits import services
 from platform.audits.models import AuditRound, RoundEvent
-from platform.auditlog.models import AuditLog
-from platform.errors import PermissionDenied, ValidationError
-from platform.extensions import db
+from platform.core.auditlog.models import AuditLog
+from platform.core.errors import PermissionDenied, ValidationError
+from platform.core.extensions import db
 
 
 

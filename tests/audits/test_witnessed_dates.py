@@ -9,12 +9,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from platform.auditlog.models import AuditLog
+from platform.core.auditlog.models import AuditLog
 from platform.audits import services
 from platform.audits.jobs import compliance_scan, send_reminders
 from platform.audits.models import Case, Notice, StepRecord
-from platform.errors import NotFound, PermissionDenied, ValidationError
-from platform.extensions import db
+from platform.core.errors import NotFound, PermissionDenied, ValidationError
+from platform.core.extensions import db
 
 from conftest import PDF
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
-from platform.extensions import db
+from platform.core.extensions import db
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 NOW = datetime(2026, 3, 2, 2, 0, 0, tzinfo=timezone(timedelta(hours=8)))  # the backups' clock
@@ -27,7 +27,7 @@ def fill_every_table(make_enterprise, make_user) -> None:
     from platform.audits.models import AuditRound, Notice, ParkRound
     from platform.enterprises.models import Park
     from platform.experts.models import Expert, ExpertConflict, ExpertNotice, Panel, PanelRequest
-    from platform.scheduler.models import ApschedulerJob, SchedulerJobRun, SchedulerLease
+    from platform.core.scheduler.models import ApschedulerJob, SchedulerJobRun, SchedulerLease
 
     demo.ENTERPRISES_PER_CITY, full_size = 3, demo.ENTERPRISES_PER_CITY  # the full demo takes 15-40 s
     try:

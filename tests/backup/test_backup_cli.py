@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from backup_world import PDF, folder_contents, table_contents
-from platform.extensions import db
+from platform.core.extensions import db
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="flask backup is for SQLite")
 

@@ -12,9 +12,9 @@ from sqlalchemy import text
 from backup_world import (NOW, PDF, folder_contents, hidden_leftovers, manifest_of, read_members, resealed,
                           table_contents, write_members)
 from platform import create_app
-from platform.backup import services as backup
-from platform.extensions import db
-from platform.models_base import utcnow
+from platform.core.backup import services as backup
+from platform.core.extensions import db
+from platform.core.models_base import utcnow
 
 on_sqlite = pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="flask backup is for SQLite")
 
@@ -190,7 +190,7 @@ def test_an_archive_from_older_code_is_restored_and_migrated_to_the_current_sche
 
 @on_sqlite
 def test_a_restore_waits_for_a_running_scheduler_to_stop(app, archive_and_changes):
-    from platform.scheduler.models import SchedulerLease
+    from platform.core.scheduler.models import SchedulerLease
 
     db.session.add(SchedulerLease(name="scheduler", holder="web-1:4242:abcd", expires_at=utcnow() + timedelta(seconds=90)))
     db.session.commit()

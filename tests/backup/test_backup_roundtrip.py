@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import text
 
 from backup_world import NOW, PDF, fill_every_table, folder_contents, hidden_leftovers, read_members, table_contents
-from platform.backup import services as backup
-from platform.extensions import db
-from platform.indexing import services as indexing
+from platform.core.backup import services as backup
+from platform.core.extensions import db
+from platform.core.indexing import services as indexing
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="flask backup is for SQLite")
 

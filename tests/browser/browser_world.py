@@ -1,5 +1,5 @@
 """The people and enterprises the browser tests meet (a module of its own, so tests can import it)."""
-from platform.extensions import db
+from platform.core.extensions import db
 
 PASSWORD = "Passw0rd-test"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

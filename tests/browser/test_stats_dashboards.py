@@ -6,7 +6,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from platform import create_app
-from platform.extensions import db
+from platform.core.extensions import db
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from platform.extensions import db
+from platform.core.extensions import db
 
 
 def elasticsearch_url_or_skip() -> str:
@@ -19,7 +19,7 @@ def elasticsearch_url_or_skip() -> str:
 @pytest.fixture(params=["embedded", "elasticsearch"])
 def search_app(request, app):
     """The test app on one backend, with index names of its own; drains with `drain()`."""
-    from platform.indexing.services import backend
+    from platform.core.indexing.services import backend
 
     app.config["SEARCH_BACKEND"] = request.param
     app.config["SEARCH_INDEX_PREFIX"] = f"t{uuid.uuid4().hex[:10]}_"
@@ -51,6 +51,6 @@ def make_technology(app):
 @pytest.fixture
 def drained(search_app):
     """Drain the queue (the test config refreshes on write, so the changes are searchable at once)."""
-    from platform.indexing.services import drain
+    from platform.core.indexing.services import drain
 
     return drain

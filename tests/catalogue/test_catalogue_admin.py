@@ -1,7 +1,7 @@
 """Catalogue curation and import (no search engine needed)."""
 from platform.catalogue import services
 from platform.catalogue.models import Technology
-from platform.extensions import db
+from platform.core.extensions import db
 
 
 def test_only_admins_curate(world, client_for):
@@ -16,7 +16,7 @@ def test_only_admins_curate(world, client_for):
 
 
 def test_publish_and_withdraw_follow_the_states_and_are_logged(world, client_for):
-    from platform.auditlog.models import AuditLog
+    from platform.core.auditlog.models import AuditLog
 
     technology = services.create(world.admin, {"name": "高效膜分离技术", "industry_codes": "26", "category": "过程控制"})
     db.session.commit()

@@ -6,8 +6,8 @@ from openpyxl import load_workbook
 
 from platform.catalogue import services
 from platform.catalogue.models import Technology
-from platform.extensions import db
-from platform.indexing.models import IndexQueue
+from platform.core.extensions import db
+from platform.core.indexing.models import IndexQueue
 
 
 @pytest.fixture

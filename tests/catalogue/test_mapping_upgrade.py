@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from platform.extensions import db
-from platform.indexing import services as indexing
-from platform.indexing.models import IndexQueue
-from platform.scheduler.jobs import _drain_search
+from platform.core.extensions import db
+from platform.core.indexing import services as indexing
+from platform.core.indexing.models import IndexQueue
+from platform.core.scheduler.jobs import _drain_search
 from search import indexes, mapping_version
 
 CURRENT = indexes.INDEXES["technologies"]

@@ -11,7 +11,7 @@ from platform.audits.jobs import compliance_scan
 from platform.audits.models import Case
 from platform.credit import services
 from platform.credit.sink import FakeCreditChannel
-from platform.extensions import db
+from platform.core.extensions import db
 from platform.audits.rules import ART39
 
 from credit_world import LISTED_ON, PDF, T0

@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 from platform.credit import jobs
 from platform.credit.models import CreditDelivery, CreditRecord
 from platform.credit.sink import FakeCreditChannel
-from platform.extensions import db
-from platform.models_base import utcnow
-from platform.scheduler import services as scheduler
-from platform.scheduler.jobs import JOBS
-from platform.scheduler.models import SchedulerJobRun
+from platform.core.extensions import db
+from platform.core.models_base import utcnow
+from platform.core.scheduler import services as scheduler
+from platform.core.scheduler.jobs import JOBS
+from platform.core.scheduler.models import SchedulerJobRun
 
 from credit_world import T0
 

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from platform.auditlog.models import AuditLog
-from platform.extensions import db
+from platform.core.auditlog.models import AuditLog
+from platform.core.extensions import db
 
 from credit_world import PDF
 

@@ -4,13 +4,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from platform.auditlog.models import AuditLog
+from platform.core.auditlog.models import AuditLog
 from platform.audits.jobs import compliance_scan
 from platform.audits.models import Case
 from platform.credit import rules, services
 from platform.credit.models import CreditDelivery, CreditRecord
-from platform.errors import PermissionDenied, ValidationError
-from platform.extensions import db
+from platform.core.errors import PermissionDenied, ValidationError
+from platform.core.extensions import db
 
 
 # The HTTP tests run at today's date, as the pages and the API do.

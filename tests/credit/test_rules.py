@@ -4,11 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from platform import dates
+from platform.core import dates
 from platform.audits.rules import ART36, ART39, penalty_for
 from platform.credit import rules
 from platform.credit.services import parse_fine
-from platform.errors import ValidationError
+from platform.core.errors import ValidationError
 
 
 @pytest.mark.parametrize("fine", ["50000", "50000.00", "123456.78", "500000", 50000, 500000.0])

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from platform.credit import jobs, services
 from platform.credit.models import RepairApplication
-from platform.errors import PermissionDenied, ValidationError
-from platform.extensions import db
+from platform.core.errors import PermissionDenied, ValidationError
+from platform.core.extensions import db
 
 from credit_world import PDF, T0
 

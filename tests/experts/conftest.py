@@ -6,7 +6,7 @@ from expert_helpers import profile
 from platform.enterprises.uscc import make as make_uscc
 from platform.experts import panels, rules, services
 from platform.experts.models import Expert
-from platform.extensions import db
+from platform.core.extensions import db
 
 # Shared with other suites: the audit tests' round factories, and the catalogue's fixtures that run a
 # test once on each search backend and drain the search queue.

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from platform.experts import demo, panels
 from platform.audits.models import AuditRound
 from platform.experts.models import Expert, Panel, ServiceEngagement, ServiceOrg
-from platform.extensions import db
+from platform.core.extensions import db
 
 
 def test_the_demo_pool_is_idempotent_and_its_panels_replay(world, listed, advance):

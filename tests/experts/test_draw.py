@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from platform.accounts.models import User
 from platform.audits.models import AuditRound
 from platform.enterprises.uscc import make as make_uscc
-from platform.errors import ValidationError
+from platform.core.errors import ValidationError
 from platform.experts import draw, engagements, panels
 from platform.experts.models import Expert, ExpertConflict, Panel, PanelDraw, PanelExclusion, PanelMember
-from platform.extensions import db
-from platform.reference.models import Industry
+from platform.core.extensions import db
+from platform.core.reference.models import Industry
 
 ENTERPRISE = make_uscc("450100", 1)
 ORG = make_uscc("450100", 2)

@@ -9,12 +9,12 @@ import pytest
 from expert_helpers import REVIEW_DAY
 from sqlalchemy import select
 
-from platform.auditlog.models import AuditLog
+from platform.core.auditlog.models import AuditLog
 from platform.audits.models import AuditRound
-from platform.errors import PermissionDenied, ValidationError
+from platform.core.errors import PermissionDenied, ValidationError
 from platform.experts import engagements, panels, services
 from platform.experts.models import ServiceEngagement
-from platform.extensions import db
+from platform.core.extensions import db
 
 
 @pytest.fixture

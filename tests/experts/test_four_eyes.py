@@ -9,11 +9,11 @@ import pytest
 from expert_helpers import REVIEW_DAY
 from sqlalchemy import func, select
 
-from platform.auditlog.models import AuditLog
-from platform.errors import PermissionDenied, ValidationError
+from platform.core.auditlog.models import AuditLog
+from platform.core.errors import PermissionDenied, ValidationError
 from platform.experts import panels
 from platform.experts.models import ExpertNotice, Panel, PanelMember, PanelRequest
-from platform.extensions import db
+from platform.core.extensions import db
 
 
 def full_marks(scale: float = 1.0) -> dict:
@@ -196,7 +196,7 @@ def test_the_expert_reads_the_notices_on_their_tasks_page(world, vetoed, client_
 
 @pytest.mark.config(MAIL_SERVER="smtp.invalid:25", MAIL_SENDER="noreply@example.com")
 def test_the_notices_job_emails_each_notice_once_when_smtp_is_configured(world, vetoed, monkeypatch):
-    from platform import mail
+    from platform.core import mail
     from platform.experts.jobs import email_notices
 
     sent = []

@@ -9,7 +9,7 @@ from platform.audits import services as audits
 from platform.enterprises.uscc import make as make_uscc
 from platform.experts import rules
 from platform.experts.models import Expert, Panel
-from platform.extensions import db
+from platform.core.extensions import db
 
 
 def sign_up(client, n: int) -> None:

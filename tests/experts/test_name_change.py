@@ -8,11 +8,11 @@ import pytest
 from expert_helpers import FAR, REVIEW_DAY
 from sqlalchemy import select
 
-from platform.auditlog.models import AuditLog
-from platform.errors import PermissionDenied, ValidationError
+from platform.core.auditlog.models import AuditLog
+from platform.core.errors import PermissionDenied, ValidationError
 from platform.experts import panels, services
 from platform.experts.models import Expert
-from platform.extensions import db
+from platform.core.extensions import db
 
 
 def profile_form(expert: Expert, **changes) -> dict:

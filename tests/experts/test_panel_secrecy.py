@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from platform.experts import panels
 from platform.experts.models import Panel, PanelDraw
-from platform.extensions import db
+from platform.core.extensions import db
 
 SEED = 9876543210123456789  # nothing else on a page looks like it
 
@@ -147,7 +147,7 @@ def test_verify_checks_the_commitment_as_well_as_the_replay(world, drawn):
 
 
 def test_the_audit_log_keeps_the_commitment_not_the_seed(world, drawn):
-    from platform.auditlog.models import AuditLog
+    from platform.core.auditlog.models import AuditLog
 
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "panel.draw"))
     assert str(SEED) not in str(entry.after) and entry.after["commitment"] == drawn.draws[0].commitment

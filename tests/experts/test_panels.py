@@ -10,10 +10,10 @@ from flask import current_app
 from platform.audits import services as audits
 from platform.audits.models import Case
 from platform.enterprises.uscc import make as make_uscc
-from platform.errors import PermissionDenied, ValidationError
+from platform.core.errors import PermissionDenied, ValidationError
 from platform.experts import engagements, panels, rules, services
 from platform.experts.models import Panel, PanelDraw, PanelExclusion, PanelMember, PanelRequest, ServiceEngagement
-from platform.extensions import db
+from platform.core.extensions import db
 
 
 def count(model) -> int:

@@ -4,12 +4,12 @@ from expert_helpers import EMAIL, PHONE
 from sqlalchemy import select
 
 from platform.accounts.models import User
-from platform.auditlog.models import AuditLog
+from platform.core.auditlog.models import AuditLog
 from platform.enterprises.uscc import make as make_uscc
-from platform.errors import PermissionDenied, ValidationError
+from platform.core.errors import PermissionDenied, ValidationError
 from platform.experts import services
 from platform.experts.models import Expert
-from platform.extensions import db
+from platform.core.extensions import db
 
 EMPLOYER = make_uscc("450100", 424242, "1", "2")
 

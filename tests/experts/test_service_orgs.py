@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from platform.audits import services as audits
 from platform.enterprises.uscc import make as make_uscc
-from platform.errors import PermissionDenied
+from platform.core.errors import PermissionDenied
 from platform.experts import engagements, services
 from platform.experts.models import ServiceEngagement, ServiceOrg
-from platform.extensions import db
+from platform.core.extensions import db
 
 ORG_PHONE = "0771-5550199"
 

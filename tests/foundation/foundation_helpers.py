@@ -7,9 +7,9 @@ from html.parser import HTMLParser
 
 from sqlalchemy import func, select
 
-from platform.auditlog.models import AuditLog
+from platform.core.auditlog.models import AuditLog
 from platform.enterprises.models import Enterprise
-from platform.extensions import db
+from platform.core.extensions import db
 
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 

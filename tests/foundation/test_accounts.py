@@ -10,9 +10,9 @@ from werkzeug.security import check_password_hash
 from foundation_helpers import audit_entries, field_errors, text
 from platform.accounts import services
 from platform.accounts.models import ApiToken, User
-from platform.errors import PermissionDenied, ValidationError
-from platform.extensions import db
-from platform.models_base import utcnow
+from platform.core.errors import PermissionDenied, ValidationError
+from platform.core.extensions import db
+from platform.core.models_base import utcnow
 
 PASSWORD = "Passw0rd-test"  # the factories' password (tests/conftest.py)
 T0 = datetime(2026, 3, 2, 9, 0, 0)

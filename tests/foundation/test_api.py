@@ -6,7 +6,7 @@ import pytest
 
 from platform.accounts.models import ApiToken
 from platform.accounts.services import issue_token
-from platform.extensions import db
+from platform.core.extensions import db
 
 
 @pytest.fixture

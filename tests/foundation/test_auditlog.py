@@ -4,10 +4,10 @@ from sqlalchemy import delete, text as sql, update
 from sqlalchemy.exc import DBAPIError
 
 from foundation_helpers import audit_count, audit_entries, text
-from platform.auditlog.models import AppendOnlyError, AuditLog
-from platform.auditlog.services import record
+from platform.core.auditlog.models import AppendOnlyError, AuditLog
+from platform.core.auditlog.services import record
 from platform.enterprises import services
-from platform.extensions import db
+from platform.core.extensions import db
 
 
 @pytest.fixture

@@ -3,10 +3,10 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 
-from platform import dates
-from platform.auditlog.models import AuditLog
-from platform.auditlog.services import record
-from platform.extensions import db
+from platform.core import dates
+from platform.core.auditlog.models import AuditLog
+from platform.core.auditlog.services import record
+from platform.core.extensions import db
 
 
 class _Clock(datetime):
@@ -27,7 +27,7 @@ def test_half_past_midnight_in_beijing_is_the_new_day(monkeypatch):
 
 
 def test_a_scheduled_scan_at_0030_beijing_time_scans_that_day(app, monkeypatch):
-    from platform.scheduler import services as scheduler
+    from platform.core.scheduler import services as scheduler
 
     monkeypatch.setattr(dates, "datetime", _Clock)
     seen = []

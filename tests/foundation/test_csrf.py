@@ -5,7 +5,7 @@ from sqlalchemy import select
 from foundation_helpers import count, csrf_token, text
 from platform.accounts.models import User
 from platform.enterprises.uscc import make
-from platform.extensions import db
+from platform.core.extensions import db
 
 pytestmark = pytest.mark.config(WTF_CSRF_ENABLED=True)
 

@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from platform.accounts.models import User
 from platform.enterprises.models import Enterprise
 from platform.enterprises.uscc import make
-from platform.extensions import db
+from platform.core.extensions import db
 
 
 def _enterprise(**fields) -> Enterprise:

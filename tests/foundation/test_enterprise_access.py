@@ -10,8 +10,8 @@ from platform.accounts.services import issue_token
 from platform.enterprises import services
 from platform.enterprises.models import Enterprise
 from platform.enterprises.uscc import make
-from platform.errors import NotFound, PermissionDenied
-from platform.extensions import db
+from platform.core.errors import NotFound, PermissionDenied
+from platform.core.extensions import db
 
 
 def _visible_names(user) -> set[str]:

@@ -7,7 +7,7 @@ import pytest
 from foundation_helpers import audit_count, audit_entries, count, field_errors, text
 from platform.enterprises.models import FLAGS, Enterprise, Park
 from platform.enterprises.uscc import make
-from platform.extensions import db
+from platform.core.extensions import db
 
 GOOD = {"name": "南宁丁化工有限公司", "uscc": make("450100", 4242), "division_code": "450103",
         "industry_code": "2614", "permit_class": "", "park_id": ""}

@@ -16,8 +16,8 @@ from platform.enterprises import importer, services
 from platform.enterprises.importer import import_enterprises
 from platform.enterprises.models import Enterprise
 from platform.enterprises.uscc import make
-from platform.errors import ValidationError
-from platform.extensions import db
+from platform.core.errors import ValidationError
+from platform.core.extensions import db
 
 HEADERS = ["企业名称", "统一社会信用代码", "行政区划代码", "行业代码", "名单公布日期", "法定代表人"]
 GOOD_1 = make("450100", 501)

@@ -7,8 +7,8 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from platform import tabular
-from platform.errors import ValidationError
+from platform.core import tabular
+from platform.core.errors import ValidationError
 
 HEADERS = ["企业名称", "统一社会信用代码"]
 

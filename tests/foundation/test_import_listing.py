@@ -13,7 +13,7 @@ from platform.audits.services import current_round
 from platform.enterprises.importer import import_enterprises
 from platform.enterprises.models import Enterprise
 from platform.enterprises.uscc import make
-from platform.extensions import db
+from platform.core.extensions import db
 
 HEADERS = ["企业名称", "统一社会信用代码", "行政区划代码", "行业代码", "强制审核原因", "名单公布日期"]
 LISTED = make("450100", 601)

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from foundation_helpers import text
-from platform.extensions import db
+from platform.core.extensions import db
 
 PHONE, CONTACT = "0771-5551234", "联系人甲"
 

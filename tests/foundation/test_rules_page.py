@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from platform import create_app
-from platform.rulebook import RULE_MODULES, Rule, all_rules
+from platform.core.rulebook import RULE_MODULES, Rule, all_rules
 
 
 def test_every_rule_is_on_the_page_and_in_the_api_with_its_source_and_kind(client):

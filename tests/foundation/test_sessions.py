@@ -9,7 +9,7 @@ from sqlalchemy import select
 from foundation_helpers import audit_entries, csrf_token, field_errors, text
 from platform.accounts import services
 from platform.accounts.models import ApiToken, LoginSession
-from platform.extensions import db
+from platform.core.extensions import db
 
 PASSWORD = "Passw0rd-test"
 NEW_PASSWORD = "Newer-passw0rd"

@@ -1,8 +1,8 @@
 """A stored upload belongs to the transaction that stored it: rolled back, the file goes too."""
 from pathlib import Path
 
-from platform import uploads
-from platform.extensions import db
+from platform.core import uploads
+from platform.core.extensions import db
 
 
 def _stored(app, name: str) -> Path:

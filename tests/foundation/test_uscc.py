@@ -7,7 +7,7 @@ from foundation_helpers import audit_entries, count
 from platform.enterprises import services
 from platform.enterprises.models import Enterprise
 from platform.enterprises.uscc import ALPHABET, check_character, is_valid, make, validate
-from platform.errors import InvalidFields, PermissionDenied, ValidationError
+from platform.core.errors import InvalidFields, PermissionDenied, ValidationError
 
 # Codes published by the enterprises themselves (business licences, annual reports).
 GENUINE_CODES = {

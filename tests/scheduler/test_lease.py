@@ -2,9 +2,9 @@
 import threading
 from datetime import date, datetime
 
-from platform.extensions import db
-from platform.scheduler import services
-from platform.scheduler.models import SchedulerJobRun, SchedulerLease
+from platform.core.extensions import db
+from platform.core.scheduler import services
+from platform.core.scheduler.models import SchedulerJobRun, SchedulerLease
 
 
 def test_the_first_holder_keeps_the_lease_until_it_expires(app):

@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.pool import Pool
 
 from platform.audits import services as audits
-from platform.extensions import db
+from platform.core.extensions import db
 from platform.schemes import review, services as schemes
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

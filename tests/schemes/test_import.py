@@ -7,8 +7,8 @@ from decimal import Decimal as D
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from platform.auditlog.models import AuditLog
-from platform.extensions import db
+from platform.core.auditlog.models import AuditLog
+from platform.core.extensions import db
 from platform.schemes import services
 from platform.schemes.importer import COLUMNS, import_schemes
 from platform.schemes.models import Scheme
@@ -105,7 +105,7 @@ def test_a_round_under_review_refuses_the_enterprises_changes(world, started):
 def test_a_missing_column_or_a_wrong_file_is_refused_whole(app):
     import pytest
 
-    from platform.errors import ValidationError
+    from platform.core.errors import ValidationError
 
     with pytest.raises(ValidationError) as exc:
         import_schemes(None, csv_file([], headers=["统一社会信用代码", "方案编号"]), "f.csv")

@@ -9,9 +9,9 @@ import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
-from platform.auditlog.models import AuditLog
-from platform.errors import PermissionDenied, ValidationError
-from platform.extensions import db
+from platform.core.auditlog.models import AuditLog
+from platform.core.errors import PermissionDenied, ValidationError
+from platform.core.extensions import db
 from platform.schemes import services
 from platform.schemes.importer import import_schemes
 from platform.schemes.models import Scheme, SchemeTotals
@@ -359,7 +359,7 @@ def test_the_regulators_list_of_figures_to_review_keeps_to_their_region(world, s
 
 
 def test_the_ceilings_are_local_practice_rules_configurable_by_rule_overrides(world, started, client):
-    from platform.rulebook import check_overrides
+    from platform.core.rulebook import check_overrides
 
     round_ = started(world.ent_a)
     current_app.config["RULE_OVERRIDES"] = {"schemes.max_vocs_t": 1}

@@ -5,9 +5,9 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import func, select
 
-from platform.auditlog.models import AuditLog
-from platform.errors import InvalidFields, NotFound, PermissionDenied, ValidationError
-from platform.extensions import db
+from platform.core.auditlog.models import AuditLog
+from platform.core.errors import InvalidFields, NotFound, PermissionDenied, ValidationError
+from platform.core.extensions import db
 from platform.schemes import review, services
 from platform.schemes.models import AMOUNTS, Scheme, SchemeTotals
 from tests.schemes.builders import TODAY, drive

@@ -4,7 +4,7 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from platform.extensions import db
+from platform.core.extensions import db
 from platform.schemes import services
 from platform.schemes.models import Scheme
 from tests.schemes.builders import TODAY

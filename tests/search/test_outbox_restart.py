@@ -6,9 +6,9 @@ import pytest
 
 from platform.catalogue import services
 from platform.catalogue.models import Technology
-from platform.extensions import db
-from platform.indexing import services as indexing
-from platform.indexing.models import IndexQueue
+from platform.core.extensions import db
+from platform.core.indexing import services as indexing
+from platform.core.indexing.models import IndexQueue
 
 pytestmark = pytest.mark.es_restart
 

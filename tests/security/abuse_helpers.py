@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select, text
 
-from platform.extensions import db
+from platform.core.extensions import db
 
 # One profile for every property test here: reproducible, no example database in the work tree,
 # and the function-scoped `app` fixture shared by a test's examples on purpose (each example checks

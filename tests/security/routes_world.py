@@ -29,7 +29,7 @@ import pytest
 from flask import g
 from sqlalchemy import select, text
 
-from platform.extensions import db
+from platform.core.extensions import db
 
 PASSWORD = "Passw0rd-test"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -298,7 +298,7 @@ class Walker:
     def index_for_search(self) -> None:
         """Send the world's queued search documents to the test's own search index (for the pages
         that list experts and technologies through search)."""
-        from platform.indexing.services import drain
+        from platform.core.indexing.services import drain
 
         drain()
 

@@ -18,7 +18,7 @@ from abuse_helpers import (DATES, NUMBERS, XSS, abuse, bearer, check_answer, nas
 from platform.audits.jobs import compliance_scan
 from platform.enterprises.models import Enterprise
 from platform.enterprises.uscc import make
-from platform.extensions import db
+from platform.core.extensions import db
 from tests.schemes.builders import drive, list_enterprise
 
 

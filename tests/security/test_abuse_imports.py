@@ -16,19 +16,19 @@ from sqlalchemy import select
 
 from abuse_helpers import (FORMULAS, XSS, abuse, build_file, check_report, csv_file, delta, file_rows, headers_for,
                            is_chinese, nasty_text, row_counts, rows_for, xlsx_file, xlsx_safe)
-from platform.auditlog.models import AuditLog
+from platform.core.auditlog.models import AuditLog
 from platform.catalogue import services as catalogue
 from platform.catalogue.models import CATEGORIES, Technology
 from platform.enterprises import importer as enterprise_importer
 from platform.enterprises.importer import import_enterprises
 from platform.enterprises.models import Enterprise
 from platform.enterprises.uscc import make
-from platform.errors import ValidationError
-from platform.extensions import db
+from platform.core.errors import ValidationError
+from platform.core.extensions import db
 from platform.schemes import importer as scheme_importer
 from platform.schemes.importer import import_schemes
 from platform.schemes.models import Scheme
-from platform.tabular import read_table
+from platform.core.tabular import read_table
 from tests.schemes.builders import drive, list_enterprise
 
 ENTERPRISE_REQUIRED = enterprise_importer.REQUIRED

@@ -17,8 +17,8 @@ from platform.catalogue import services as catalogue
 from platform.credit.models import CreditRecord
 from platform.enterprises.models import Enterprise
 from platform.experts import services as experts
-from platform.extensions import db
-from platform.indexing.services import backend, drain
+from platform.core.extensions import db
+from platform.core.indexing.services import backend, drain
 from tests.experts.expert_helpers import profile
 
 WORDS = ["节能", "余热回收", "废水", "膜处理", "脱硫", "清洁生产", "钢铁", "技术"]

@@ -19,8 +19,8 @@ from abuse_helpers import abuse, approved_record, bearer, delta, nasty_text, row
 from platform.audits import services as audits
 from platform.audits.models import ReportFile
 from platform.credit.models import RepairApplication
-from platform.errors import NotFound, ValidationError
-from platform.extensions import db
+from platform.core.errors import NotFound, ValidationError
+from platform.core.extensions import db
 from tests.schemes.builders import drive, list_enterprise
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

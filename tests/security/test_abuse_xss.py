@@ -24,10 +24,10 @@ from platform.enterprises import services as enterprises
 from platform.enterprises.models import Park
 from platform.enterprises.uscc import make
 from platform.experts import services as experts
-from platform.extensions import db
-from platform.indexing.services import drain
+from platform.core.extensions import db
+from platform.core.indexing.services import drain
 from platform.schemes import services as schemes
-from platform.tabular import csv_bytes, xlsx_bytes
+from platform.core.tabular import csv_bytes, xlsx_bytes
 from tests.experts.expert_helpers import profile
 from tests.schemes.builders import drive, list_enterprise
 

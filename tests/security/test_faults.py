@@ -17,7 +17,7 @@ from abuse_helpers import bearer, overdue_case, row_counts
 from platform.audits.models import Case
 from platform.enterprises.models import Enterprise
 from platform.enterprises.uscc import make
-from platform.extensions import db
+from platform.core.extensions import db
 
 BUSY = "数据库繁忙，请稍后再试。"
 NEW_ENTERPRISE = {"name": "南宁故障测试有限公司", "uscc": make("450100", 616161), "division_code": "450102",

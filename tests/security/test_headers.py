@@ -10,7 +10,7 @@ from http.cookies import SimpleCookie
 import pytest
 
 from platform import create_app
-from platform.extensions import db
+from platform.core.extensions import db
 from routes_world import PASSWORD, built_world, walker  # noqa: F401
 
 CSP_PARTS = ("default-src 'self'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'none'")

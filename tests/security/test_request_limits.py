@@ -21,7 +21,7 @@ def test_a_next_address_holding_a_control_character_is_refused(world, client, ta
 
 @pytest.mark.parametrize("target", ["/enterprises/\t", "/a b", "/\u2028evil"])
 def test_a_return_address_must_be_one_printable_path(target):
-    from platform.web import safe_next
+    from platform.core.web import safe_next
 
     assert safe_next(target) is None
     assert safe_next("/enterprises/?page=2") == "/enterprises/?page=2"

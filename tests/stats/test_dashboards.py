@@ -60,7 +60,7 @@ def test_the_breakdown_api_is_public_for_aggregates_and_needs_a_token_for_enterp
     assert body["total"] == 2 and body["page"] == 1
     assert client.get("/api/v1/stats/breakdown?by=enterprise").status_code == 401
     token = issue_token(None, stats_world.people.regulator_b)
-    from platform.extensions import db
+    from platform.core.extensions import db
 
     db.session.commit()
     body = client.get("/api/v1/stats/breakdown?by=enterprise", headers={"Authorization": f"Bearer {token}"}).get_json()

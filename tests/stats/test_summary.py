@@ -6,8 +6,8 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select
 
-from platform.errors import PermissionDenied, ValidationError
-from platform.extensions import db
+from platform.core.errors import PermissionDenied, ValidationError
+from platform.core.extensions import db
 from platform.schemes import services as schemes
 from platform.schemes.models import RESULTS, Scheme
 from platform.stats import services as stats

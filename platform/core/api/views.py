@@ -66,7 +66,7 @@ def json_body() -> dict:
 
 
 def token_user():
-    from ..accounts.services import user_for_token
+    from ...accounts.services import user_for_token
 
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")

@@ -9,7 +9,7 @@ from ..errors import ValidationError
 from ..extensions import db
 from .models import Division, Industry
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DATA_DIR = Path(__file__).resolve().parents[3] / "data"
 
 
 def _rows(name: str) -> list[dict]:

@@ -11,13 +11,13 @@ class Job:
 
 
 def _scan(as_of):
-    from ..audits.jobs import compliance_scan
+    from ...audits.jobs import compliance_scan
 
     return "\n".join(compliance_scan(as_of).lines())
 
 
 def _reminders(as_of):
-    from ..audits.jobs import send_reminders
+    from ...audits.jobs import send_reminders
 
     return f"新增提醒 {send_reminders(as_of)} 条"
 
@@ -37,9 +37,9 @@ def _drain_search(as_of):
 
 
 JOBS = [
-    Job("search_drain", "platform.scheduler.jobs:_drain_search", "interval", {"minutes": 1}),
-    Job("compliance_scan", "platform.scheduler.jobs:_scan", "cron", {"hour": 1, "minute": 10}),
-    Job("deadline_reminders", "platform.scheduler.jobs:_reminders", "cron", {"hour": 7, "minute": 0}),
+    Job("search_drain", "platform.core.scheduler.jobs:_drain_search", "interval", {"minutes": 1}),
+    Job("compliance_scan", "platform.core.scheduler.jobs:_scan", "cron", {"hour": 1, "minute": 10}),
+    Job("deadline_reminders", "platform.core.scheduler.jobs:_reminders", "cron", {"hour": 7, "minute": 0}),
     Job("credit_publish", "platform.credit.jobs:publish_job", "interval", {"minutes": 10}),
     Job("credit_expire", "platform.credit.jobs:expire_job", "cron", {"hour": 0, "minute": 30}),
     Job("expert_notices", "platform.experts.jobs:email_notices", "interval", {"minutes": 10}),

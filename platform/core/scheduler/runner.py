@@ -78,7 +78,7 @@ class LeasedScheduler:
 
     def _start_scheduler(self) -> None:
         for job in JOBS:
-            self.scheduler.add_job("platform.scheduler.runner:_run", job.trigger, id=job.id, replace_existing=True,
+            self.scheduler.add_job("platform.core.scheduler.runner:_run", job.trigger, id=job.id, replace_existing=True,
                                    args=[job.id, job.func], **job.args)
         self.scheduler.start()
         log.info("scheduler started as %s with %d jobs", self.holder, len(JOBS))
