@@ -26,7 +26,9 @@ def test_an_index_survives_a_restart_and_the_outage_is_reported(es_server_contro
             backend.search("technologies", SearchQuery("余热回收"))
         with pytest.raises(SearchUnavailable):
             backend.bulk("technologies", [IndexAction("2", 1, {"name": "高效膜分离技术"})])
-        assert time.monotonic() - started < 3
+        # Not a benchmark: a guard against the client's retry loop (30 s and more by default); a
+        # busy machine takes a few seconds, so the bound is loose.
+        assert time.monotonic() - started < 10
         es_server_control.start()
         assert backend.search("technologies", SearchQuery("余热回收")).ids == ["1"]
     finally:
