@@ -64,7 +64,7 @@ def _failing_one_in_five(number: int, kind: str, key: str) -> str:
 
 def _run_sink(conn) -> None:
     """The sink's process: send its URL, serve until told to stop, then send what it counted."""
-    from platform.credit.sink import FakeCreditChannel
+    from tests.credit.fake_channel import FakeCreditChannel
 
     with FakeCreditChannel(plan=_failing_one_in_five) as sink:
         conn.send(sink.url)

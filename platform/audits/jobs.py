@@ -196,3 +196,13 @@ def _email_notices() -> None:
             except OSError:
                 continue
         notice.emailed_at = utcnow()
+
+
+# --- the scheduler's entries (platform/core/scheduler/jobs.py) -------------------------------------
+
+def scan_job(as_of) -> str:
+    return "\n".join(compliance_scan(as_of).lines())
+
+
+def reminders_job(as_of) -> str:
+    return f"新增提醒 {send_reminders(as_of)} 条"

@@ -191,7 +191,7 @@ def expire(as_of: date) -> int:
     return count
 
 
-# The scheduler's entries (platform/scheduler/jobs.py): every 10 minutes, and daily.
+# The scheduler's entries (platform/core/scheduler/jobs.py): every 10 minutes, and daily.
 
 def publish_job(as_of):
     return "\n".join(publish().lines())

@@ -9,7 +9,7 @@ import pytest
 from platform.core.extensions import db
 from platform.core.indexing import services as indexing
 from platform.core.indexing.models import IndexQueue
-from platform.core.scheduler.jobs import _drain_search
+from platform.core.indexing.services import drain_job
 from search import indexes, mapping_version
 
 CURRENT = indexes.INDEXES["technologies"]
@@ -65,7 +65,7 @@ def test_changes_wait_for_the_rebuild_that_the_scheduled_drain_makes(search_app,
     assert indexing.backend().ensure_index("technologies") == old_physical  # nothing written into it
     assert _names(client, "余热回收") == {"余热高效回收利用技术"}  # the old index still answers
 
-    summary = _drain_search(None)
+    summary = drain_job(None)
     assert "已按新映射重建索引 technologies" in summary
     assert mapping_version(indexing.backend().ensure_index("technologies")) == CURRENT.version
     assert db.session.query(IndexQueue).count() == 0

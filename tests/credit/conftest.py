@@ -10,7 +10,7 @@ from platform.audits import services as audits
 from platform.audits.jobs import compliance_scan
 from platform.audits.models import Case
 from platform.credit import services
-from platform.credit.sink import FakeCreditChannel
+from tests.credit.fake_channel import FakeCreditChannel
 from platform.core.extensions import db
 from platform.audits.rules import ART39
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from platform.credit import jobs
 from platform.credit.models import CreditDelivery, CreditRecord
-from platform.credit.sink import FakeCreditChannel
+from tests.credit.fake_channel import FakeCreditChannel
 from platform.core.extensions import db
 from platform.core.models_base import utcnow
 from platform.core.scheduler import services as scheduler

@@ -211,3 +211,17 @@ class BackgroundIndexer:
                     drain()
             except Exception:  # the scheduled drain retries; never let this thread die
                 log.exception("background indexing failed")
+
+
+def drain_job(as_of) -> str:
+    """The scheduler's entry (every minute): send what waits; after an upgrade that changed a
+    mapping, rebuild that index first and then send what waited."""
+    result = drain()
+    rebuilt = result["outdated"]
+    for index in rebuilt:
+        reindex(index)
+    if rebuilt:
+        result = drain()
+    return (("已按新映射重建索引 " + "、".join(rebuilt) + "；" if rebuilt else "")
+            + f"已同步 {result['sent']} 条，队列剩余 {result['queued']} 条"
+            + ("（搜索服务不可用）" if result["unavailable"] else ""))
