@@ -10,6 +10,7 @@ from ..reference.services import cities, industries
 from ..tabular import csv_bytes, xlsx_bytes
 from ..web import CSV, XLSX, download, page_number, role_required
 from . import charts, services, tables
+from .rules import MIN_GROUP_SIZE
 from .services import Filters, parse_filters
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
@@ -62,7 +63,8 @@ def public_page():
     summary, built, _ = tables.build(None, filters, "public")
     chart_data = _province_charts(summary, built)
     return render_template("stats/public.html", filters=filters, summary=summary, tables=built, charts=chart_data,
-                           export_endpoint="stats.public_export", export_args={}, **_choices())
+                           export_endpoint="stats.public_export", export_args={}, min_group_size=MIN_GROUP_SIZE.value,
+                           **_choices())
 
 
 @bp.get("/export/<table>.<fmt>")
