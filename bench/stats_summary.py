@@ -14,6 +14,7 @@ import time
 from datetime import date, datetime, timedelta
 
 from _app import bench_app
+from platform.core.access import SYSTEM, ANONYMOUS
 
 ROUNDS = 50_000
 SCHEMES_PER_ROUND = 20
@@ -127,7 +128,7 @@ def main() -> list[dict]:
               f"per-round totals for {totals:,} rounds built in {rebuild_seconds:.1f} s; "
               f"rounds whose totals differ from their rows: {len(mismatches)}")
 
-        regulator = create_user(None, username="bench-regulator", password="Bench-2026-pw", role="regulator",
+        regulator = create_user(SYSTEM, username="bench-regulator", password="Bench-2026-pw", role="regulator",
                                 division_code="450200")
         db.session.commit()
         province, city = Filters(), Filters(city="450200")
@@ -137,10 +138,10 @@ def main() -> list[dict]:
             build(regulator, city, "city", enterprise_page=(20, 0))
 
         figures = {
-            "province summary": lambda: stats.summary(None, province),
+            "province summary": lambda: stats.summary(ANONYMOUS, province),
             "city drill-down": city_drilldown,
-            "province dashboard (all tables)": lambda: build(None, province, "province"),
-            "province summary, one year": lambda: stats.summary(None, Filters(year=2024)),
+            "province dashboard (all tables)": lambda: build(ANONYMOUS, province, "province"),
+            "province summary, one year": lambda: stats.summary(ANONYMOUS, Filters(year=2024)),
         }
         results = []
         load = os.getloadavg()[0]

@@ -79,6 +79,10 @@ def create_app(overrides: dict | None = None, config_name: str | None = None) ->
     login_manager.login_message_category = "warning"
 
     _import_models()
+    from .accounts.services import user_for_token
+    from .core.access import token_loader
+
+    token_loader(user_for_token)  # the API toolkit (core) reads bearer tokens through accounts
     for name in API_MODULES:
         importlib.import_module(name)
     for name in BLUEPRINTS:

@@ -18,6 +18,7 @@ from .enterprises.uscc import make as make_uscc
 from .core.extensions import db
 from .core.reference.services import cities, load_reference_data
 from .core.dates import beijing_today
+from .core.access import SYSTEM
 
 DEMO_PASSWORD = "Demo2026gx"
 ENTERPRISES_PER_CITY = 22
@@ -68,7 +69,7 @@ def load_demo() -> dict:
                 "contact_person": "联系人", "contact_phone": f"0771-{rng.randint(1000000, 9999999)}", **flags,
             }
             if not db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == code)):
-                enterprises.create(None, raw)
+                enterprises.create(SYSTEM, raw)
                 created["enterprises"] += 1
     # The demo enterprises' accounts belong to listed enterprises, so that they have rounds to follow.
     listed_first = (Enterprise.over_discharge | Enterprise.toxic_substances | Enterprise.over_energy_quota).desc()
@@ -79,7 +80,7 @@ def load_demo() -> dict:
         if db.session.scalar(select(func.count(User.id)).where(User.username == username)):
             continue
         enterprise_id = {"nn-enterprise": first.id, "lz-enterprise": second.id}.get(username)
-        accounts.create_user(None, username=username, password=DEMO_PASSWORD, role=role, display_name=name,
+        accounts.create_user(SYSTEM, username=username, password=DEMO_PASSWORD, role=role, display_name=name,
                              division_code=scope, enterprise_id=enterprise_id)
         created["users"] += 1
     created["rounds"] = _demo_rounds(rng)
@@ -120,7 +121,7 @@ def _demo_rounds(rng: random.Random) -> int:
     listed_on = date(2025, 3, 1)
     count = 0
     for enterprise in first:
-        audits.list_from_import(None, enterprise, listed_on, "；".join(enterprise.mandatory_flags))
+        audits.list_from_import(SYSTEM, enterprise, listed_on, "；".join(enterprise.mandatory_flags))
         round_ = audits.current_round(enterprise.id)
         roll, goal = rng.random(), "accepted"
         for share, step in DEMO_PROGRESS:
@@ -130,16 +131,16 @@ def _demo_rounds(rng: random.Random) -> int:
             roll -= share
         day = lambda base, spread: base + timedelta(days=rng.randint(0, spread))  # noqa: E731
         steps = [
-            ("disclosed", lambda: audits.disclose(None, round_, on=day(date(2025, 3, 5), 40))),
-            ("auditing", lambda: audits.start_audit(None, round_, on=day(date(2025, 4, 20), 30),
+            ("disclosed", lambda: audits.disclose(SYSTEM, round_, on=day(date(2025, 3, 5), 40))),
+            ("auditing", lambda: audits.start_audit(SYSTEM, round_, on=day(date(2025, 4, 20), 30),
                                                     carbon_in_scope=rng.random() < .3)),
-            ("report_submitted", lambda: audits.submit_report(None, round_, on=day(date(2026, 1, 5), 70), data=pdf,
+            ("report_submitted", lambda: audits.submit_report(SYSTEM, round_, on=day(date(2026, 1, 5), 70), data=pdf,
                                                               filename=f"{enterprise.name}清洁生产审核报告.pdf")),
-            ("evaluation", lambda: audits.begin_evaluation(None, round_, on=day(date(2026, 3, 20), 10))),
-            ("evaluation_passed", lambda: audits.conclude_evaluation(None, round_, on=day(date(2026, 4, 5), 20),
+            ("evaluation", lambda: audits.begin_evaluation(SYSTEM, round_, on=day(date(2026, 3, 20), 10))),
+            ("evaluation_passed", lambda: audits.conclude_evaluation(SYSTEM, round_, on=day(date(2026, 4, 5), 20),
                                                                      passed=True, opinion="审核报告规范，方案可行。")),
-            ("acceptance", lambda: audits.request_acceptance(None, round_, on=day(date(2026, 8, 1), 30))),
-            ("accepted", lambda: audits.conclude_acceptance(None, round_, on=day(date(2026, 9, 15), 30), passed=True,
+            ("acceptance", lambda: audits.request_acceptance(SYSTEM, round_, on=day(date(2026, 8, 1), 30))),
+            ("accepted", lambda: audits.conclude_acceptance(SYSTEM, round_, on=day(date(2026, 9, 15), 30), passed=True,
                                                             opinion="方案实施到位，绩效属实。")),
         ]
         if goal != "listed":
@@ -149,7 +150,7 @@ def _demo_rounds(rng: random.Random) -> int:
                     break
         count += 1
     for enterprise in second:
-        audits.list_from_import(None, enterprise, date(2026, 9, 1), "；".join(enterprise.mandatory_flags))
+        audits.list_from_import(SYSTEM, enterprise, date(2026, 9, 1), "；".join(enterprise.mandatory_flags))
         count += 1
     db.session.flush()
     today = beijing_today()

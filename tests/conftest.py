@@ -27,6 +27,7 @@ from sqlalchemy.pool import Pool  # noqa: E402
 
 from platform import create_app  # noqa: E402
 from platform.core.extensions import db  # noqa: E402
+from platform.core.access import SYSTEM
 
 PASSWORD = "Passw0rd-test"
 REFERENCE_TABLES = {"divisions", "industries", "alembic_version"}
@@ -172,7 +173,7 @@ def make_enterprise(app):
         serial = next(counter)
         raw = {"name": f"测试企业{serial:04d}有限公司", "uscc": make(city, 9000 + serial), "division_code": city,
                "industry_code": "3130", **fields}
-        enterprise = services.create(None, raw)
+        enterprise = services.create(SYSTEM, raw)
         db.session.commit()
         return enterprise
 
@@ -182,12 +183,13 @@ def make_enterprise(app):
 @pytest.fixture
 def make_user(app):
     from platform.accounts import services
+    from platform.core.access import SYSTEM
 
     counter = iter(range(1, 10**6))
 
     def factory(role: str, city: str | None = None, enterprise=None, username: str | None = None):
         user = services.create_user(
-            None, username=username or f"{role}-{next(counter)}", password=PASSWORD, role=role,
+            SYSTEM, username=username or f"{role}-{next(counter)}", password=PASSWORD, role=role,
             division_code=city if role == "regulator" else None,
             enterprise_id=enterprise.id if enterprise is not None else None)
         db.session.commit()

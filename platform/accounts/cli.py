@@ -9,6 +9,7 @@ from ..core.errors import ValidationError
 from ..core.extensions import db
 from . import services
 from .models import ROLES
+from ..core.access import SYSTEM
 
 users = AppGroup("users", help="账号管理")
 
@@ -29,10 +30,10 @@ def create(username, password, role, display_name, division_code, enterprise_usc
             enterprise_id = db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == enterprise_uscc.upper()))
             if enterprise_id is None:
                 raise ValidationError(f"未找到统一社会信用代码为 {enterprise_uscc} 的企业。", "enterprise")
-        user = services.create_user(None, username=username, password=password, role=role,
+        user = services.create_user(SYSTEM, username=username, password=password, role=role,
                                     display_name=display_name, division_code=division_code,
                                     enterprise_id=enterprise_id)
-        plain = services.issue_token(None, user, "cli") if token else None
+        plain = services.issue_token(SYSTEM, user, "cli") if token else None
     click.echo(f"已创建账号 {user.username}（{ROLES[role]}）。")
     if plain:
         click.echo(plain)

@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..core import access
 from ..core.auditlog.services import record
 from ..core.dates import beijing_today, utc_of_beijing_midnight
 from ..core.errors import NotFound, PermissionDenied, ValidationError
@@ -47,7 +48,7 @@ def _check_password_strength(password: str, field: str = "password") -> None:
 def create_user(actor, *, username: str, password: str, role: str, display_name: str | None = None,
                 division_code: str | None = None, enterprise_id: int | None = None) -> User:
     """Create an account. `actor` None means the CLI or demo loader (an operator on the server)."""
-    if actor is not None and actor.role != "admin":
+    if not access.is_system(actor) and actor.role != "admin":
         raise PermissionDenied("只有系统管理员可以创建账号。")
     username = (username or "").strip()
     if not username:
@@ -187,7 +188,7 @@ def change_password(user: User, current: str, new: str) -> None:
 
 def unlock(actor, user: User) -> None:
     """Forget the failed logins of the account's name, from every address."""
-    if actor is None or actor.role != "admin":
+    if not access.is_person(actor, "admin"):
         raise PermissionDenied("只有系统管理员可以解锁账号。")
     before = recent_failures([user.username]).get(user.username, 0)
     db.session.execute(delete(LoginFailure).where(LoginFailure.username == user.username))
@@ -195,7 +196,7 @@ def unlock(actor, user: User) -> None:
 
 
 def set_active(actor, user: User, active: bool) -> None:
-    if actor is None or actor.role != "admin":
+    if not access.is_person(actor, "admin"):
         raise PermissionDenied("只有系统管理员可以停用或启用账号。")
     if user.id == actor.id and not active:
         raise ValidationError("不能停用自己的账号。")
@@ -211,7 +212,7 @@ def _hash_token(token: str) -> str:
 
 
 def _require_token_keeper(actor, user: User) -> None:
-    if actor is not None and actor.role != "admin" and actor.id != user.id:
+    if not access.is_system(actor) and actor.role != "admin" and actor.id != user.id:
         raise PermissionDenied("只能管理自己账号的令牌。")
 
 
@@ -266,7 +267,7 @@ def user_for_token(token: str, now: datetime | None = None) -> User | None:
 
 
 def list_users(actor, role: str | None = None):
-    if actor is None or actor.role != "admin":
+    if not access.is_person(actor, "admin"):
         raise PermissionDenied("只有系统管理员可以管理账号。")
     query = select(User).order_by(User.id)
     if role:

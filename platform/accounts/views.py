@@ -8,7 +8,8 @@ from ..core.extensions import db
 from ..core.models_base import utcnow
 from ..core.reference.models import Division
 from ..core.reference.services import cities
-from ..core.web import paginate, role_required, safe_next, show_errors
+from ..core.access import role_required
+from ..core.web import paginate, safe_next, show_errors
 from . import services
 from .forms import LoginForm, PasswordForm, TokenForm, UserForm
 from .models import User

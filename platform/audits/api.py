@@ -4,7 +4,8 @@ from datetime import date
 from flask import g, jsonify, request
 from sqlalchemy import select
 
-from ..core.api.views import bp, json_body, paginated, parse_iso_date, token_required
+from ..core.access import token_required
+from ..core.api.views import bp, json_body, paginated, parse_iso_date
 from ..enterprises.models import Enterprise
 from ..core.errors import NotFound, ValidationError
 from ..core.extensions import db

@@ -3,6 +3,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ..core import access
 from ..core.auditlog.services import diff, record
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
@@ -18,7 +19,7 @@ STATUS_FILTERS = {**CASE_STATES, "active": "全部未结"}
 
 def visible(user, status: str | None = None, q: str = ""):
     """A select of the cases `user` may see (regulators: their region), newest first."""
-    if user is None or user.role not in ("regulator", "admin"):
+    if not access.is_person(user, "regulator", "admin"):
         raise PermissionDenied("只有监管部门可以查看违规案件。")
     query = select(Case).join(Enterprise, Enterprise.id == Case.enterprise_id).where(enterprises.scope_clause(user))
     if status == "active":
@@ -33,10 +34,10 @@ def visible(user, status: str | None = None, q: str = ""):
 
 
 def get_case(user, case_id: int) -> Case:
-    if user is None or user.role not in ("regulator", "admin"):
+    if not access.is_person(user, "regulator", "admin"):
         raise PermissionDenied("只有监管部门可以查看案件。")
     case = db.session.get(Case, case_id)
-    if case is None or not enterprises.can_see(user, case.enterprise):
+    if case is None or not access.sees_enterprise(user, case.enterprise):
         raise NotFound("未找到该案件。")
     return case
 
@@ -44,7 +45,7 @@ def get_case(user, case_id: int) -> Case:
 def open_case(actor, round_, *, cause: str, note: str = "", today: date | None = None) -> Case:
     """A regulator opens a case by hand (the scan opens the others); one open case per round and cause."""
     require_regulator(actor, round_.enterprise)
-    if actor is None:
+    if access.is_system(actor):
         raise PermissionDenied("只有监管部门可以立案。")
     if cause not in CAUSES:
         raise ValidationError("请选择违规情形。", "cause")

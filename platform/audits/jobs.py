@@ -16,6 +16,7 @@ from ..core.extensions import db
 from ..core.models_base import utcnow
 from . import rules
 from .models import OPEN_CASE_STATES, AuditRound, Case, Notice, StepRecord
+from ..core.access import SYSTEM
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def compliance_scan(as_of: date) -> ScanReport:
 
     # 3. Rectification orders whose deadline passed without a cure.
     report.overdue = _update(Case.state == "rectifying", Case.rectification_deadline < as_of, state="overdue")
-    record(None, "compliance.scan", "scan", as_of.isoformat(), after={
+    record(SYSTEM, "compliance.scan", "scan", as_of.isoformat(), after={
         "opened": report.opened, "closed": report.closed, "rectified": report.rectified, "overdue": report.overdue})
     return report
 

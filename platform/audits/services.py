@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from ..core import access
 from ..core.auditlog.services import diff, record as log
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise, Park
@@ -23,16 +24,16 @@ from ..core.models_base import utcnow
 # --- who may act -------------------------------------------------------------------------------
 
 def require_regulator(actor, enterprise: Enterprise) -> None:
-    if actor is None:  # the CLI and scheduled jobs
+    if access.is_system(actor):  # the CLI and scheduled jobs
         return
     if not getattr(actor, "is_authenticated", False) or actor.role != "regulator":
         raise PermissionDenied("只有监管部门可以进行此操作。")
-    if not enterprises.can_manage(actor, enterprise.city_code):
+    if not access.manages_city(actor, enterprise.city_code):
         raise PermissionDenied("该企业不在您的管辖范围内。")
 
 
 def _require_enterprise(actor, round_: AuditRound) -> None:
-    if actor is None:  # the CLI: an operator loading historical rounds on the enterprise's behalf
+    if access.is_system(actor):  # the CLI: an operator loading historical rounds on the enterprise's behalf
         return
     if not getattr(actor, "is_authenticated", False) or actor.role != "enterprise":
         raise PermissionDenied("只有企业本身可以进行此操作。")
@@ -41,7 +42,7 @@ def _require_enterprise(actor, round_: AuditRound) -> None:
 
 
 def can_view_round(user, round_: AuditRound) -> bool:
-    return enterprises.can_see(user, round_.enterprise)
+    return access.sees_enterprise(user, round_.enterprise)
 
 
 def get_round(user, round_id: int) -> AuditRound:
@@ -130,7 +131,7 @@ def get_step_record(user, record_id: int) -> StepRecord:
 def _decidable(actor, record: StepRecord) -> AuditRound:
     """Only a regulator of the enterprise's region decides on a date, and only while it is pending."""
     require_regulator(actor, record.round.enterprise)
-    if actor is None or actor.role != "regulator":
+    if not access.is_person(actor, "regulator"):
         raise PermissionDenied("只有监管部门可以核实企业申报的日期。")
     if record.status != "pending":
         raise ValidationError(f"该日期记录当前为“{record.status_label}”，无需核实。", "status")
@@ -192,7 +193,7 @@ def refuse_step(actor, record: StepRecord, *, reason: str, today: date | None = 
 
 def evidence_path(user, record_id: int) -> tuple[StepRecord, Path]:
     record = get_step_record(user, record_id)
-    if user is None or user.role not in ("regulator", "admin", "enterprise") or record.evidence_stored_name is None:
+    if not access.is_person(user, "regulator", "admin", "enterprise") or record.evidence_stored_name is None:
         raise NotFound("未找到该证明材料。")
     return record, uploads.stored_file("evidence", record.evidence_stored_name)
 
@@ -265,7 +266,7 @@ def _enterprises_by_uscc(actor, usccs: list[str]) -> list[Enterprise]:
 def publish_batch(actor, *, title: str, published_on, usccs: list[str], document_no: str | None = None,
                   reason: str | None = None, today: date | None = None) -> ListBatch:
     """Publish a mandatory-audit list: every enterprise on it gets a listed round, or none does."""
-    if actor is None or actor.role != "regulator":
+    if not access.is_person(actor, "regulator"):
         raise PermissionDenied("只有监管部门可以公布强制性清洁生产审核名单。")
     title = (title or "").strip()
     if not title:
@@ -293,7 +294,7 @@ def list_from_import(actor, enterprise: Enterprise, listed_on: date, reason: str
         if open_round.kind == "mandatory" and open_round.listed_on == listed_on:
             return False  # re-importing the same file changes nothing
         raise ValidationError(f"该企业已有未完成的审核轮次（{open_round.state_label}），不能再次列入名单。", "listed_on")
-    scope = actor.division_code if actor is not None else Division.PROVINCE
+    scope = actor.division_code if not access.is_system(actor) else Division.PROVINCE
     title = f"{listed_on.isoformat()} 强制性清洁生产审核名单"
     batch = db.session.scalar(select(ListBatch).where(
         ListBatch.published_on == listed_on, ListBatch.division_code == scope, ListBatch.title == title))
@@ -307,7 +308,7 @@ def list_from_import(actor, enterprise: Enterprise, listed_on: date, reason: str
 def create_park_round(actor, *, park_id: int, title: str, listed_on, usccs: list[str],
                       today: date | None = None) -> ParkRound:
     """List several enterprises of one park for an audit of the park as a whole (整体审核)."""
-    if actor is None or actor.role != "regulator":
+    if not access.is_person(actor, "regulator"):
         raise PermissionDenied("只有监管部门可以组织园区整体审核。")
     park = db.session.get(Park, park_id)
     if park is None:
@@ -331,7 +332,7 @@ def create_park_round(actor, *, park_id: int, title: str, listed_on, usccs: list
 def start_voluntary(actor, *, kind: str, started_on, carbon_in_scope: bool = False,
                     today: date | None = None) -> AuditRound:
     """An enterprise starts a voluntary audit, or registers a certification that counts as one."""
-    if actor is None or actor.role != "enterprise":
+    if not access.is_person(actor, "enterprise"):
         raise PermissionDenied("只有企业可以登记自愿性审核。")
     if kind not in ("voluntary", "certification"):
         raise ValidationError("审核类型应为自愿性审核或评价认证。", "kind")

@@ -5,12 +5,14 @@ from sqlalchemy import or_, select
 
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
+from ..core import access
 from ..core.errors import DomainError, NotFound, PermissionDenied
 from ..core.extensions import db
 from ..core.models_base import small_int
 from ..core.reference.services import cities
 from ..core.tabular import xlsx_bytes
-from ..core.web import XLSX, download, flash_form_errors, paginate, role_required, show_errors
+from ..core.access import role_required
+from ..core.web import XLSX, download, flash_form_errors, paginate, show_errors
 from . import cases as case_services
 from . import services
 from .forms import (BatchForm, CancelForm, ConfirmStepForm, DateForm, NoteForm, OpenCaseForm, ParkRoundForm,
@@ -125,7 +127,7 @@ def export_rounds():
 @role_required("regulator", "admin", "enterprise")
 def round_detail(round_id: int):
     round_ = services.get_round(current_user, round_id)
-    can_act = current_user.role == "regulator" and enterprises.can_manage(current_user, round_.enterprise.city_code)
+    can_act = access.has_role(current_user, "regulator") and access.regulates_city(current_user, round_.enterprise.city_code)
     return render_template("audits/round.html", round=round_, can_act=can_act, today=beijing_today(),
                            deadlines=services.deadlines(round_, beijing_today()),
                            cases=list(db.session.scalars(select(case_services.Case).where(

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from ..core.reference.services import DATA_DIR
 from . import services
 from .models import Technology
+from ..core.access import SYSTEM
 
 
 def load_demo() -> int:
@@ -15,7 +16,7 @@ def load_demo() -> int:
             exists = select(Technology.id).where(Technology.name == row["name"], Technology.source == row["source"])
             if services.db.session.scalar(exists):
                 continue
-            services.create(None, {
+            services.create(SYSTEM, {
                 "name": row["name"], "industry_codes": row["industry_code"], "category": row["category"],
                 "key_regions": row["key_regions"].replace(";", "、"), "source": row["source"],
                 "source_year": "2022",

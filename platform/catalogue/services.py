@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from search import SearchQuery
 
+from ..core import access
 from ..core.auditlog.services import diff, record
 from ..core.errors import NotFound, PermissionDenied, ValidationError, collect
 from ..core.extensions import db
@@ -22,7 +23,7 @@ SPLIT = re.compile(r"[;；,，、\s]+")
 
 
 def _require_admin(actor) -> None:
-    if actor is not None and getattr(actor, "role", None) != "admin":
+    if not access.is_system(actor) and getattr(actor, "role", None) != "admin":
         raise PermissionDenied("只有系统管理员可以维护技术目录。")
 
 

@@ -7,7 +7,8 @@ from ..core.errors import DomainError, ValidationError
 from ..core.extensions import db
 from ..core.reference.services import industries
 from ..core.tabular import xlsx_bytes
-from ..core.web import XLSX, download, page_number, paginate, role_required, show_errors
+from ..core.access import role_required
+from ..core.web import XLSX, download, page_number, paginate, show_errors
 from . import services
 from .forms import TechnologyForm
 from .models import CATEGORIES, STATUSES, Technology

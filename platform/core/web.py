@@ -1,26 +1,11 @@
 """Small helpers every feature's HTML views share."""
-from functools import wraps
 from urllib.parse import quote
 
-from flask import Response, abort, flash, render_template, request
-from flask_login import current_user, login_required
+from flask import Response, flash, render_template, request
 
 from .errors import DomainError, InvalidFields
 from .extensions import db
 from .models_base import small_int
-
-
-def role_required(*roles: str):
-    """Log in first, then allow only `roles` (the service still checks scope and state)."""
-    def decorate(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-        return wrapped
-    return decorate
 
 
 def safe_next(target: str | None) -> str | None:

@@ -1,7 +1,8 @@
 """Credit endpoints: penalty decisions and approval (regulator tokens), published records (public)."""
 from flask import g, jsonify, request
 
-from ..core.api.views import bp, json_body, paginated, parse_iso_date, token_required
+from ..core.access import token_required
+from ..core.api.views import bp, json_body, paginated, parse_iso_date
 from ..audits import cases as case_services
 from ..core.errors import ValidationError
 from ..core.dates import iso

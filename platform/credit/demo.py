@@ -12,6 +12,7 @@ from ..core.extensions import db
 from . import jobs, services
 from .models import PenaltyDecision
 from ..core.dates import beijing_today
+from ..core.access import SYSTEM
 
 OFFICES = {"450100": "南宁市生态环境局", "450200": "柳州市生态环境局"}
 # (days before today the decision was made, severity, approved): one old enough for credit repair,
@@ -41,7 +42,7 @@ def load_demo() -> int:
         if case is None:
             break
         case.opened_on = case.due_on + timedelta(days=1)  # as the daily scan would have opened it
-        case_services.order_rectification(None, case, deadline=deadline, today=ordered_on)
+        case_services.order_rectification(SYSTEM, case, deadline=deadline, today=ordered_on)
         plans.append((case, decided_on, deadline, severity, approved))
     db.session.flush()
     compliance_scan(today)  # the rectification deadlines have passed: the cases become overdue
@@ -55,6 +56,6 @@ def load_demo() -> int:
             facts=f"{case.enterprise.name}被列入强制性清洁生产审核名单后{case.cause_label}，"
                   f"经责令于 {deadline.isoformat()} 前改正，逾期仍未改正。", today=today)
         if approved:
-            services.approve(None, decision.record, today=today)
+            services.approve(SYSTEM, decision.record, today=today)
     jobs.publish()  # commits batch by batch, as the scheduled job does
     return len(plans)

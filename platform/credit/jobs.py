@@ -27,6 +27,7 @@ from ..core.models_base import utcnow
 from . import services
 from .channel import channel_for, outgoing
 from .models import CreditDelivery, CreditRecord
+from ..core.access import SYSTEM
 
 BATCH_SIZE = 200
 MAX_ATTEMPTS = 20  # with the defaults below, about three days of trying before a dead letter
@@ -177,7 +178,7 @@ def publish(now: datetime | None = None, *, holder: str | None = None, batch_siz
     finally:
         channel.close()
     if report.due:
-        audit(None, "credit.publish", "credit_outbox", holder, after={
+        audit(SYSTEM, "credit.publish", "credit_outbox", holder, after={
             "due": report.due, "sent": report.sent, "retrying": report.retrying, "dead": report.dead})
         db.session.commit()
     return report
@@ -187,7 +188,7 @@ def expire(as_of: date) -> int:
     """Daily: withdraw the records whose maximum publication period has ended (DESIGN §2)."""
     count = services.expire_publications(as_of)
     if count:
-        audit(None, "credit.expire", "credit_outbox", as_of.isoformat(), after={"withdrawn": count})
+        audit(SYSTEM, "credit.expire", "credit_outbox", as_of.isoformat(), after={"withdrawn": count})
     return count
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..core import access
 from ..core.auditlog.services import diff, record as audit
 from ..audits.models import OPEN_CASE_STATES, Case
 from ..audits.rules import Penalty, penalty_for
@@ -29,6 +30,7 @@ from . import rules
 from .channel import LONG_TERM, wan_yuan
 from .models import CreditDelivery, CreditRecord, PenaltyDecision, RepairApplication
 from ..core.dates import beijing_today, working_days_between
+from ..core.access import SYSTEM
 
 # Fixed for ever: a record's idempotency key is derived from its decision number with it.
 KEY_NAMESPACE = uuid.UUID("5b0e1f4e-8f0c-4d7a-9a55-2f6f3c1d0a26")
@@ -46,22 +48,22 @@ def record_key(decision_no: str) -> str:
 # --- who may act ---------------------------------------------------------------------------------
 
 def _regulator_only(user) -> None:
-    if user is None or not getattr(user, "is_authenticated", False) or user.role not in ("regulator", "admin"):
+    if not access.is_person(user, "regulator", "admin"):
         raise PermissionDenied("只有监管部门可以查看信用记录的办理情况。")
 
 
 def get_record(user, record_id: int) -> CreditRecord:
     """A record for its regulators (their region), admins, and — once approved — the enterprise itself."""
-    if user is None or user.role != "enterprise":
+    if not access.is_person(user, "enterprise"):
         _regulator_only(user)
     record = db.session.get(CreditRecord, record_id)
     if record is None:
         raise NotFound("未找到该信用记录。")
-    if user is not None and user.role == "enterprise":
+    if not access.is_system(user) and user.role == "enterprise":
         if record.enterprise_id != user.enterprise_id or record.state == "pending":
             raise NotFound("未找到该信用记录。")
         return record
-    if not enterprises.can_see(user, record.enterprise):
+    if not access.sees_enterprise(user, record.enterprise):
         raise NotFound("未找到该信用记录。")
     return record
 
@@ -77,7 +79,7 @@ def get_repair(user, repair_id: int) -> RepairApplication:
 def get_delivery(user, delivery_id: int) -> CreditDelivery:
     _regulator_only(user)
     delivery = db.session.get(CreditDelivery, delivery_id)
-    if delivery is None or not enterprises.can_see(user, delivery.record.enterprise):
+    if delivery is None or not access.sees_enterprise(user, delivery.record.enterprise):
         raise NotFound("未找到该报送记录。")
     return delivery
 
@@ -237,7 +239,7 @@ def approve(actor, record: CreditRecord, *, note: str = "", today: date | None =
     require_regulator(actor, record.enterprise)
     if record.state != "pending":
         raise ValidationError(f"该信用记录当前为“{record.state_label}”，不能再次审核。", "state")
-    if actor is not None and actor.id == record.decision.decided_by_id:
+    if not access.is_system(actor) and actor.id == record.decision.decided_by_id:
         raise PermissionDenied("录入处罚决定的人员不能审核本人录入的信用记录，请由另一名监管人员审核。")
     today, now = today or beijing_today(), now or utcnow()
     if record.period.expired_on(today):
@@ -301,7 +303,7 @@ def expire_publications(as_of: date, now: datetime | None = None) -> int:
         .order_by(CreditRecord.id))
     count = 0
     for record in due:
-        withdraw(None, record, reason="expired", on=as_of, now=now)
+        withdraw(SYSTEM, record, reason="expired", on=as_of, now=now)
         count += 1
     return count
 
@@ -314,7 +316,7 @@ def apply_for_repair(actor, record: CreditRecord, *, correction: str, commitment
     """信用修复 (信用修复办法): after the minimum period, with proof that the violation was corrected, that
     the penalty was performed in full (for a fine, the payment voucher of exactly its amount), and a
     public commitment."""
-    if actor is None or actor.role != "enterprise" or actor.enterprise_id != record.enterprise_id:
+    if not access.is_person(actor, "enterprise") or actor.enterprise_id != record.enterprise_id:
         raise PermissionDenied("只有受处罚的企业本身可以申请信用修复。")
     if record.state not in ("approved", "published"):
         raise ValidationError(f"该信用记录当前为“{record.state_label}”，无需申请信用修复。", "state")
@@ -500,7 +502,7 @@ def pending_repairs(user):
 
 def records_of_enterprise(user) -> list[CreditRecord]:
     """The enterprise's own records once approved (what it may see and repair)."""
-    if user is None or user.role != "enterprise":
+    if not access.is_person(user, "enterprise"):
         raise PermissionDenied("只有企业用户可以查看本企业的信用记录。")
     return list(db.session.scalars(select(CreditRecord).where(
         CreditRecord.enterprise_id == user.enterprise_id, CreditRecord.state != "pending")

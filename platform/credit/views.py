@@ -10,7 +10,8 @@ from ..core.errors import DomainError, NotFound, ValidationError
 from ..core.extensions import db
 from ..core.scheduler.models import SchedulerJobRun
 from ..core.tabular import csv_bytes
-from ..core.web import CSV, download, paginate, role_required, safe_next, show_errors
+from ..core.access import role_required
+from ..core.web import CSV, download, paginate, safe_next, show_errors
 from . import services
 from .channel import FIELDS, NOT_ON_PUBLIC_PAGES, record_fields
 from .forms import ApprovalForm, PenaltyForm, RepairDecisionForm, RepairForm, RetryForm

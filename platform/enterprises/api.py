@@ -2,7 +2,9 @@
 from flask import g, request
 from sqlalchemy import select
 
-from ..core.api.views import bp, paginated, token_required
+from ..core import access
+from ..core.access import token_required
+from ..core.api.views import bp, paginated
 from ..core.errors import NotFound
 from ..core.extensions import db
 from . import services
@@ -29,6 +31,6 @@ def enterprises_list():
 @token_required("regulator", "admin")
 def enterprise_detail(uscc: str):
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc.upper()))
-    if enterprise is None or not services.can_see(g.api_user, enterprise):
+    if enterprise is None or not access.sees_enterprise(g.api_user, enterprise):
         raise NotFound("未找到该企业。")
     return as_json(enterprise)

@@ -1,14 +1,14 @@
 """Enterprise registry rules: who sees which enterprise, validation, creation and editing."""
 import re
 
-from sqlalchemy import false, or_, select, true
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
+from ..core import access
 from ..core.auditlog.services import diff, record
 from ..core.errors import NotFound, PermissionDenied, ValidationError, collect
 from ..core.extensions import db
 from ..core.models_base import small_int
-from ..core.reference.models import Division
 from ..core.reference.services import city_of, parse_division, parse_industry
 from . import uscc as uscc_rules
 from .models import FLAGS, PERMIT_CLASSES, Enterprise, Park
@@ -21,51 +21,20 @@ PHONE = re.compile(r"^[0-9+\-() ]{7,30}$")
 # --- who sees what ---------------------------------------------------------------------------
 
 def scope_clause(user):
-    """SQL condition on Enterprise for the enterprises `user` may see (the one home of that rule)."""
-    if user is None or not user.is_authenticated:
-        return false()
-    if user.role == "admin" or (user.role == "regulator" and user.division_code == Division.PROVINCE):
-        return true()
-    if user.role == "regulator":
-        return Enterprise.city_code == user.division_code
-    if user.role == "enterprise":
-        return Enterprise.id == user.enterprise_id
-    return false()
-
-
-def can_see(user, enterprise: Enterprise) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
-    if user.role == "admin" or user.is_province_regulator:
-        return True
-    if user.role == "regulator":
-        return enterprise.city_code == user.division_code
-    if user.role == "enterprise":
-        return enterprise.id == user.enterprise_id
-    return False
-
-
-def can_manage(user, enterprise_city: str) -> bool:
-    """Regulators of the enterprise's city or the province, and admins, manage the registry."""
-    if user is None:  # the CLI and scheduled jobs act as the system operator
-        return True
-    if not user.is_authenticated:
-        return False
-    if user.role == "admin" or user.is_province_regulator:
-        return True
-    return user.role == "regulator" and user.division_code == enterprise_city
+    """SQL condition on Enterprise for the enterprises `user` may see (access.enterprise_scope)."""
+    return access.enterprise_scope(user, Enterprise.city_code, Enterprise.id)
 
 
 def get_visible(user, enterprise_id: int) -> Enterprise:
     enterprise = db.session.get(Enterprise, enterprise_id)
-    if enterprise is None or not can_see(user, enterprise):
+    if enterprise is None or not access.sees_enterprise(user, enterprise):
         raise NotFound("未找到该企业。")  # outside the scope reads as missing (errors.NotFound)
     return enterprise
 
 
 def search(user, *, q: str = "", city: str = "", industry: str = "", flag: str = ""):
     """A select of the enterprises `user` may see, filtered, in a stable order (for pagination)."""
-    if user is None or user.role not in ("regulator", "admin"):
+    if not access.is_person(user, "regulator", "admin"):
         raise PermissionDenied("只有监管部门可以查询企业名录。")
     query = select(Enterprise).where(scope_clause(user))
     q = (q or "").strip()
@@ -164,7 +133,7 @@ def _check_override(actor, raw_uscc: str, allow_bad_check: bool) -> bool:
     """True when the code is kept only thanks to the pilot-code override."""
     if not allow_bad_check:
         return False
-    if actor is None or actor.role not in ("regulator", "admin"):
+    if not access.is_person(actor, "regulator", "admin"):
         raise PermissionDenied("只有监管部门可以登记校验位不符的早期试点代码。")
     return not uscc_rules.is_valid(raw_uscc)
 
@@ -182,7 +151,7 @@ def as_raw(enterprise: Enterprise) -> dict:
 def create(actor, raw: dict, *, allow_bad_check: bool = False) -> Enterprise:
     values = clean(raw, allow_bad_check=allow_bad_check)
     overridden = _check_override(actor, values["uscc"], allow_bad_check)
-    if not can_manage(actor, values["city_code"]):
+    if not access.manages_city(actor, values["city_code"]):
         raise PermissionDenied("您只能登记本辖区的企业。", "division_code")
     if db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == values["uscc"])):
         raise ValidationError(f"统一社会信用代码 {values['uscc']} 已登记。", "uscc")
@@ -201,19 +170,19 @@ def create(actor, raw: dict, *, allow_bad_check: bool = False) -> Enterprise:
 
 def update(actor, enterprise: Enterprise, raw: dict, *, allow_bad_check: bool = False) -> bool:
     """Apply a regulator's edit; returns whether anything changed."""
-    if not can_manage(actor, enterprise.city_code):
+    if not access.manages_city(actor, enterprise.city_code):
         raise PermissionDenied("该企业不在您的管辖范围内。")
     values = clean({**as_raw(enterprise), **raw}, allow_bad_check=allow_bad_check or enterprise.uscc_check_overridden)
     if values["uscc"] != enterprise.uscc:
         raise ValidationError("统一社会信用代码登记后不能修改；如登记有误，请联系系统管理员。", "uscc")
-    if not can_manage(actor, values["city_code"]):
+    if not access.manages_city(actor, values["city_code"]):
         raise PermissionDenied("不能把企业移出您的管辖范围。", "division_code")
     return _apply(actor, enterprise, values, "enterprise.update")
 
 
 def update_own_profile(actor, enterprise: Enterprise, raw: dict) -> bool:
     """The enterprise keeps its representative, address and contact data."""
-    if actor is None or actor.role != "enterprise" or actor.enterprise_id != enterprise.id:
+    if not access.is_person(actor, "enterprise") or actor.enterprise_id != enterprise.id:
         raise PermissionDenied("只能修改本企业的资料。")
     merged = {**as_raw(enterprise), **{k: raw.get(k) for k in SELF_SERVICE_FIELDS}}
     values = clean(merged, allow_bad_check=enterprise.uscc_check_overridden)

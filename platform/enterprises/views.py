@@ -1,10 +1,12 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..core import access
 from ..core.errors import DomainError
 from ..core.reference.services import cities, industries
 from ..core.tabular import xlsx_bytes
-from ..core.web import XLSX, download, import_page, paginate, role_required, show_errors
+from ..core.access import role_required
+from ..core.web import XLSX, download, import_page, paginate, show_errors
 from . import services
 from .forms import EnterpriseForm, ImportForm, ProfileForm
 from .importer import import_enterprises
@@ -48,7 +50,7 @@ def export():
 def detail(enterprise_id: int):
     enterprise = services.get_visible(current_user, enterprise_id)
     return render_template("enterprises/detail.html", enterprise=enterprise,
-                           can_manage=services.can_manage(current_user, enterprise.city_code))
+                           can_manage=access.manages_city(current_user, enterprise.city_code))
 
 
 def _enterprise_form(**kwargs) -> EnterpriseForm:
@@ -79,7 +81,7 @@ def new():
 @role_required("regulator", "admin")
 def edit(enterprise_id: int):
     enterprise = services.get_visible(current_user, enterprise_id)
-    if not services.can_manage(current_user, enterprise.city_code):
+    if not access.manages_city(current_user, enterprise.city_code):
         abort(403)
     raw = services.as_raw(enterprise)
     raw["park_id"] = str(raw["park_id"] or "")

@@ -19,6 +19,7 @@ from ..core.extensions import db
 from . import engagements, panels, rules, services
 from .models import Expert, Panel, ServiceOrg
 from ..core.dates import beijing_today
+from ..core.access import SYSTEM
 
 DEMO_PASSWORD = "Demo2026gx"  # the same as every demo account (platform/demo.py)
 # The industries of the demo enterprises (platform/demo.py DEMO_INDUSTRIES, two-digit divisions).
@@ -56,7 +57,7 @@ def _service_orgs() -> list[ServiceOrg]:
         org = db.session.scalar(select(ServiceOrg).where(ServiceOrg.uscc == uscc))
         if org is None:
             linked = consultant.username if consultant is not None and i == 0 else ""
-            org = services.create_service_org(None, {
+            org = services.create_service_org(SYSTEM, {
                 "name": name, "uscc": uscc, "division_code": city, "address": f"{name[:2]}市高新区科园大道 {10 + i} 号",
                 "contact_person": "项目经理", "contact_phone": f"0771-58{serial % 100000:05d}", "username": linked})
         out.append(org)
@@ -100,7 +101,7 @@ def _experts(orgs: list[ServiceOrg]) -> int:
             "employer_uscc": make_uscc("450100", 870003, "1", "2"), "industry_codes": ["31", "32", "30"],
             "fields": "冶金节能、清洁生产审核", "years_of_practice": "21", "phone": "13977100000",
             "email": "liming@example.com"})
-        services.decide(None, expert, "approve")
+        services.decide(SYSTEM, expert, "approve")
         created += 1
     return created
 
@@ -112,7 +113,7 @@ def _link_rounds(orgs: list[ServiceOrg]) -> None:
                                                          AuditRound.started_on.is_not(None)).order_by(AuditRound.id))
     for round_ in rounds:
         if round_.id % 3:
-            engagements.set_directly(None, round_, orgs[round_.id // 3 % len(orgs)].id)
+            engagements.set_directly(SYSTEM, round_, orgs[round_.id // 3 % len(orgs)].id)
 
 
 def _panels() -> None:
@@ -125,7 +126,7 @@ def _panels() -> None:
     # The first review passes, the second fails on a veto item, the third is still being scored.
     for n, round_ in enumerate(waiting):
         started = round_.report_submitted_on + timedelta(days=20)
-        audits.begin_evaluation(None, round_, on=started, today=max(beijing_today(), started))
+        audits.begin_evaluation(SYSTEM, round_, on=started, today=max(beijing_today(), started))
         panel = _draw(round_, started, seed=20260000 + round_.id)
         if panel is None:
             continue
@@ -138,11 +139,11 @@ def _panels() -> None:
             panels.submit_scores(member.expert.user, member, points=points, vetoes=veto, opinion=opinion, sign=True)
         if n < 2:
             on = started + timedelta(days=14)
-            panels.conclude(None, panel, on=on, today=max(beijing_today(), on),
+            panels.conclude(SYSTEM, panel, on=on, today=max(beijing_today(), on),
                             opinion="同意通过评估，按方案实施中/高费项目。" if n == 0 else "请完成无/低费方案后重新提交审核报告。")
     if passed is not None:
         requested = passed.evaluation_concluded_on + timedelta(days=120)
-        audits.request_acceptance(None, passed, on=requested, today=max(beijing_today(), requested))
+        audits.request_acceptance(SYSTEM, passed, on=requested, today=max(beijing_today(), requested))
         _draw(passed, requested, seed=20269999)
 
 
@@ -150,7 +151,7 @@ def _draw(round_: AuditRound, on: date, seed: int) -> Panel | None:
     """Draw a demo panel, or skip the round when the demo pool cannot staff it."""
     try:
         with db.session.begin_nested():
-            return panels.draw_panel(None, round_, size=3, meeting_on=on + timedelta(days=7),
+            return panels.draw_panel(SYSTEM, round_, size=3, meeting_on=on + timedelta(days=7),
                                      location=f"{round_.enterprise.city.name}生态环境局会议室", seed=seed,
                                      today=on)
     except ValidationError:

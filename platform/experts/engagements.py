@@ -11,6 +11,7 @@ While a panel is at work nothing changes: the panel was drawn against the organi
 """
 from sqlalchemy import select
 
+from ..core import access
 from ..core.auditlog.services import record
 from ..audits import services as audits
 from ..audits.models import CLOSED_STATES, AuditRound
@@ -71,7 +72,7 @@ def _org(org_id: int | None) -> ServiceOrg | None:
 
 
 def _require_changeable(actor, round_: AuditRound) -> None:
-    if round_.state in CLOSED_STATES and actor is not None:  # the operator may record history (demo, CLI)
+    if round_.state in CLOSED_STATES and not access.is_system(actor):  # the operator may record history (demo, CLI)
         raise ValidationError(f"该审核轮次已{round_.state_label}，不能再变更服务机构。", "service_org_id")
     if db.session.scalar(select(Panel.id).where(Panel.round_id == round_.id, Panel.state == "scoring")):
         # The panel was drawn against this organisation's staff; changing it now would void the draw.
@@ -129,7 +130,7 @@ def propose(actor, round_: AuditRound, org_id: int | None, reason: str = "") -> 
     Returns the new engagement, which waits for the organisation (and after the report, for a
     regulator); dropping the organisation before the report takes effect at once. None: no change.
     """
-    if actor is None or not getattr(actor, "is_authenticated", False) or actor.role != "enterprise":
+    if not access.is_person(actor, "enterprise"):
         raise PermissionDenied("只有企业本身可以提出委托的服务机构。")
     if actor.enterprise_id != round_.enterprise_id:
         raise PermissionDenied("只能办理本企业的审核事项。")
@@ -218,7 +219,7 @@ def set_directly(actor, round_: AuditRound, org_id: int | None, reason: str = ""
     """A regulator in scope sets the round's organisation with a reason (the operator: without one)."""
     audits.require_regulator(actor, round_.enterprise)
     reason = (reason or "").strip()[:2000]
-    if actor is not None and not reason:
+    if not access.is_system(actor) and not reason:
         raise ValidationError("监管部门直接登记或变更服务机构，须写明理由（如核查的委托合同）。", "reason")
     _require_changeable(actor, round_)
     org = _org(org_id)

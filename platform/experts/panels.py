@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ..core import access
 from ..core.auditlog.services import record
 from ..audits import services as audits
 from ..audits.models import AuditRound
@@ -32,6 +33,7 @@ from . import draw, rules, services
 from .models import Expert, Panel, PanelDraw, PanelExclusion, PanelMember, PanelRequest, Score, ServiceOrg
 from .services import expert_of
 from ..core.dates import beijing_today
+from ..core.access import SYSTEM
 
 CONFLICTS = ("same_employer", "service_org", "declared")
 
@@ -163,13 +165,13 @@ def decline(actor, member: PanelMember, reason: str) -> PanelMember | PanelReque
     """
     panel = member.panel
     round_ = panel.round
-    if actor is None or getattr(actor, "role", None) != "expert":
+    if not access.is_person(actor, "expert"):
         audits.require_regulator(actor, round_.enterprise)
     elif member.expert.user_id != actor.id:
         raise PermissionDenied("只能办理本人的评审邀请。")
     _require_open_seat(member, "拒绝参加")
     reason = _reason(reason, "请写明拒绝参加的理由（如利益冲突、时间冲突）。")
-    if actor is not None and actor.role != "expert":
+    if not access.is_system(actor) and actor.role != "expert":
         request = _file_request(actor, panel, "decline", reason, member=member)
         services.notify(member.expert_id, f"监管部门申请代您拒绝参加{_panel_label(panel)}评审（理由：{reason}），"
                                           "须经另一名监管人员批准后生效；如有异议，请及时联系监管部门，"
@@ -209,7 +211,7 @@ def cancel(actor, panel: Panel, reason: str) -> PanelRequest | None:
         raise ValidationError(f"该专家组{panel.state_label}，不能撤销。", "state")
     reason = _reason(reason, "撤销专家组须写明理由。")
     signed = [m for m in panel.active_members if m.signed_at]
-    if actor is not None and signed:
+    if not access.is_system(actor) and signed:
         request = _file_request(actor, panel, "cancel", reason)
         for member in panel.active_members:
             services.notify(member.expert_id, f"监管部门申请撤销{_panel_label(panel)}专家组（理由：{reason}），"
@@ -279,7 +281,7 @@ def can_decide_request(user, request: PanelRequest) -> bool:
 def decide_request(actor, request: PanelRequest, *, approve: bool, note: str = "") -> None:
     """A second regulator with scope over the round approves (the change is made now) or rejects a request."""
     panel = request.panel
-    if actor is None:
+    if access.is_system(actor):
         raise PermissionDenied("须由另一名监管人员审批。")
     audits.require_regulator(actor, panel.round.enterprise)
     if actor.id == request.requested_by_id:
@@ -324,7 +326,7 @@ def _lapse_requests(panel: Panel, *, member: PanelMember | None = None, keep: Pa
         if member is not None and request.member_id != member.id:
             continue
         request.state, request.decided_at, request.decision_note = "lapsed", utcnow(), why
-        record(None, "panel.request.lapse", "panel", panel.id, division_code=panel.round.enterprise.city_code,
+        record(SYSTEM, "panel.request.lapse", "panel", panel.id, division_code=panel.round.enterprise.city_code,
                note=why, after={"request": request.id, "kind": request.kind})
 
 
@@ -408,7 +410,7 @@ def submit_scores(actor, member: PanelMember, *, points: dict, vetoes=(), opinio
     """A member saves their scores, veto items and opinion; signing makes them final."""
     panel = member.panel
     expert = member.expert
-    if actor is None or actor.id != expert.user_id:
+    if not access.is_person(actor, "expert") or actor.id != expert.user_id:
         raise PermissionDenied("只能填写本人的评分。")
     _require_open_seat(member, "修改评分")
     if expert.status != "approved":
@@ -455,7 +457,7 @@ def submit_scores(actor, member: PanelMember, *, points: dict, vetoes=(), opinio
                after={"member": expert.id, "total": str(member.total), "vetoes": sorted(set(vetoes))})
         _lapse_requests(panel, member=member, why="该专家已签署评审意见")
         if rules.AUTO_CONCLUDE.value and panel.all_signed:
-            conclude(None, panel, on=today or beijing_today(), today=today)
+            conclude(SYSTEM, panel, on=today or beijing_today(), today=today)
 
 
 def tally(panel: Panel) -> dict:
@@ -532,12 +534,12 @@ def get_panel(panel_id: int) -> Panel:
 
 def can_manage(user, panel: Panel) -> bool:
     return (getattr(user, "role", None) == "regulator"
-            and enterprises.can_manage(user, panel.round.enterprise.city_code))
+            and access.manages_city(user, panel.round.enterprise.city_code))
 
 
 def require_view(user, panel: Panel) -> None:
     """Regulators and admins in scope, the enterprise itself, and the panel's members."""
-    if enterprises.can_see(user, panel.round.enterprise):
+    if access.sees_enterprise(user, panel.round.enterprise):
         return
     expert = expert_of(user)
     if expert is not None and any(m.expert_id == expert.id for m in panel.members):

@@ -8,6 +8,7 @@ from sqlalchemy import case, func, select
 
 from search import SearchQuery
 
+from ..core import access
 from ..accounts import services as accounts
 from ..accounts.models import User
 from ..core.auditlog.services import diff, record
@@ -22,6 +23,7 @@ from ..core.models_base import small_int, utcnow
 from ..core.reference.models import Industry
 from ..core.reference.services import parse_division, parse_industry
 from .models import STATUSES, Expert, ExpertConflict, ExpertNotice, ServiceOrg
+from ..core.access import SYSTEM
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SPLIT = re.compile(r"[;；,，、\s]+")
@@ -38,19 +40,19 @@ DECISIONS = {
 
 def require_province_regulator(actor, what: str = "审核专家入库申请") -> None:
     """Experts serve the whole province, so the province regulator decides on them (None: the CLI)."""
-    if actor is None:
+    if access.is_system(actor):
         return
     if not getattr(actor, "is_province_regulator", False):
         raise PermissionDenied(f"只有自治区监管部门可以{what}。")
 
 
 def require_regulator(actor) -> None:
-    if actor is not None and getattr(actor, "role", None) not in ("regulator", "admin"):
+    if not access.is_system(actor) and getattr(actor, "role", None) not in ("regulator", "admin"):
         raise PermissionDenied("只有监管部门可以进行此操作。")
 
 
 def expert_of(user) -> Expert | None:
-    if user is None or not getattr(user, "is_authenticated", False) or user.role != "expert":
+    if not access.is_person(user, "expert"):
         return None
     return db.session.scalar(select(Expert).where(Expert.user_id == user.id))
 
@@ -63,7 +65,7 @@ def get_expert(expert_id: int) -> Expert:
 
 
 def _require_self(actor, expert: Expert) -> None:
-    if actor is not None and getattr(actor, "id", None) != expert.user_id:
+    if not access.is_system(actor) and getattr(actor, "id", None) != expert.user_id:
         raise PermissionDenied("只能修改本人的专家资料。")
 
 
@@ -141,7 +143,7 @@ def _apply(expert: Expert, values: dict) -> None:
 def register(*, username: str, password: str, profile: dict, conflicts: list[dict] = ()) -> Expert:
     """Public sign-up: an expert account and a pending profile, in one transaction."""
     values = clean(profile)  # every profile field's error at once, before the account is made
-    user = accounts.create_user(None, username=username, password=password, role="expert",
+    user = accounts.create_user(SYSTEM, username=username, password=password, role="expert",
                                 display_name=values["name"])
     return add_profile(user, profile, conflicts)
 
@@ -167,9 +169,9 @@ def create_by_operator(profile: dict, *, username: str, password: str, status: s
     """The demo loader and the CLI: an expert already decided on."""
     expert = register(username=username, password=password, profile=profile)
     if status != "pending":
-        decide(None, expert, "approve")
+        decide(SYSTEM, expert, "approve")
     if status in ("suspended", "retired"):
-        decide(None, expert, {"suspended": "suspend", "retired": "retire"}[status], reason)
+        decide(SYSTEM, expert, {"suspended": "suspend", "retired": "retire"}[status], reason)
     return expert
 
 
@@ -397,7 +399,7 @@ def create_service_org(actor, raw: dict) -> ServiceOrg:
 
 
 def service_org_of(user) -> ServiceOrg | None:
-    if user is None or not getattr(user, "is_authenticated", False) or user.role != "service_org":
+    if not access.is_person(user, "service_org"):
         return None
     return db.session.scalar(select(ServiceOrg).where(ServiceOrg.user_id == user.id))
 

@@ -14,7 +14,8 @@ from ..core.extensions import db
 from ..core import uploads
 from ..core.models_base import small_int
 from ..core.reference.services import cities, industries
-from ..core.web import page_number, paginate, role_required, show_errors
+from ..core.access import role_required
+from ..core.web import page_number, paginate, show_errors
 from . import engagements, panels, rules, services
 from .forms import (AssignOrgForm, CancelPanelForm, ConcludeForm, ConflictForm, DeclineForm, DecisionForm, DrawForm,
                     EngagementNoteForm, NameDecisionForm, ProfileForm, RegistrationForm, RequestDecisionForm, RoundServiceOrgForm,

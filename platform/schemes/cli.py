@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from ..core.cli import run_import, unit_of_work
 from . import services
 from .importer import import_schemes
+from ..core.access import SYSTEM
 
 schemes = AppGroup("schemes", help="清洁生产方案")
 
@@ -15,7 +16,7 @@ schemes = AppGroup("schemes", help="清洁生产方案")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_command(path: Path):
     """导入清洁生产方案（.xlsx 或 .csv），挂在各企业当前的审核轮次下。有行被拒绝时以非零状态退出。"""
-    run_import(lambda data, filename, progress: import_schemes(None, data, filename, progress=progress), path)
+    run_import(lambda data, filename, progress: import_schemes(SYSTEM, data, filename, progress=progress), path)
 
 
 @schemes.command("rebuild-totals")

@@ -37,6 +37,7 @@ from sqlalchemy import select
 
 from ..audits.models import STATES, AuditRound
 from ..audits.services import require_regulator
+from ..core import access
 from ..core.auditlog.services import record
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
@@ -69,7 +70,7 @@ def plain_values(values: dict) -> dict:
 
 def _require_requester(actor, round_: AuditRound) -> str:
     """The enterprise itself, for a round whose schemes are frozen; the round locked. Returns its state."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or actor.role != "enterprise":
+    if not access.is_person(actor, "enterprise"):
         raise PermissionDenied("方案修订由企业本身申请，由监管部门审核。")
     if actor.enterprise_id != round_.enterprise_id:
         raise PermissionDenied("只能为本企业的清洁生产方案提交修订申请。")
@@ -163,7 +164,7 @@ def report_progress(actor, scheme: Scheme, raw: dict, *, today: date | None = No
     """The enterprise records that a frozen scheme is being carried out or is completed, with its
     actual results on completion. Bounded as the module docstring says; kept as an applied revision."""
     round_ = scheme.round
-    if actor is None or not getattr(actor, "is_authenticated", False) or actor.role != "enterprise":
+    if not access.is_person(actor, "enterprise"):
         raise PermissionDenied("方案实施进展由企业本身登记。")
     if actor.enterprise_id != round_.enterprise_id:
         raise PermissionDenied("只能登记本企业方案的实施进展。")
@@ -200,7 +201,7 @@ def report_progress(actor, scheme: Scheme, raw: dict, *, today: date | None = No
 def _require_decider(actor, enterprise: Enterprise) -> None:
     """Only a regulator of the enterprise's city or the province: never the enterprise, nor an admin."""
     require_regulator(actor, enterprise)
-    if actor is None or actor.role != "regulator":
+    if not access.is_person(actor, "regulator"):
         raise PermissionDenied("只有监管部门可以审核方案修订和核实方案数值。")
 
 
@@ -213,7 +214,7 @@ def pending_revisions(user):
 
 def get_revision(user, revision_id: int) -> SchemeRevision:
     revision = db.session.get(SchemeRevision, revision_id)
-    if revision is None or not enterprises.can_see(user, revision.enterprise):
+    if revision is None or not access.sees_enterprise(user, revision.enterprise):
         raise NotFound("未找到该修订申请。")
     return revision
 
@@ -260,7 +261,7 @@ def decide(actor, revision: SchemeRevision, *, approve: bool, note: str = "", to
 
 def figures_to_review(user):
     """Schemes whose figures wait for a regulator's review in the user's region, oldest first (a select)."""
-    if user is None or not user.is_authenticated or user.role not in ("regulator", "admin"):
+    if not access.is_person(user, "regulator", "admin"):
         raise PermissionDenied("只有监管部门可以查看待核实的方案数值。")
     return (select(Scheme).join(Enterprise, Enterprise.id == Scheme.enterprise_id)
             .where(Scheme.review_status == "pending", Scheme.withdrawn_at.is_(None), enterprises.scope_clause(user))

@@ -24,6 +24,7 @@ from sqlalchemy import BigInteger, and_, bindparam, case, cast, delete, func, in
 
 from ..audits.models import STATES, AuditRound
 from ..audits import services as audits
+from ..core import access
 from ..core.auditlog.services import diff, record
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
@@ -33,6 +34,7 @@ from ..core.tabular import parse_date
 from . import rules
 from .models import AMOUNTS, CATEGORIES, MAX_AMOUNT, SCALE, STATUSES, Metric, Scheme, SchemeTotals, figures_counted
 from ..core.dates import beijing_today
+from ..core.access import SYSTEM
 
 # The enterprise proposes and revises its schemes while its audit is under way; the operator may load
 # them from the listing on. From the report's submission on the schemes are frozen (FROZEN_STATES):
@@ -68,14 +70,14 @@ EXCEL_DIGITS = 15
 
 def get_visible(user, scheme_id: int) -> Scheme:
     scheme = db.session.get(Scheme, scheme_id)
-    if scheme is None or not enterprises.can_see(user, scheme.enterprise):
+    if scheme is None or not access.sees_enterprise(user, scheme.enterprise):
         raise NotFound("未找到该清洁生产方案。")
     return scheme
 
 
 def visible(user, *, q: str = "", city: str = "", status: str = "", category: str = "", round_id: int | None = None):
     """A select of the schemes `user` may see, filtered, newest rounds first (for lists and exports)."""
-    if user is None or not user.is_authenticated or user.role not in ("regulator", "admin", "enterprise"):
+    if not access.is_person(user, "regulator", "admin", "enterprise"):
         raise PermissionDenied("您无权查看清洁生产方案。")
     query = (select(Scheme).join(Enterprise, Enterprise.id == Scheme.enterprise_id)
              .where(enterprises.scope_clause(user)))
@@ -95,7 +97,7 @@ def visible(user, *, q: str = "", city: str = "", status: str = "", category: st
 
 
 def can_write(user, round_: AuditRound) -> bool:
-    return (user is not None and getattr(user, "is_authenticated", False) and user.role == "enterprise"
+    return (not access.is_system(user) and getattr(user, "is_authenticated", False) and user.role == "enterprise"
             and user.enterprise_id == round_.enterprise_id and round_.state in EDITABLE_STATES)
 
 
@@ -121,7 +123,7 @@ def _require_author(actor, round_: AuditRound) -> str:
     state = lock_round(round_)
     if state == "cancelled":
         raise ValidationError("该审核轮次已撤销，不能登记方案。", "round")
-    if actor is None:  # the CLI operator loading records
+    if access.is_system(actor):  # the CLI operator loading records
         return state
     if not getattr(actor, "is_authenticated", False) or actor.role != "enterprise":
         raise PermissionDenied("清洁生产方案由企业本身填报，监管部门可以查看。")
@@ -134,7 +136,7 @@ def _require_open(actor, state: str) -> None:
     """Direct writes happen before the report: after it, only through a revision (schemes/review.py)."""
     if state in FROZEN_STATES:
         raise ValidationError(frozen_message(state), "round")
-    if state not in (OPERATOR_STATES if actor is None else EDITABLE_STATES):
+    if state not in (OPERATOR_STATES if access.is_system(actor) else EDITABLE_STATES):
         raise ValidationError(f"该审核轮次当前为“{STATES[state]}”，方案不能修改：方案在审核开始后、提交审核报告前填报。",
                               "round")
 
@@ -360,7 +362,7 @@ def load_entered(round_: AuditRound, raw: dict, *, today: date | None = None) ->
     for a round the demo has already taken past its report. Held to the same validation and ceilings."""
     if lock_round(round_) == "cancelled":
         raise ValidationError("该审核轮次已撤销，不能登记方案。", "round")
-    return insert_scheme(None, round_, clean(raw, round_, today=today))
+    return insert_scheme(SYSTEM, round_, clean(raw, round_, today=today))
 
 
 def update(actor, scheme: Scheme, raw: dict, *, today: date | None = None) -> bool:

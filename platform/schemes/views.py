@@ -9,7 +9,8 @@ from ..core.errors import DomainError, PermissionDenied
 from ..core.extensions import db
 from ..core.reference.services import cities
 from ..core.tabular import csv_bytes, xlsx_bytes
-from ..core.web import CSV, XLSX, download, flash_form_errors, import_page, paginate, role_required, show_errors
+from ..core.access import role_required
+from ..core.web import CSV, XLSX, download, flash_form_errors, import_page, paginate, show_errors
 from . import review, rules, services
 from .forms import DecisionForm, ImportForm, ProgressForm, RevisionForm, ReviewFiguresForm, SchemeForm, WithdrawForm
 from .importer import COLUMNS, REQUIRED, import_schemes, template_rows

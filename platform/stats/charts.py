@@ -35,11 +35,14 @@ def targets_chart(chart_id: str, summary: dict) -> dict:
     return {"id": chart_id, "type": "progress", "title": "重点工程减排量：“十四五”全区累计目标完成进度（2021–2025 年完成的方案，%）",
             "categories": [r["label"] for _, r in items], "series": [
                 {"name": "已核实", "data": [percent(r["progress"]) for _, r in items]},
-                {"name": "企业报告", "data": [percent(rate(r["period_reported"], r["target"])) for _, r in items]},
+                {"name": "企业报告", "data": [None if r.get("period_reported") is None
+                                              else percent(rate(r["period_reported"], r["target"])) for _, r in items]},
             ]}
 
 
 def status_chart(chart_id: str, summary: dict) -> dict:
+    if summary.get("suppressed"):  # a withheld cell (services.summary): nothing to draw
+        return {"id": chart_id, "type": "pie", "title": "方案实施情况", "data": []}
     open_schemes = summary["schemes_total"] - summary["schemes_completed"] - summary["schemes_abandoned"]
     return {"id": chart_id, "type": "pie", "title": "方案实施情况", "data": [
         {"name": "已完成（已核实）", "value": summary["schemes_verified"]},

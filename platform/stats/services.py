@@ -34,6 +34,10 @@ Definitions — one answer to each question, used by every page, export and API:
   count at all.
 * Rates and progress are fractions rounded half-up to 4 places (0.6667 = 66.67 %), or None when there
   is nothing to divide by. Amounts are exact Decimals in their unit.
+* **What the public sees.** Every summary and row carries ``suppressed``. For anyone but a regulator
+  or admin within its region (``sees_small_groups``), a selection or row of fewer than
+  ``stats.min_group_size`` enterprises, or one from which such a group could be worked out by
+  subtraction, has every figure None, ``suppressed`` True and the reason (stats/disclosure.py).
 """
 import csv
 from dataclasses import asdict, dataclass, replace
@@ -45,14 +49,17 @@ from sqlalchemy import (Date, Integer, String, bindparam, case, cast, extract, f
                         select, union_all)
 
 from ..audits.models import KINDS, STATES, AuditRound
-from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise, Park
+from ..core import access
 from ..core.errors import NotFound, PermissionDenied, ValidationError
 from ..core.extensions import db
 from ..core.models_base import small_int
 from ..core.reference.services import DATA_DIR, cities, industries
 from ..schemes.models import METRIC, RESULTS, SCALE, SchemeTotals
 from ..core.dates import beijing_today, iso
+from . import disclosure
+from .disclosure import ANY
+from .rules import MIN_GROUP_SIZE
 
 R, E, T = AuditRound, Enterprise, SchemeTotals
 ENTRY_DATE = func.coalesce(R.listed_on, R.started_on)
@@ -105,36 +112,43 @@ def parse_filters(args) -> Filters:
 # --- who may see what ----------------------------------------------------------------------------
 
 def authorize(actor, filters: Filters, by: str | None = None) -> Filters:
-    """Aggregates by year, city, industry and park are public. Figures of one enterprise, and tables
-    with a row per enterprise or round, follow the registry's region rule. Returns the filters, a city
-    regulator's narrowed to its city when it asked for enterprise rows across the province."""
+    """Aggregates by year, city, industry and park are public, small groups withheld (`sees_small_groups`).
+    Figures of one enterprise, and tables with a row per enterprise or round, follow the registry's
+    region rule. Returns the filters, a city regulator's narrowed to its city when it asked for
+    enterprise rows across the province."""
     if by is not None and by not in BREAKDOWNS:
         raise ValidationError(f"不支持按“{by}”分组统计。", "by")
     if filters.enterprise_id is not None:
         enterprise = db.session.get(Enterprise, filters.enterprise_id)
         if enterprise is None:
             raise NotFound("未找到该企业。")
-        if not enterprises.can_see(actor, enterprise):
+        if not access.sees_enterprise(actor, enterprise):
             raise PermissionDenied("该企业不在您的管辖范围内。")
     if by == "round" and filters.enterprise_id is None:
         raise ValidationError("按审核轮次列示须指定企业。", "by")
     if by == "enterprise":
-        if actor is None or not actor.is_authenticated or actor.role not in ("regulator", "admin"):
-            raise PermissionDenied("逐家企业的统计只向监管部门开放；公众可查看汇总数据。")
-        if actor.role == "regulator" and not actor.is_province_regulator:
+        access.require_role(actor, *access.READERS, message="逐家企业的统计只向监管部门开放；公众可查看汇总数据。")
+        if not access.province_wide(actor):
             if filters.city not in (None, actor.division_code):
                 raise PermissionDenied("该设区市不在您的管辖范围内。", "city")
             filters = replace(filters, city=actor.division_code)
     return filters
 
 
+def sees_small_groups(actor, filters: Filters) -> bool:
+    """Whether `actor` sees the figures of groups of fewer than `stats.min_group_size` enterprises:
+    admins and province regulators everywhere, a city regulator within its city, an enterprise (or a
+    regulator) in its own figures, which `authorize` has let it see. Everyone else — the public pages,
+    exports and API — has them withheld (disclosure.py)."""
+    if filters.enterprise_id is not None or access.province_wide(actor):
+        return True
+    return access.has_role(actor, "regulator") and filters.city is not None and access.sees_city(actor, filters.city)
+
+
 def require_region(actor, city: str | None) -> None:
     """The regulators' dashboards: the province's for province regulators and admins, a city's for its own."""
-    if actor is None or not actor.is_authenticated or actor.role not in ("regulator", "admin"):
-        raise PermissionDenied("只有监管部门可以查看该统计页面。")
-    if actor.role == "admin" or actor.is_province_regulator:
-        return
-    if city != actor.division_code:
+    access.require_role(actor, *access.READERS, message="只有监管部门可以查看该统计页面。")
+    if not access.province_wide(actor) and not access.sees_city(actor, city):
         raise PermissionDenied("该设区市不在您的管辖范围内。", "city")
 
 
@@ -257,14 +271,17 @@ def _figures(row) -> dict:
         if reported:
             figure["reported"] = _amount(getattr(row, f"{m.key}_reported_e4"))
         out["reductions"][m.key] = figure
+    out.update(suppressed=False, suppressed_reason=None, suppressed_label=None)
     return out
 
 
 def summary(actor, filters: Filters) -> dict:
-    """Every figure of the selection, with each reduction against its 2025 target where one exists."""
+    """Every figure of the selection, with each reduction against its 2025 target where one exists;
+    for the public, none of them when the selection is a withheld cell (disclosure.py)."""
     filters = authorize(actor, filters)
+    withheld = _withheld(actor, filters)
     row = db.session.execute(_summary_statement(_shape(filters)), _params(filters)).one()
-    return _with_targets(filters, _figures(row))
+    return _disclose(_with_targets(filters, _figures(row)), withheld, _cell(filters))
 
 
 @lru_cache(maxsize=64)
@@ -326,14 +343,17 @@ def dashboard(actor, filters: Filters, dims: tuple[str, ...]) -> tuple[dict, dic
     unknown = [d for d in dims if d not in DIMENSIONS]
     if unknown:
         raise ValidationError(f"不支持按“{unknown[0]}”分组统计。", "by")
+    withheld = _withheld(actor, filters)
     rows = db.session.execute(_dashboard_statement(_shape(filters), tuple(dims)), _params(filters)).all()
     total = _with_targets(filters, _figures(next(r for r in rows if r.dim == "all")))
+    total = _disclose(total, withheld, _cell(filters))
     tables = {}
     for d in dims:
         mine = [r for r in rows if r.dim == d]
         typed = [int(r.key) if r.key is not None and d in ("year", "park") else r.key for r in mine]
         names = _names(d, typed)
-        items = [{"key": key, "name": names.get(key) or ("（未填）" if key is None else str(key)), **_figures(r)}
+        items = [_disclose({"key": key, "name": names.get(key) or ("（未填）" if key is None else str(key)),
+                            **_figures(r)}, withheld, _cell(filters, d, key))
                  for key, r in zip(typed, mine)]
         tables[d] = sorted(items, key=lambda item: (item["key"] is None, item["key"] or 0))
     return total, tables
@@ -362,7 +382,11 @@ def breakdown(actor, filters: Filters, by: str, *, limit: int | None = None, off
     filters = authorize(actor, filters, by)
     if limit is not None and by in ("enterprise", "round"):
         return page_of_groups(actor, filters, by, limit, offset)[0]
-    return _breakdown(filters, by, limit=limit, offset=offset)
+    rows = _breakdown(filters, by, limit=limit, offset=offset)
+    if by in DIMENSIONS:  # rows by enterprise or round are the regulators' and the enterprise's own
+        withheld = _withheld(actor, filters)
+        rows = [_disclose(r, withheld, _cell(filters, by, r["key"])) for r in rows]
+    return rows
 
 
 def page_of_groups(actor, filters: Filters, by: str, limit: int, offset: int = 0) -> tuple[list[dict], int]:
@@ -459,6 +483,102 @@ def year_choices(today: date | None = None) -> list[int]:
     """The years a dashboard offers, newest first: from FIRST_YEAR, when 《清洁生产审核办法》(2016)
     took effect, to this year (a constant list: finding the years with data would read every round)."""
     return list(range((today or beijing_today()).year, FIRST_YEAR - 1, -1))
+
+
+# --- what the public sees (disclosure.py) ------------------------------------------------------------
+
+# What a withheld cell keeps: what was asked for and the names; every other value becomes null, so a
+# figure added later is withheld too.
+KEPT_FIELDS = frozenset({"year", "city", "industry", "park", "key", "name"})
+KEPT_RESULT_FIELDS = frozenset({"label", "unit", "target"})  # the target is the province's, public
+
+
+def _withheld(actor, filters: Filters) -> dict | None:
+    """The withheld cells for someone who does not see small groups; None for someone who does."""
+    if sees_small_groups(actor, filters):
+        return None
+    return disclosure.withheld(_census(), MIN_GROUP_SIZE.value)
+
+
+def _cell(filters: Filters, by: str | None = None, key=None) -> tuple:
+    """The cell (disclosure.py) of the selection, or of its row `key` in a breakdown `by`."""
+    values = {"year": filters.year, "city": filters.city, "industry": filters.industry, "park": filters.park}
+    fixed = {name: ANY if value is None else value for name, value in values.items()}
+    if by is not None:
+        fixed[by] = key  # a key of None is a real row: "不在园区"
+    return disclosure.cell(**fixed)
+
+
+def _disclose(figures: dict, withheld: dict | None, cell: tuple) -> dict:
+    """The figures, or — for a withheld cell — none of them: null, with the reason."""
+    kind = None if withheld is None else withheld.get(cell)
+    if kind is None:
+        return figures
+    threshold = MIN_GROUP_SIZE.value
+    out = {name: value if name in KEPT_FIELDS else None for name, value in figures.items()}
+    out["reductions"] = {key: {name: value if name in KEPT_RESULT_FIELDS else None for name, value in r.items()}
+                         for key, r in figures["reductions"].items()}
+    out.update(suppressed=True, suppressed_reason=disclosure.reason(kind, threshold),
+               suppressed_label=disclosure.label(kind, threshold))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _census_statement():
+    """How many enterprises have a counted round in each (year, city, industry, park), from the distinct
+    (enterprise, year) pairs; and how many in each (city, industry, park), noting those whose every
+    round is in one year. One pass over the rounds (their stats index) and the enterprises."""
+    pairs = select(R.enterprise_id.label("eid"), ROUND_YEAR.label("year")).where(R.state != "cancelled").distinct()
+    pairs = pairs.cte("pairs")
+    firms = (select(pairs.c.eid, func.count().label("years"), func.min(pairs.c.year).label("year"))
+             .group_by(pairs.c.eid).cte("firms"))
+    per_year = (select(literal("y", String).label("part"), literal(0, Integer).label("single"), pairs.c.year,
+                       E.city_code, E.industry_code, E.park_id, func.count().label("n"))
+                .select_from(pairs).join(E, E.id == pairs.c.eid)
+                .group_by(pairs.c.year, E.city_code, E.industry_code, E.park_id))
+    single = case((firms.c.years == 1, 1), else_=0)
+    per_firm = (select(literal("f", String), single, case((firms.c.years == 1, firms.c.year), else_=null()),
+                       E.city_code, E.industry_code, E.park_id, func.count())
+                .select_from(firms).join(E, E.id == firms.c.eid)
+                .group_by(single, case((firms.c.years == 1, firms.c.year), else_=null()), E.city_code,
+                          E.industry_code, E.park_id))
+    return union_all(per_year, per_firm)
+
+
+@lru_cache(maxsize=1)
+def _fingerprint_statement():
+    """What changes whenever the census can: a round added, removed, cancelled or re-dated, an enterprise
+    added, removed or moved (every such change goes through the ORM, which stamps `updated_at`)."""
+    return select(
+        select(func.count()).select_from(R).where(R.state != "cancelled").scalar_subquery(),
+        select(func.max(R.id)).scalar_subquery(), select(func.max(R.updated_at)).scalar_subquery(),
+        select(func.count()).select_from(E).scalar_subquery(), select(func.max(E.id)).scalar_subquery(),
+        select(func.max(E.updated_at)).scalar_subquery())
+
+
+_LAST_CENSUS: dict = {}  # "last" -> (database, fingerprint, census): one scan of the rounds per change, not per request
+
+
+def _census() -> disclosure.Census:
+    """The counts disclosure.py needs, read again only when the fingerprint has changed."""
+    key = (str(db.engine.url), tuple(db.session.execute(_fingerprint_statement()).one()))
+    last = _LAST_CENSUS.get("last")
+    if last is not None and last[0] == key:
+        return last[1]
+    census = _read_census()
+    _LAST_CENSUS["last"] = (key, census)
+    return census
+
+
+def _read_census() -> disclosure.Census:
+    per_year, per_firm = set(), set()
+    for part, single, year, city, industry, park, n in db.session.execute(_census_statement()):
+        year = None if year is None else int(year)
+        if part == "y":
+            per_year.add((year, city, industry, park, int(n)))
+        else:
+            per_firm.add((bool(single), year, city, industry, park, int(n)))
+    return disclosure.Census(frozenset(per_year), frozenset(per_firm))
 
 
 # --- the 2025 targets ------------------------------------------------------------------------------

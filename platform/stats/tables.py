@@ -52,6 +52,11 @@ def _figure_columns() -> list[tuple[str, callable]]:
     ]
 
 
+def _withheld(figures: dict):
+    """What a withheld cell shows in place of each figure (services.summary: "<3家，不公开"), or None."""
+    return figures["suppressed_label"] if figures.get("suppressed") else None
+
+
 def summary_table(summary: dict) -> StatTable:
     table = StatTable("summary", "主要指标", ["指标", "数值", "单位"])
     table.rows = [
@@ -76,13 +81,19 @@ def summary_table(summary: dict) -> StatTable:
         ["经济效益（企业报告）", plain(summary["economic_benefit_wan_yuan"]), "万元/年"],
         ["经济效益（已核实）", plain(summary["economic_benefit_verified_wan_yuan"]), "万元/年"],
     ]
+    if (withheld := _withheld(summary)) is not None:
+        table.rows = [[label, withheld, unit] for label, _, unit in table.rows]
     return table
 
 
 def reductions_table(summary: dict) -> StatTable:
     table = StatTable("reductions", "节能减排绩效与2025年目标",
                       ["指标", "单位", "已核实", "企业报告", "2025年目标", "目标完成进度（%）"])
+    withheld = _withheld(summary)
     for key, r in summary["reductions"].items():
+        if withheld is not None:
+            table.rows.append([r["label"], r["unit"], withheld, withheld, plain(r.get("target")), withheld])
+            continue
         table.rows.append([r["label"], r["unit"], plain(r["verified"]), plain(r["reported"]), plain(r.get("target")),
                            percent(r.get("progress"))])
     return table
@@ -102,7 +113,8 @@ def breakdown_table(rows: list[dict], by: str, title: str, link=None) -> StatTab
             lead += [r["uscc"], r["industry"]]
         if by == "round":
             lead += [r["state_label"]]
-        table.rows.append(lead + [value(r) for _, value in columns])
+        withheld = _withheld(r)
+        table.rows.append(lead + [value(r) if withheld is None else withheld for _, value in columns])
         table.links.append(link(r) if link else None)
     return table
 

@@ -8,9 +8,12 @@ from flask_login import current_user
 from ..enterprises.services import park_choices
 from ..core.reference.services import cities, industries
 from ..core.tabular import csv_bytes, xlsx_bytes
-from ..core.web import CSV, XLSX, download, page_number, role_required
+from ..core.access import role_required
+from ..core.web import CSV, XLSX, download, page_number
 from . import charts, services, tables
+from .rules import MIN_GROUP_SIZE
 from .services import Filters, parse_filters
+from ..core.access import ANONYMOUS
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
 
@@ -59,15 +62,16 @@ def _province_charts(summary: dict, built: dict, *extra: dict) -> dict:
 @bp.get("")
 def public_page():
     filters = parse_filters(request.args)
-    summary, built, _ = tables.build(None, filters, "public")
+    summary, built, _ = tables.build(ANONYMOUS, filters, "public")
     chart_data = _province_charts(summary, built)
     return render_template("stats/public.html", filters=filters, summary=summary, tables=built, charts=chart_data,
-                           export_endpoint="stats.public_export", export_args={}, **_choices())
+                           export_endpoint="stats.public_export", export_args={}, min_group_size=MIN_GROUP_SIZE.value,
+                           **_choices())
 
 
 @bp.get("/export/<table>.<fmt>")
 def public_export(table: str, fmt: str):
-    return _export(None, parse_filters(request.args), "public", table, fmt)
+    return _export(ANONYMOUS, parse_filters(request.args), "public", table, fmt)
 
 
 # --- regulators -------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import pytest
 
 from platform.audits import services
 from platform.core.extensions import db
+from platform.core.access import SYSTEM
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -33,7 +34,7 @@ def advance(world):
     def run(round_, until: str, *, disclosed=date(2025, 3, 20), started=date(2025, 4, 10),
             reported=date(2026, 2, 1), evaluated=date(2026, 3, 1), requested=date(2026, 10, 1),
             accepted=date(2026, 11, 1)):
-        ent_user = {world.ent_a.id: world.enterprise_a, world.ent_b.id: world.enterprise_b}.get(round_.enterprise_id)
+        ent_user = {world.ent_a.id: world.enterprise_a, world.ent_b.id: world.enterprise_b}.get(round_.enterprise_id, SYSTEM)
         regulator = world.regulator_a if round_.enterprise.city_code == "450100" else world.regulator_b
         far = date(2030, 1, 1)
         steps = [

@@ -4,6 +4,7 @@ from datetime import date
 from platform.accounts import services as accounts
 from platform.audits.jobs import compliance_scan
 from platform.core.extensions import db
+from platform.core.access import SYSTEM
 
 
 def test_done_when_silent_enterprise_is_overdue_and_punctual_one_is_not_in_public_api_and_page(
@@ -51,7 +52,7 @@ def test_lookup_by_name_finds_the_enterprise_and_the_list_is_public(world, liste
 
 
 def _token(user):
-    token = accounts.issue_token(None, user)
+    token = accounts.issue_token(SYSTEM, user)
     db.session.commit()
     return {"Authorization": f"Bearer {token}"}
 

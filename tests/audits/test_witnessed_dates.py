@@ -17,6 +17,7 @@ from platform.core.errors import NotFound, PermissionDenied, ValidationError
 from platform.core.extensions import db
 
 from conftest import PDF
+from platform.core.access import SYSTEM
 
 RECORDED = date(2026, 12, 6)
 
@@ -194,7 +195,7 @@ def test_a_declared_date_in_the_future_is_refused_naming_the_field_and_writes_no
 
 def test_historic_data_loaded_from_the_command_line_counts_as_witnessed(world, listed):
     round_ = listed(world.ent_a, date(2025, 3, 1))
-    services.disclose(None, round_, on=date(2025, 3, 20), today=RECORDED)
+    services.disclose(SYSTEM, round_, on=date(2025, 3, 20), today=RECORDED)
     db.session.commit()
     entry = round_.step_record("disclosed")
     assert (entry.status, entry.recorder_role, round_.disclosed_on) == ("witnessed", "system", date(2025, 3, 20))

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select, text
 
 from platform.core.extensions import db
+from platform.core.access import SYSTEM
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 NOW = datetime(2026, 3, 2, 2, 0, 0, tzinfo=timezone(timedelta(hours=8)))  # the backups' clock
@@ -40,7 +41,7 @@ def fill_every_table(make_enterprise, make_user) -> None:
     _credit_record_with_repair(enterprise, make_user("enterprise", enterprise=enterprise),
                                user("nn-regulator"), user("gx-regulator"))
     first = lambda model: db.session.scalar(select(model).order_by(model.id))  # noqa: E731
-    issue_token(None, user("admin"), name="备份测试令牌")
+    issue_token(SYSTEM, user("admin"), name="备份测试令牌")
     start_session(user("admin"), "127.0.0.1")
     db.session.add(LoginFailure(username="admin", address="203.0.113.9", at=AT))
     park = first(Park)

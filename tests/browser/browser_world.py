@@ -1,5 +1,6 @@
 """The people and enterprises the browser tests meet (a module of its own, so tests can import it)."""
 from platform.core.extensions import db
+from platform.core.access import SYSTEM
 
 PASSWORD = "Passw0rd-test"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -24,10 +25,10 @@ def seed() -> None:
 
     enterprise_of = {}
     for serial, (city, name) in enumerate(ENTERPRISES.items(), start=1):
-        enterprise_of[city] = create(None, {"name": name, "uscc": make(city, 7700 + serial),
+        enterprise_of[city] = create(SYSTEM, {"name": name, "uscc": make(city, 7700 + serial),
                                             "division_code": city, "industry_code": "3130"})
     for username, (role, city) in PEOPLE.items():
-        create_user(None, username=username, password=PASSWORD, role=role, display_name=username,
+        create_user(SYSTEM, username=username, password=PASSWORD, role=role, display_name=username,
                     division_code=city if role == "regulator" else None,
                     enterprise_id=enterprise_of[city].id if role == "enterprise" else None)
     db.session.commit()

@@ -7,6 +7,7 @@ from werkzeug.serving import make_server
 
 from platform import create_app
 from platform.core.extensions import db
+from platform.core.access import SYSTEM
 
 pytestmark = pytest.mark.browser
 
@@ -41,8 +42,8 @@ def stats_server(template_db, tmp_path_factory):
     with app.app_context():
         from platform.accounts.services import create_user
 
-        create_user(None, username="stats-province", password=PASSWORD, role="regulator", division_code="450000")
-        create_user(None, username="stats-enterprise", password=PASSWORD, role="enterprise",
+        create_user(SYSTEM, username="stats-province", password=PASSWORD, role="regulator", division_code="450000")
+        create_user(SYSTEM, username="stats-enterprise", password=PASSWORD, role="enterprise",
                     enterprise_id=ids["enterprises"]["a1"])
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -5,6 +5,7 @@ import uuid
 import pytest
 
 from platform.core.extensions import db
+from platform.core.access import SYSTEM
 
 
 def elasticsearch_url_or_skip() -> str:
@@ -40,7 +41,7 @@ def make_technology(app):
     from platform.catalogue import services
 
     def factory(name: str, industry: str = "31", category: str = "过程控制", status: str = "published", **fields):
-        technology = services.create(None, {"name": name, "industry_codes": industry, "category": category,
+        technology = services.create(SYSTEM, {"name": name, "industry_codes": industry, "category": category,
                                             "source": fields.pop("source", "测试目录"), **fields}, status=status)
         db.session.commit()
         return technology

@@ -15,6 +15,7 @@ from platform.core.extensions import db
 from platform.audits.rules import ART39
 
 from credit_world import LISTED_ON, PDF, T0
+from platform.core.access import SYSTEM
 
 
 
@@ -115,7 +116,7 @@ def sink(app):
 @pytest.fixture
 def token():
     def issue(user) -> dict:
-        plain = accounts.issue_token(None, user)
+        plain = accounts.issue_token(SYSTEM, user)
         db.session.commit()
         return {"Authorization": f"Bearer {plain}"}
 

@@ -11,6 +11,7 @@ from platform.credit import rules, services
 from platform.credit.models import CreditDelivery, CreditRecord
 from platform.core.errors import PermissionDenied, ValidationError
 from platform.core.extensions import db
+from platform.core.access import SYSTEM
 
 
 # The HTTP tests run at today's date, as the pages and the API do.
@@ -91,7 +92,7 @@ def test_the_decision_date_must_follow_the_rectification_deadline_and_not_be_in_
         penalize(case, decided_on=case.rectification_deadline)
     db.session.rollback()
     with pytest.raises(ValidationError, match="不能晚于今天"):
-        services.record_penalty(None, case, decision_no="x", decided_on=date(2026, 5, 1), facts="f", legal_basis="b",
+        services.record_penalty(SYSTEM, case, decision_no="x", decided_on=date(2026, 5, 1), facts="f", legal_basis="b",
                                 fine_yuan=60000, today=date(2026, 4, 30))
 
 

@@ -12,6 +12,7 @@ from platform.core.extensions import db
 # test once on each search backend and drain the search queue.
 from tests.audits.conftest import advance, listed, pdf  # noqa: F401
 from tests.catalogue.conftest import drained, search_app  # noqa: F401
+from platform.core.access import SYSTEM
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def make_expert(app):
         expert = services.create_by_operator(profile(name or f"专家{n:03d}", **fields), username=f"pool-expert-{n}",
                                              password="Passw0rd-test", status=status, reason="测试")
         for uscc in conflicts:
-            services.declare_conflict(None, expert, uscc=uscc, organisation="申报单位")
+            services.declare_conflict(SYSTEM, expert, uscc=uscc, organisation="申报单位")
         db.session.commit()
         return expert
 
@@ -37,7 +38,7 @@ def make_org(app):
 
     def factory(name: str | None = None, city: str = "450100", **fields):
         n = next(counter)
-        org = services.create_service_org(None, {"name": name or f"测试清洁生产咨询公司{n:02d}",
+        org = services.create_service_org(SYSTEM, {"name": name or f"测试清洁生产咨询公司{n:02d}",
                                                  "uscc": make_uscc(city, 700000 + n), "division_code": city,
                                                  "contact_phone": "0771-5550199", **fields})
         db.session.commit()

@@ -18,6 +18,7 @@ from platform.experts import draw, engagements, panels
 from platform.experts.models import Expert, ExpertConflict, Panel, PanelDraw, PanelExclusion, PanelMember
 from platform.core.extensions import db
 from platform.core.reference.models import Industry
+from platform.core.access import SYSTEM
 
 ENTERPRISE = make_uscc("450100", 1)
 ORG = make_uscc("450100", 2)
@@ -113,7 +114,7 @@ def _pool_expert(n: int, status: str, employer: str, industries: set[str], decla
 def evaluation_round(world, under_review, make_org):
     """(round id, its regulator's id): plain values, as each example empties the session."""
     round_ = under_review(world.ent_a, "evaluation")
-    engagements.set_directly(None, round_, make_org().id)
+    engagements.set_directly(SYSTEM, round_, make_org().id)
     db.session.commit()
     return round_.id, world.regulator_a.id
 

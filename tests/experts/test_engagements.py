@@ -15,6 +15,7 @@ from platform.core.errors import PermissionDenied, ValidationError
 from platform.experts import engagements, panels, services
 from platform.experts.models import ServiceEngagement
 from platform.core.extensions import db
+from platform.core.access import SYSTEM
 
 
 @pytest.fixture
@@ -138,7 +139,7 @@ def test_the_regulator_sets_the_organisation_directly_with_a_reason(world, org, 
 
 
 def test_before_the_report_the_enterprise_may_drop_its_organisation_at_once(world, org, auditing):
-    engagements.set_directly(None, auditing, org.id)  # the operator records a confirmed engagement
+    engagements.set_directly(SYSTEM, auditing, org.id)  # the operator records a confirmed engagement
     assert round_org(auditing) == org.id
     engagements.propose(world.enterprise_a, auditing, None)
     assert round_org(auditing) is None

@@ -13,6 +13,7 @@ from platform.accounts.models import ApiToken, User
 from platform.core.errors import PermissionDenied, ValidationError
 from platform.core.extensions import db
 from platform.core.models_base import utcnow
+from platform.core.access import SYSTEM
 
 PASSWORD = "Passw0rd-test"  # the factories' password (tests/conftest.py)
 T0 = datetime(2026, 3, 2, 9, 0, 0)
@@ -33,7 +34,7 @@ def test_a_password_is_stored_only_as_a_salted_hash(world):
 
 def test_production_hashes_with_scrypt(app, world):
     del app.config["PASSWORD_HASH_METHOD"]  # the suite's cheap method; production sets none
-    user = services.create_user(None, username="scrypt-user", password=PASSWORD, role="expert")
+    user = services.create_user(SYSTEM, username="scrypt-user", password=PASSWORD, role="expert")
     assert user.password_hash.startswith("scrypt:")
 
 
@@ -41,7 +42,7 @@ def test_production_hashes_with_scrypt(app, world):
     ("short1", "至少需要 10 个字符"), ("onlyletters", "同时包含字母和数字"), ("1234567890", "同时包含字母和数字")])
 def test_a_weak_password_is_refused_when_an_account_is_created(app, password, message):
     with pytest.raises(ValidationError) as caught:
-        services.create_user(None, username="weak", password=password, role="expert")
+        services.create_user(SYSTEM, username="weak", password=password, role="expert")
     assert message in caught.value.message
 
 
@@ -49,20 +50,20 @@ def test_a_weak_password_is_refused_when_an_account_is_created(app, password, me
 
 def test_a_username_is_unique(world):
     with pytest.raises(ValidationError) as caught:
-        services.create_user(None, username=world.admin.username, password=PASSWORD, role="expert")
+        services.create_user(SYSTEM, username=world.admin.username, password=PASSWORD, role="expert")
     assert caught.value.field == "username"
 
 
 @pytest.mark.parametrize("city", [None, "", "110000", "450102"])
 def test_a_regulator_needs_the_province_or_one_city_as_its_scope(app, city):
     with pytest.raises(ValidationError) as caught:
-        services.create_user(None, username="reg", password=PASSWORD, role="regulator", division_code=city)
+        services.create_user(SYSTEM, username="reg", password=PASSWORD, role="regulator", division_code=city)
     assert caught.value.field == "division_code"
 
 
 def test_an_enterprise_account_needs_its_enterprise(app):
     with pytest.raises(ValidationError):
-        services.create_user(None, username="ent", password=PASSWORD, role="enterprise")
+        services.create_user(SYSTEM, username="ent", password=PASSWORD, role="enterprise")
 
 
 def test_only_an_admin_creates_accounts(world):
@@ -303,7 +304,7 @@ def test_a_deactivated_accounts_open_session_ends(world, client_for):
 
 
 def test_a_deactivated_accounts_token_stops_working(world, client):
-    token = services.issue_token(None, world.regulator_a)
+    token = services.issue_token(SYSTEM, world.regulator_a)
     services.set_active(world.admin, world.regulator_a, False)
     db.session.commit()
     assert client.get("/api/v1/enterprises", headers={"Authorization": f"Bearer {token}"}).status_code == 401
@@ -390,5 +391,5 @@ def test_a_taken_name_is_only_told_once_everything_else_is_right(world):
     """Before, a sign-up with a taken name and a weak password was refused for the name first, so
     names could be listed by trial without a valid password (security finding 10)."""
     with pytest.raises(ValidationError) as caught:
-        services.create_user(None, username=world.admin.username, password="short1", role="expert")
+        services.create_user(SYSTEM, username=world.admin.username, password="short1", role="expert")
     assert caught.value.field == "password"

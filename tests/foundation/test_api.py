@@ -7,13 +7,14 @@ import pytest
 from platform.accounts.models import ApiToken
 from platform.accounts.services import issue_token
 from platform.core.extensions import db
+from platform.core.access import SYSTEM
 
 
 @pytest.fixture
 def bearer(world):
     """`bearer(user)`: the Authorization header of a fresh token for that user."""
     def header(user):
-        token = issue_token(None, user, "test")
+        token = issue_token(SYSTEM, user, "test")
         db.session.commit()
         return {"Authorization": f"Bearer {token}"}
     return header

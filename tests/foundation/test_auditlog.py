@@ -8,6 +8,7 @@ from platform.core.auditlog.models import AppendOnlyError, AuditLog
 from platform.core.auditlog.services import record
 from platform.enterprises import services
 from platform.core.extensions import db
+from platform.core.access import SYSTEM
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def test_an_entry_says_who_when_what_and_before_after(world, entry):
 
 
 def test_the_command_line_is_logged_as_the_system(app):
-    logged = record(None, "demo.thing", "thing", 1)
+    logged = record(SYSTEM, "demo.thing", "thing", 1)
     assert (logged.actor_id, logged.actor_name, logged.actor_role) == (None, "系统", "system")
 
 

@@ -12,6 +12,7 @@ from platform.enterprises.models import Enterprise
 from platform.enterprises.uscc import make
 from platform.core.errors import NotFound, PermissionDenied
 from platform.core.extensions import db
+from platform.core.access import ANONYMOUS, SYSTEM
 
 
 def _visible_names(user) -> set[str]:
@@ -45,7 +46,7 @@ def test_experts_and_service_organisations_see_no_enterprise_in_the_registry(wor
 
 
 def test_nobody_logged_out_sees_any_enterprise(world):
-    assert _visible_names(None) == set()
+    assert _visible_names(ANONYMOUS) == set()
 
 
 def test_a_city_regulator_cannot_open_another_citys_enterprise(world):
@@ -229,7 +230,7 @@ def test_an_enterprise_user_edits_only_its_contact_data_over_http(world, client_
 # --- HTTP: the JSON API ------------------------------------------------------------------------
 
 def _api_names(client, user) -> set[str]:
-    token = issue_token(None, user, "test")
+    token = issue_token(SYSTEM, user, "test")
     db.session.commit()
     response = client.get("/api/v1/enterprises", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
@@ -241,7 +242,7 @@ def test_the_api_lists_only_the_city_regulators_enterprises(world, client):
 
 
 def test_asking_the_api_for_another_city_gives_nothing(world, client):
-    token = issue_token(None, world.regulator_a, "test")
+    token = issue_token(SYSTEM, world.regulator_a, "test")
     db.session.commit()
     response = client.get("/api/v1/enterprises?city=450200", headers={"Authorization": f"Bearer {token}"})
     assert (response.json["items"], response.json["total"]) == ([], 0)
@@ -252,7 +253,7 @@ def test_the_api_lists_every_city_for_the_province(world, client):
 
 
 def test_the_api_refuses_another_citys_enterprise_by_code(world, client):
-    token = issue_token(None, world.regulator_a, "test")
+    token = issue_token(SYSTEM, world.regulator_a, "test")
     db.session.commit()
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get(f"/api/v1/enterprises/{world.ent_a.uscc}", headers=headers).status_code == 200

@@ -18,6 +18,7 @@ from platform.enterprises.models import Enterprise
 from platform.enterprises.uscc import make
 from platform.core.errors import ValidationError
 from platform.core.extensions import db
+from platform.core.access import SYSTEM
 
 HEADERS = ["企业名称", "统一社会信用代码", "行政区划代码", "行业代码", "名单公布日期", "法定代表人"]
 GOOD_1 = make("450100", 501)
@@ -64,7 +65,7 @@ def _usccs() -> set[str]:
 
 @pytest.mark.parametrize("build, filename", [(xlsx, "名录.xlsx"), (csv_file, "名录.csv")])
 def test_each_bad_row_is_reported_with_row_column_and_reason_and_the_rest_imported(app, build, filename):
-    report = import_enterprises(None, build(ROWS), filename)
+    report = import_enterprises(SYSTEM, build(ROWS), filename)
     db.session.commit()
     assert (report.total, report.created, report.rejected_rows) == (6, 2, 4)
     errors = {row: (column, reason) for row, column, reason in report.errors}
@@ -79,7 +80,7 @@ def test_each_bad_row_is_reported_with_row_column_and_reason_and_the_rest_import
 
 
 def test_every_problem_of_one_row_is_reported(app):
-    report = import_enterprises(None, csv_file([["", BAD_CHECK, "999999", "3130", "2025/02/30", ""]]), "a.csv")
+    report = import_enterprises(SYSTEM, csv_file([["", BAD_CHECK, "999999", "3130", "2025/02/30", ""]]), "a.csv")
     assert {(row, column) for row, column, _ in report.errors} == {
         (2, "企业名称"), (2, "统一社会信用代码"), (2, "行政区划代码"), (2, "名单公布日期")}
     assert report.rejected_rows == 1
@@ -87,10 +88,10 @@ def test_every_problem_of_one_row_is_reported(app):
 
 def test_importing_the_same_file_again_changes_nothing(app):
     data = xlsx(ROWS)
-    import_enterprises(None, data, "名录.xlsx")
+    import_enterprises(SYSTEM, data, "名录.xlsx")
     db.session.commit()
     enterprises, log = count(), audit_count()
-    again = import_enterprises(None, data, "名录.xlsx")
+    again = import_enterprises(SYSTEM, data, "名录.xlsx")
     db.session.commit()
     assert (again.created, again.updated, again.unchanged, again.rejected_rows) == (0, 0, 2, 4)
     assert "未变化 2" in again.summary()
@@ -98,10 +99,10 @@ def test_importing_the_same_file_again_changes_nothing(app):
 
 
 def test_a_changed_row_updates_the_enterprise_and_logs_only_what_changed(app):
-    import_enterprises(None, csv_file(ROWS[:1]), "a.csv")
+    import_enterprises(SYSTEM, csv_file(ROWS[:1]), "a.csv")
     db.session.commit()
     changed = [["南宁甲糖业集团有限公司", GOOD_1.lower(), "450102", "1340", "", "王伟"]]
-    report = import_enterprises(None, csv_file(changed), "a.csv")
+    report = import_enterprises(SYSTEM, csv_file(changed), "a.csv")
     db.session.commit()
     assert (report.created, report.updated) == (0, 1)
     [entry] = audit_entries("enterprise.update")
@@ -110,43 +111,43 @@ def test_a_changed_row_updates_the_enterprise_and_logs_only_what_changed(app):
 
 
 def test_an_absent_optional_column_leaves_existing_data_alone(app):
-    import_enterprises(None, csv_file(ROWS[:1]), "a.csv")
+    import_enterprises(SYSTEM, csv_file(ROWS[:1]), "a.csv")
     db.session.commit()
-    report = import_enterprises(None, csv_file([ROWS[0][:4]], headers=HEADERS[:4]), "a.csv")
+    report = import_enterprises(SYSTEM, csv_file([ROWS[0][:4]], headers=HEADERS[:4]), "a.csv")
     assert report.unchanged == 1
     assert db.session.scalar(db.select(Enterprise.legal_representative).where(Enterprise.uscc == GOOD_1)) == "王伟"
 
 
 def test_one_enterprise_twice_in_a_file_is_refused_at_its_second_row(app):
     rows = [ROWS[0], ["南宁甲糖业另一名称有限公司", GOOD_1, "450102", "1340", "", "王伟"]]
-    report = import_enterprises(None, csv_file(rows), "a.csv")
+    report = import_enterprises(SYSTEM, csv_file(rows), "a.csv")
     db.session.commit()
     assert report.created == 1
     [(row, column, reason)] = report.errors
     assert (row, column) == (3, "统一社会信用代码") and "第 2 行" in reason
-    again = import_enterprises(None, csv_file(rows), "a.csv")
+    again = import_enterprises(SYSTEM, csv_file(rows), "a.csv")
     assert (again.updated, again.unchanged) == (0, 1)
 
 
 def test_excel_number_cells_for_the_codes_are_read_as_codes(app):
-    report = import_enterprises(None, xlsx([["南宁甲糖业有限公司", GOOD_1, 450102, 1340, None, None]]), "a.xlsx")
+    report = import_enterprises(SYSTEM, xlsx([["南宁甲糖业有限公司", GOOD_1, 450102, 1340, None, None]]), "a.xlsx")
     assert report.created == 1 and not report.errors
 
 
 def test_a_csv_saved_by_excel_with_a_byte_order_mark_is_read(app):
-    report = import_enterprises(None, csv_file(ROWS[:1], encoding="utf-8-sig"), "a.csv")
+    report = import_enterprises(SYSTEM, csv_file(ROWS[:1], encoding="utf-8-sig"), "a.csv")
     assert report.created == 1 and not report.errors
 
 
 def test_blank_lines_are_skipped_and_row_numbers_stay_those_of_the_file(app):
-    report = import_enterprises(None, xlsx([ROWS[0], [None] * 6, ROWS[4]]), "a.xlsx")
+    report = import_enterprises(SYSTEM, xlsx([ROWS[0], [None] * 6, ROWS[4]]), "a.xlsx")
     assert report.total == 2
     assert [(row, column) for row, column, _ in report.errors] == [(4, "企业名称")]
 
 
 def test_progress_is_reported_row_by_row(app):
     seen = []
-    import_enterprises(None, csv_file(ROWS), "a.csv", progress=lambda done, total: seen.append((done, total)))
+    import_enterprises(SYSTEM, csv_file(ROWS), "a.csv", progress=lambda done, total: seen.append((done, total)))
     assert seen == [(n, 6) for n in range(1, 7)]
 
 
@@ -166,7 +167,7 @@ def _fail_when_logging(monkeypatch, name, exc):
 
 def test_a_row_refused_after_its_insert_leaves_no_trace(app, monkeypatch):
     _fail_when_logging(monkeypatch, "柳州戊钢铁有限公司", ValidationError("写入审计日志失败。"))
-    report = import_enterprises(None, csv_file([ROWS[0], ROWS[5]]), "a.csv")
+    report = import_enterprises(SYSTEM, csv_file([ROWS[0], ROWS[5]]), "a.csv")
     db.session.commit()
     assert report.created == 1
     assert report.errors == [(3, "统一社会信用代码", "写入审计日志失败。")]
@@ -195,7 +196,7 @@ def test_an_unexpected_failure_mid_file_writes_nothing_at_all(app, monkeypatch, 
 ])
 def test_a_bad_file_is_refused_with_a_clear_reason_and_nothing_written(app, data, filename, message):
     with pytest.raises(ValidationError) as caught:
-        import_enterprises(None, data, filename)
+        import_enterprises(SYSTEM, data, filename)
     assert message in caught.value.message
     assert caught.value.field == "file"
     assert (count(), audit_count()) == (0, 0)

@@ -14,6 +14,7 @@ from platform.enterprises.importer import import_enterprises
 from platform.enterprises.models import Enterprise
 from platform.enterprises.uscc import make
 from platform.core.extensions import db
+from platform.core.access import SYSTEM
 
 HEADERS = ["企业名称", "统一社会信用代码", "行政区划代码", "行业代码", "强制审核原因", "名单公布日期"]
 LISTED = make("450100", 601)
@@ -31,7 +32,7 @@ def _round_of(uscc: str) -> AuditRound | None:
 
 @pytest.mark.parametrize("written", ["2025-03-01", "2025/3/1", "2025年3月1日", "2025.03.01"])
 def test_an_enterprise_with_a_list_date_is_listed_for_a_mandatory_round_that_day(app, written):
-    report = import_enterprises(None, _csv(["南宁己冶炼有限公司", LISTED, "450102", "3216", "超总量排放", written]), "a.csv")
+    report = import_enterprises(SYSTEM, _csv(["南宁己冶炼有限公司", LISTED, "450102", "3216", "超总量排放", written]), "a.csv")
     db.session.commit()
     assert (report.created, report.errors) == (1, [])
     listed = _round_of(LISTED)
@@ -45,35 +46,35 @@ def test_an_excel_date_cell_is_read_as_the_list_date(app):
     workbook.active.append(["南宁己冶炼有限公司", LISTED, "450102", "3216", None, datetime(2025, 3, 1)])
     out = io.BytesIO()
     workbook.save(out)
-    assert import_enterprises(None, out.getvalue(), "a.xlsx").created == 1
+    assert import_enterprises(SYSTEM, out.getvalue(), "a.xlsx").created == 1
     assert _round_of(LISTED).listed_on == date(2025, 3, 1)
 
 
 def test_re_importing_a_list_changes_nothing(app):
     data = _csv(["南宁己冶炼有限公司", LISTED, "450102", "3216", "超总量排放", "2025-03-01"],
                 ["南宁庚造纸有限公司", make("450100", 602), "450103", "2211", "", ""])
-    import_enterprises(None, data, "a.csv")
+    import_enterprises(SYSTEM, data, "a.csv")
     db.session.commit()
     rounds, log = count(AuditRound), audit_count()
-    again = import_enterprises(None, data, "a.csv")
+    again = import_enterprises(SYSTEM, data, "a.csv")
     db.session.commit()
     assert (again.created, again.updated, again.unchanged, again.errors) == (0, 0, 2, [])
     assert (count(AuditRound), audit_count()) == (rounds, log)
 
 
 def test_a_registered_enterprise_gets_listed_by_a_later_file(app):
-    import_enterprises(None, _csv(["南宁己冶炼有限公司", LISTED, "450102", "3216", "", ""]), "a.csv")
+    import_enterprises(SYSTEM, _csv(["南宁己冶炼有限公司", LISTED, "450102", "3216", "", ""]), "a.csv")
     db.session.commit()
-    report = import_enterprises(None, _csv(["南宁己冶炼有限公司", LISTED, "450102", "3216", "", "2025-03-01"]), "a.csv")
+    report = import_enterprises(SYSTEM, _csv(["南宁己冶炼有限公司", LISTED, "450102", "3216", "", "2025-03-01"]), "a.csv")
     assert report.updated == 1
     assert _round_of(LISTED).listed_on == date(2025, 3, 1)
 
 
 def test_a_second_list_date_while_a_round_is_open_is_refused_and_nothing_written(app):
-    import_enterprises(None, _csv(["南宁己冶炼有限公司", LISTED, "450102", "3216", "", "2025-03-01"]), "a.csv")
+    import_enterprises(SYSTEM, _csv(["南宁己冶炼有限公司", LISTED, "450102", "3216", "", "2025-03-01"]), "a.csv")
     db.session.commit()
     log = audit_count()
-    report = import_enterprises(None, _csv(["南宁己冶炼集团有限公司", LISTED, "450102", "3216", "", "2025-09-01"]), "a.csv")
+    report = import_enterprises(SYSTEM, _csv(["南宁己冶炼集团有限公司", LISTED, "450102", "3216", "", "2025-09-01"]), "a.csv")
     db.session.commit()
     [(row, column, reason)] = report.errors
     assert (row, column) == (2, "名单公布日期") and "未完成的审核轮次" in reason

@@ -63,9 +63,9 @@ def test_an_unexpected_error_is_a_chinese_500_that_reveals_nothing(client, monke
 
 @pytest.mark.config(PROPAGATE_UNEXPECTED=False)
 def test_an_unexpected_api_error_is_500_in_the_error_shape(client, monkeypatch):
-    from platform.accounts import services
+    from platform.core import access
 
-    monkeypatch.setattr(services, "user_for_token", lambda token: 1 / 0)
+    monkeypatch.setattr(access, "_token_loader", lambda token: 1 / 0)
     response = client.get("/api/v1/enterprises", headers={"Authorization": "Bearer x"})
     assert response.status_code == 500
     assert response.json["error"]["code"] == "server_error"

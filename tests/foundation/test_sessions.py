@@ -10,6 +10,7 @@ from foundation_helpers import audit_entries, csrf_token, field_errors, text
 from platform.accounts import services
 from platform.accounts.models import ApiToken, LoginSession
 from platform.core.extensions import db
+from platform.core.access import SYSTEM
 
 PASSWORD = "Passw0rd-test"
 NEW_PASSWORD = "Newer-passw0rd"
@@ -130,7 +131,7 @@ def test_a_user_issues_lists_and_revokes_their_own_tokens(app, world, client_for
 
 
 def test_nobody_else_sees_or_revokes_a_users_token(app, world, client_for):
-    token = services.issue_token(None, world.regulator_a, "甲的令牌")
+    token = services.issue_token(SYSTEM, world.regulator_a, "甲的令牌")
     db.session.commit()
     row = db.session.scalars(select(ApiToken).where(ApiToken.user_id == world.regulator_a.id)).one()
     assert client_for(world.regulator_b).post(f"/account/tokens/{row.id}/revoke").status_code == 404
@@ -139,7 +140,7 @@ def test_nobody_else_sees_or_revokes_a_users_token(app, world, client_for):
 
 
 def test_an_admin_lists_and_revokes_any_users_tokens(app, world, client_for):
-    token = services.issue_token(None, world.regulator_a, "甲的令牌")
+    token = services.issue_token(SYSTEM, world.regulator_a, "甲的令牌")
     db.session.commit()
     admin = client_for(world.admin)
     assert "甲的令牌" in text(admin.get(f"/admin/users/{world.regulator_a.id}/tokens"))
@@ -150,7 +151,7 @@ def test_an_admin_lists_and_revokes_any_users_tokens(app, world, client_for):
 
 
 def test_a_token_works_through_its_last_day_and_not_after(app, world):
-    token = services.issue_token(None, world.regulator_a, "短期", expires_on=date(2026, 3, 10), today=date(2026, 3, 1))
+    token = services.issue_token(SYSTEM, world.regulator_a, "短期", expires_on=date(2026, 3, 10), today=date(2026, 3, 1))
     db.session.commit()
     assert services.user_for_token(token, now=datetime(2026, 3, 10, 15, 59)) == world.regulator_a  # 23:59 Beijing
     assert services.user_for_token(token, now=datetime(2026, 3, 10, 16, 0)) is None  # 00:00 on the 11th

@@ -15,6 +15,7 @@ from sqlalchemy.pool import Pool
 from platform.audits import services as audits
 from platform.core.extensions import db
 from platform.schemes import review, services as schemes
+from platform.core.access import SYSTEM
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 FAR = date(2030, 1, 1)  # "today" for steps taken on the fixed dates below
@@ -40,19 +41,19 @@ def unsynced_sqlite():
 
 def _step(round_, state: str, on: date):
     if state == "disclosed":
-        audits.disclose(None, round_, on=on, today=on)
+        audits.disclose(SYSTEM, round_, on=on, today=on)
     elif state == "auditing":
-        audits.start_audit(None, round_, on=on, today=on)
+        audits.start_audit(SYSTEM, round_, on=on, today=on)
     elif state == "report_submitted":
-        audits.submit_report(None, round_, on=on, data=PDF, filename="审核报告.pdf", today=on)
+        audits.submit_report(SYSTEM, round_, on=on, data=PDF, filename="审核报告.pdf", today=on)
     elif state == "evaluation":
-        audits.begin_evaluation(None, round_, on=on, today=FAR)
+        audits.begin_evaluation(SYSTEM, round_, on=on, today=FAR)
     elif state == "evaluation_passed":
-        audits.conclude_evaluation(None, round_, on=on, passed=True, today=FAR)
+        audits.conclude_evaluation(SYSTEM, round_, on=on, passed=True, today=FAR)
     elif state == "acceptance":
-        audits.request_acceptance(None, round_, on=on, today=on)
+        audits.request_acceptance(SYSTEM, round_, on=on, today=on)
     elif state == "accepted":
-        audits.conclude_acceptance(None, round_, on=on, passed=True, today=FAR)
+        audits.conclude_acceptance(SYSTEM, round_, on=on, passed=True, today=FAR)
 
 
 def drive(round_, until: str, *, fail: str | None = None, **dates):
@@ -62,16 +63,16 @@ def drive(round_, until: str, *, fail: str | None = None, **dates):
     for state in STEPS[STEPS.index(round_.state) + 1: STEPS.index(target) + 1]:
         _step(round_, state, on[state])
     if fail == "evaluation":
-        audits.conclude_evaluation(None, round_, on=on["evaluation_passed"], passed=False, opinion="报告不规范。",
+        audits.conclude_evaluation(SYSTEM, round_, on=on["evaluation_passed"], passed=False, opinion="报告不规范。",
                                    today=FAR)
     elif fail == "acceptance":
-        audits.conclude_acceptance(None, round_, on=on["accepted"], passed=False, opinion="绩效未达到。", today=FAR)
+        audits.conclude_acceptance(SYSTEM, round_, on=on["accepted"], passed=False, opinion="绩效未达到。", today=FAR)
     db.session.commit()
     return round_
 
 
 def list_enterprise(enterprise, on: date = date(2025, 3, 1)):
-    audits.list_from_import(None, enterprise, on, "测试列入")
+    audits.list_from_import(SYSTEM, enterprise, on, "测试列入")
     db.session.commit()
     return audits.current_round(enterprise.id)
 
@@ -81,7 +82,7 @@ def add_scheme(round_, code: str, category: str = "low_cost", status: str = "com
     raw = {"code": code, "name": f"方案{code}", "category": category, "status": status,
            "completed_on": completed_on if status == "completed" else None,
            **{k: Decimal(str(v)) for k, v in amounts.items()}}
-    scheme = schemes.create(None, round_, raw, today=TODAY)
+    scheme = schemes.create(SYSTEM, round_, raw, today=TODAY)
     db.session.commit()
     return scheme
 
@@ -118,10 +119,10 @@ def build_stats_world() -> dict:
     plan = {"a1": ("450100", "3130", park_a.id), "a2": ("450100", "2614", None), "a3": ("450100", "3130", None),
             "a4": ("450100", "2614", None), "b1": ("450200", "3130", park_b.id), "b2": ("450200", "2211", None),
             "b3": ("450200", "2211", None)}
-    e = {key: enterprises.create(None, {"name": f"统计测试企业{key.upper()}有限公司", "uscc": make(city, 8000 + n),
+    e = {key: enterprises.create(SYSTEM, {"name": f"统计测试企业{key.upper()}有限公司", "uscc": make(city, 8000 + n),
                                         "division_code": city, "industry_code": industry, "park_id": park})
          for n, (key, (city, industry, park)) in enumerate(plan.items())}
-    regulator_a = create_user(None, username="stats-regulator-a", password="Passw0rd-test", role="regulator",
+    regulator_a = create_user(SYSTEM, username="stats-regulator-a", password="Passw0rd-test", role="regulator",
                               division_code="450100")
     db.session.commit()
     r = {}
@@ -213,7 +214,7 @@ class StatsWorld:
 def _enterprise_user(enterprise):
     from platform.accounts.services import create_user
 
-    user = create_user(None, username=f"ent-{enterprise.id}", password="Passw0rd-test", role="enterprise",
+    user = create_user(SYSTEM, username=f"ent-{enterprise.id}", password="Passw0rd-test", role="enterprise",
                        enterprise_id=enterprise.id)
     db.session.commit()
     return user

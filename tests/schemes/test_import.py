@@ -13,6 +13,7 @@ from platform.schemes import services
 from platform.schemes.importer import COLUMNS, import_schemes
 from platform.schemes.models import Scheme
 from tests.schemes.builders import drive
+from platform.core.access import SYSTEM
 
 HEADERS = ["统一社会信用代码", "方案编号", "方案名称", "方案类别", "投资（万元）", "状态", "完成日期", "节能量（tce）",
            "节水量（t）", "COD削减量（t）", "氨氮削减量（t）", "氮氧化物削减量（t）", "VOCs削减量（t）", "二氧化硫削减量（t）",
@@ -54,7 +55,7 @@ def rows_for(world):
 def test_valid_rows_are_imported_and_each_bad_row_is_reported(world, started):
     round_a = started(world.ent_a)
     started(world.ent_b)
-    report = import_schemes(None, xlsx(rows_for(world)), "方案.xlsx")
+    report = import_schemes(SYSTEM, xlsx(rows_for(world)), "方案.xlsx")
     db.session.commit()
     assert (report.total, report.created, report.rejected_rows) == (7, 2, 5)
     errors = {(row, column): reason for row, column, reason in report.errors}
@@ -74,16 +75,16 @@ def test_reimporting_the_same_file_changes_nothing(world, started):
     started(world.ent_a)
     started(world.ent_b)
     data = csv_file(rows_for(world)[:2])
-    first = import_schemes(None, data, "方案.csv")
+    first = import_schemes(SYSTEM, data, "方案.csv")
     db.session.commit()
     logged = db.session.scalar(select(func.count(AuditLog.id)))
-    again = import_schemes(None, data, "方案.csv")
+    again = import_schemes(SYSTEM, data, "方案.csv")
     db.session.commit()
     assert (first.created, again.created, again.updated, again.unchanged) == (2, 0, 0, 2)
     assert db.session.scalar(select(func.count(AuditLog.id))) == logged
     changed = rows_for(world)[:2]
     changed[1][5], changed[1][6] = "已完成", "2026-10-01"
-    third = import_schemes(None, csv_file(changed), "方案.csv")
+    third = import_schemes(SYSTEM, csv_file(changed), "方案.csv")
     assert (third.updated, third.unchanged) == (1, 1)
     assert services.totals_mismatches() == []
 
@@ -91,7 +92,7 @@ def test_reimporting_the_same_file_changes_nothing(world, started):
 def test_a_row_needs_a_running_round(world, started, make_enterprise):
     started(world.ent_a)
     idle = make_enterprise("450100")
-    report = import_schemes(None, csv_file([[idle.uscc, "W01", "方案", "无低费", 1, "计划", "", *[0] * 9]]), "f.csv")
+    report = import_schemes(SYSTEM, csv_file([[idle.uscc, "W01", "方案", "无低费", 1, "计划", "", *[0] * 9]]), "f.csv")
     assert report.errors == [(2, "统一社会信用代码", f"{idle.name}没有进行中的审核轮次；方案登记在企业当前的审核轮次下。")]
 
 
@@ -108,10 +109,10 @@ def test_a_missing_column_or_a_wrong_file_is_refused_whole(app):
     from platform.core.errors import ValidationError
 
     with pytest.raises(ValidationError) as exc:
-        import_schemes(None, csv_file([], headers=["统一社会信用代码", "方案编号"]), "f.csv")
+        import_schemes(SYSTEM, csv_file([], headers=["统一社会信用代码", "方案编号"]), "f.csv")
     assert "缺少必需的列：方案名称、方案类别、状态" in exc.value.message
     with pytest.raises(ValidationError):
-        import_schemes(None, b"not a workbook", "f.xlsx")
+        import_schemes(SYSTEM, b"not a workbook", "f.xlsx")
 
 
 def test_the_cli_imports_and_exits_non_zero_when_a_row_is_rejected(app, world, started, tmp_path):
@@ -149,7 +150,7 @@ def test_an_enterprise_uploads_its_own_rows_only(world, started, client_for):
 
 def test_the_template_carries_the_current_schemes_and_uploads_back_unchanged(world, started, client_for):
     started(world.ent_a)
-    import_schemes(None, xlsx(rows_for(world)[:2]), "f.xlsx")
+    import_schemes(SYSTEM, xlsx(rows_for(world)[:2]), "f.xlsx")
     db.session.commit()
     client = client_for(world.enterprise_a)
     template = client.get("/schemes/template.xlsx")

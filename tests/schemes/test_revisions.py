@@ -19,6 +19,7 @@ from platform.stats import services as stats
 from platform.stats.services import Filters
 from tests.schemes.builders import TODAY, drive
 from tests.schemes.test_import import csv_file, rows_for
+from platform.core.access import SYSTEM
 
 VALID = {"code": "W01", "name": "空压机变频改造", "category": "无/低费", "status": "已完成",
          "completed_on": date(2025, 6, 30), "investment_wan_yuan": "12.5", "energy_tce": "30.25",
@@ -41,7 +42,7 @@ def logged(action: str) -> list[AuditLog]:
 
 
 def vocs(filters=Filters(), which="reported") -> D:
-    return stats.summary(None, filters)["reductions"]["vocs_t"][which]
+    return stats.summary(SYSTEM, filters)["reductions"]["vocs_t"][which]
 
 
 # --- (a) the freeze ----------------------------------------------------------------------------------------
@@ -79,10 +80,10 @@ def test_the_edit_and_delete_pages_refuse_after_the_report_too(world, started, c
 
 def test_importing_into_a_frozen_round_changes_nothing_but_an_unchanged_row_is_no_change(world, started):
     round_ = started(world.ent_a)
-    import_schemes(None, csv_file(rows_for(world)[:2]), "方案.csv")
+    import_schemes(SYSTEM, csv_file(rows_for(world)[:2]), "方案.csv")
     db.session.commit()
     drive(round_, "report_submitted")
-    assert import_schemes(None, csv_file(rows_for(world)[:2]), "方案.csv").unchanged == 2
+    assert import_schemes(SYSTEM, csv_file(rows_for(world)[:2]), "方案.csv").unchanged == 2
     changed = rows_for(world)[:2]
     changed[0][12] = 9999  # VOCs of W01
     changed.append([world.ent_a.uscc, "W09", "新增方案", "无低费", 1, "计划", "", *[0] * 9])
@@ -289,10 +290,10 @@ def test_an_outlier_is_not_in_the_statistics_until_a_regulator_confirms_it(world
     db.session.commit()
     city = Filters(city=world.ent_a.city_code)
     assert vocs(city) == D("0")  # accepted, but held out of every figure
-    assert stats.summary(None, city)["schemes_under_review"] == 1
-    assert stats.summary(None, city)["investment_wan_yuan"] == D("0")
+    assert stats.summary(SYSTEM, city)["schemes_under_review"] == 1
+    assert stats.summary(SYSTEM, city)["investment_wan_yuan"] == D("0")
     drive(round_, "accepted")
-    province = stats.summary(None, Filters())["reductions"]["vocs_t"]
+    province = stats.summary(SYSTEM, Filters())["reductions"]["vocs_t"]
     assert (province["verified"], province["period_verified"], province["progress"]) == (D("0"), D("0"), D("0"))
 
     from platform.schemes import review
@@ -300,9 +301,9 @@ def test_an_outlier_is_not_in_the_statistics_until_a_regulator_confirms_it(world
     assert scheme.review_status == "pending" and "9999" in scheme.review_reasons["vocs_t"]
     review.review_figures(world.regulator_a, scheme, confirm=True, note="在线监测数据支持。")
     db.session.commit()
-    province = stats.summary(None, Filters())["reductions"]["vocs_t"]
+    province = stats.summary(SYSTEM, Filters())["reductions"]["vocs_t"]
     assert (province["verified"], province["period_verified"]) == (D("9999"), D("9999"))
-    assert stats.summary(None, city)["schemes_under_review"] == 0
+    assert stats.summary(SYSTEM, city)["schemes_under_review"] == 0
     assert logged("scheme.review_flag") and logged("scheme.review_confirm")[0].actor_id == world.regulator_a.id
     assert services.totals_mismatches() == []
 
@@ -329,7 +330,7 @@ def test_an_import_above_a_ceiling_is_accepted_but_held_for_review(world, starte
     started(world.ent_a)
     row = rows_for(world)[0]
     row[12] = 9999  # VOCs
-    report = import_schemes(None, csv_file([row]), "方案.csv")
+    report = import_schemes(SYSTEM, csv_file([row]), "方案.csv")
     assert report.created == 1
     scheme = db.session.scalar(select(Scheme))
     assert scheme.vocs_t == D("9999") and scheme.review_status == "pending"

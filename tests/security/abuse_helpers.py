@@ -16,6 +16,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select, text
 
 from platform.core.extensions import db
+from platform.core.access import SYSTEM
 
 # One profile for every property test here: reproducible, no example database in the work tree,
 # and the function-scoped `app` fixture shared by a test's examples on purpose (each example checks
@@ -65,8 +66,10 @@ nasty_text = st.one_of(
 
 
 def xlsx_safe(value):
-    """openpyxl refuses the control characters XML cannot hold; an Excel file never carries them."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+    """openpyxl refuses the control characters XML cannot hold; an Excel file never carries them.
+    A bare carriage return is read back as a line feed (XML normalises line ends; Excel itself
+    writes _x000D_), so a cell holds line feeds only."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value).replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
 
 # A cell as a spreadsheet can hold it: text, numbers of any size, dates and times far outside any
@@ -285,6 +288,6 @@ def approved_record(world, decision_no: str):
 def bearer(user) -> dict:
     from platform.accounts.services import issue_token
 
-    token = issue_token(None, user)
+    token = issue_token(SYSTEM, user)
     db.session.commit()
     return {"Authorization": f"Bearer {token}"}

@@ -30,6 +30,7 @@ from flask import g
 from sqlalchemy import select, text
 
 from platform.core.extensions import db
+from platform.core.access import SYSTEM
 
 PASSWORD = "Passw0rd-test"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -70,7 +71,7 @@ def build_world() -> dict:
     db.session.flush()
 
     def enterprise(name, city, serial, **fields):
-        return enterprises.create(None, {"name": name, "uscc": make(city, 9000 + serial), "division_code": city,
+        return enterprises.create(SYSTEM, {"name": name, "uscc": make(city, 9000 + serial), "division_code": city,
                                          "industry_code": "3130", **fields})
 
     ent_a = enterprise("南宁甲钢铁有限公司", "450100", 1, contact_person="甲联系人", contact_phone="0771-5550001")
@@ -80,7 +81,7 @@ def build_world() -> dict:
     db.session.flush()
 
     def user(username, role, city=None, enterprise_id=None):
-        return create_user(None, username=username, password=PASSWORD, role=role, division_code=city,
+        return create_user(SYSTEM, username=username, password=PASSWORD, role=role, division_code=city,
                            enterprise_id=enterprise_id)
 
     users = {
@@ -98,22 +99,22 @@ def build_world() -> dict:
     # The expert pool: the `expert` user and two colleagues approved in industry 31 (exactly a panel),
     # and one applicant awaiting the province's decision.
     expert = experts.add_profile(users["expert"], _profile("甲专家", "广西大学", 1))
-    experts.decide(None, expert, "approve")
-    own_conflict = experts.declare_conflict(None, expert, uscc=make("450300", 777001), organisation="桂林某咨询公司")
+    experts.decide(SYSTEM, expert, "approve")
+    own_conflict = experts.declare_conflict(SYSTEM, expert, uscc=make("450300", 777001), organisation="桂林某咨询公司")
     colleague = experts.create_by_operator(_profile("乙专家", "广西环境科学研究院", 2), username="expert-2",
                                            password=PASSWORD)
-    others_conflict = experts.declare_conflict(None, colleague, uscc=make("450300", 777002), organisation="梧州某公司")
+    others_conflict = experts.declare_conflict(SYSTEM, colleague, uscc=make("450300", 777002), organisation="梧州某公司")
     experts.create_by_operator(_profile("丙专家", "桂林理工大学", 3), username="expert-3", password=PASSWORD)
     expert_pending = experts.create_by_operator(_profile("丁专家", "广西民族大学", 4), username="expert-4",
                                                 password=PASSWORD, status="pending")
-    org_a = experts.create_service_org(None, {"name": "南宁清洁生产咨询有限公司", "uscc": make("450100", 700001),
+    org_a = experts.create_service_org(SYSTEM, {"name": "南宁清洁生产咨询有限公司", "uscc": make("450100", 700001),
                                               "division_code": "450100", "contact_phone": "0771-5550199",
                                               "contact_person": "机构联系人",
                                               "username": "service-org"})
 
-    tech_pub = catalogue.create(None, {"name": "烧结烟气循环技术", "industry_codes": "31", "category": "过程控制",
+    tech_pub = catalogue.create(SYSTEM, {"name": "烧结烟气循环技术", "industry_codes": "31", "category": "过程控制",
                                        "source": "测试目录"}, status="published")
-    tech_draft = catalogue.create(None, {"name": "草稿中的技术", "industry_codes": "31", "category": "源头减量",
+    tech_draft = catalogue.create(SYSTEM, {"name": "草稿中的技术", "industry_codes": "31", "category": "源头减量",
                                          "source": "测试目录"})
 
     # City A's round: listed, disclosed, audited with a scheme, report submitted, under evaluation.
@@ -180,7 +181,7 @@ def build_world() -> dict:
     assert record_pub.state == "published" and record_pending.state == "pending"
     assert db.session.get(CreditDelivery, dead.id).status == "dead"
 
-    tokens = {role: issue_token(None, u, "matrix") for role, u in users.items()}
+    tokens = {role: issue_token(SYSTEM, u, "matrix") for role, u in users.items()}
     sessions = {role: start_session(u, "127.0.0.1") for role, u in users.items()}
     db.session.commit()
     return {

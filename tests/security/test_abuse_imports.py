@@ -30,6 +30,7 @@ from platform.schemes.importer import import_schemes
 from platform.schemes.models import Scheme
 from platform.core.tabular import read_table
 from tests.schemes.builders import drive, list_enterprise
+from platform.core.access import SYSTEM
 
 ENTERPRISE_REQUIRED = enterprise_importer.REQUIRED
 ENTERPRISE_OPTIONAL = [h for h in enterprise_importer.COLUMNS if h not in ENTERPRISE_REQUIRED]
@@ -149,7 +150,7 @@ def test_only_xlsx_and_csv_names_are_read(app, filename):
 @given(fmt=formats, headers=headers_for(ENTERPRISE_REQUIRED, ENTERPRISE_OPTIONAL), data=st.data())
 def test_enterprise_import_of_any_cells_reports_or_refuses_and_counts_what_it_wrote(app, fmt, headers, data):
     rows = data.draw(rows_for(list(headers), plausible=ENTERPRISE_PLAUSIBLE))
-    report, written = _run(lambda d, f: import_enterprises(None, d, f), build_file(fmt, headers, rows), f"名录.{fmt}")
+    report, written = _run(lambda d, f: import_enterprises(SYSTEM, d, f), build_file(fmt, headers, rows), f"名录.{fmt}")
     if report is None:
         return
     check_report(report, file_rows(fmt, headers, rows), set(headers))
@@ -177,7 +178,7 @@ def test_valid_enterprise_rows_keep_their_text_as_written_and_garbage_rows_leave
             "地址": text[:300]} for text in others]
     rows = [[r[h] for h in headers] for r in good + bad]
     existed = set(db.session.scalars(select(Enterprise.uscc)))
-    report, written = _run(lambda d, f: import_enterprises(None, d, f), build_file(fmt, headers, rows), f"名录.{fmt}")
+    report, written = _run(lambda d, f: import_enterprises(SYSTEM, d, f), build_file(fmt, headers, rows), f"名录.{fmt}")
     check_report(report, set(range(2, 2 + len(rows))), set(headers))
     assert report.rejected_rows >= len(bad)  # garbage codes are never valid
     assert written.get("enterprises", 0) == report.created
@@ -219,7 +220,7 @@ def test_a_list_date_in_the_future_is_refused_not_turned_into_deadlines_past_the
     code = make("450100", 515151)
     data = csv_file(["企业名称", "统一社会信用代码", "行政区划代码", "行业代码", "名单公布日期"],
                     [["南宁未来有限公司", code, "450102", "3130", written]])
-    report, written_rows = _run(lambda d, f: import_enterprises(None, d, f), data, "a.csv")
+    report, written_rows = _run(lambda d, f: import_enterprises(SYSTEM, d, f), data, "a.csv")
     assert report.rejected_rows == 1 and written_rows == {}
     (row, column, reason), = report.errors
     assert (row, column) == (2, "名单公布日期") and "不能晚于今天" in reason
@@ -283,7 +284,7 @@ def test_scheme_import_of_any_cells_reports_or_refuses_and_counts_what_it_wrote(
     plausible = {**SCHEME_PLAUSIBLE, "统一社会信用代码": st.sampled_from([world.ent_a.uscc, world.ent_b.uscc,
                                                                      world.ent_a.uscc.lower()])}
     rows = data.draw(rows_for(list(headers), max_rows=5, plausible=plausible))
-    report, written = _run(lambda d, f: import_schemes(None, d, f), build_file(fmt, headers, rows), f"方案.{fmt}")
+    report, written = _run(lambda d, f: import_schemes(SYSTEM, d, f), build_file(fmt, headers, rows), f"方案.{fmt}")
     if report is None:
         return
     check_report(report, file_rows(fmt, headers, rows), set(headers))
@@ -325,7 +326,7 @@ def test_flask_schemes_import_of_a_damaged_file_exits_with_a_chinese_message(app
 @given(fmt=formats, headers=headers_for(TECH_REQUIRED, TECH_OPTIONAL), data=st.data())
 def test_catalogue_import_of_any_cells_reports_or_refuses_and_counts_what_it_wrote(app, fmt, headers, data):
     rows = data.draw(rows_for(list(headers), plausible=TECH_PLAUSIBLE))
-    report, written = _run(lambda d, f: catalogue.import_technologies(None, d, f), build_file(fmt, headers, rows),
+    report, written = _run(lambda d, f: catalogue.import_technologies(SYSTEM, d, f), build_file(fmt, headers, rows),
                            f"目录.{fmt}")
     if report is None:
         return
@@ -337,7 +338,7 @@ def test_catalogue_import_of_any_cells_reports_or_refuses_and_counts_what_it_wro
 
 def test_a_catalogue_year_in_superscript_digits_is_reported_not_a_crash(app):
     data = csv_file(["技术名称", "行业代码", "类别", "年份"], [["某技术", "31", "过程控制", "²"]])
-    report, _ = _run(lambda d, f: catalogue.import_technologies(None, d, f), data, "目录.csv")
+    report, _ = _run(lambda d, f: catalogue.import_technologies(SYSTEM, d, f), data, "目录.csv")
     assert report.rejected_rows == 1 and report.errors[0][1] == "年份"
 
 

@@ -20,6 +20,7 @@ from platform.experts import services as experts
 from platform.core.extensions import db
 from platform.core.indexing.services import backend, drain
 from tests.experts.expert_helpers import profile
+from platform.core.access import SYSTEM
 
 WORDS = ["节能", "余热回收", "废水", "膜处理", "脱硫", "清洁生产", "钢铁", "技术"]
 TECHNOLOGIES = [  # (name, published?)
@@ -40,7 +41,7 @@ query_payload = st.one_of(st.sampled_from(PAYLOADS), payload, nasty_text)
 def catalogue_world(app, world, make_expert_world):
     assert app.config["SEARCH_BACKEND"] == "embedded" and backend().ping()
     for name, published in TECHNOLOGIES:
-        catalogue.create(None, {"name": name, "industry_codes": "31", "category": "过程控制", "source": "测试目录"},
+        catalogue.create(SYSTEM, {"name": name, "industry_codes": "31", "category": "过程控制", "source": "测试目录"},
                          status="published" if published else "draft")
     db.session.commit()
     drain()

@@ -30,6 +30,7 @@ from platform.schemes import services as schemes
 from platform.core.tabular import csv_bytes, xlsx_bytes
 from tests.experts.expert_helpers import profile
 from tests.schemes.builders import drive, list_enterprise
+from platform.core.access import SYSTEM
 
 EVIL = '<script>alert(1)</script>"><img src=x onerror=alert(1)>{{7*7}}'
 SHORT_EVIL = "<script>alert(1)</script>{{7*7}}"  # for fields of 50 characters
@@ -45,9 +46,9 @@ def evil_world(app, world, make_enterprise):
     park = Park(name="园区" + EVIL, city_code="450100")
     db.session.add(park)
     db.session.flush()
-    enterprises.update(None, world.ent_a, {"name": "南宁" + EVIL, "legal_representative": SHORT_EVIL,
+    enterprises.update(SYSTEM, world.ent_a, {"name": "南宁" + EVIL, "legal_representative": SHORT_EVIL,
                                            "address": FORMULAS[0], "mandatory_reason": EVIL, "park_id": park.id})
-    enterprises.update(None, world.ent_b, {"name": FORMULAS[0], "address": EVIL})
+    enterprises.update(SYSTEM, world.ent_b, {"name": FORMULAS[0], "address": EVIL})
     db.session.commit()
 
     # A (city 450100): listed on a list with a payload title, silent, ordered to rectify, penalized,
@@ -64,17 +65,17 @@ def evil_world(app, world, make_enterprise):
 
     # B (city 450200): under audit, with a scheme named with payloads.
     round_b = drive(list_enterprise(world.ent_b), "auditing")
-    scheme = schemes.create(None, round_b, {"code": "F-01", "name": EVIL, "category": "无低费", "status": "计划实施",
+    scheme = schemes.create(SYSTEM, round_b, {"code": "F-01", "name": EVIL, "category": "无低费", "status": "计划实施",
                                             "investment_wan_yuan": "12"})
-    technology = catalogue.create(None, {"name": "技术" + EVIL, "industry_codes": "31", "category": "过程控制",
+    technology = catalogue.create(SYSTEM, {"name": "技术" + EVIL, "industry_codes": "31", "category": "过程控制",
                                          "scope": "-2+3" + EVIL, "source": "@来源"}, status="published")
     expert = experts.create_by_operator(profile("专家" + SHORT_EVIL, employer="=单位" + EVIL,
                                                 fields="alert " + SHORT_EVIL),
                                         username="evil-expert", password="Passw0rd-test", status="approved",
                                         reason="测试")
-    org = experts.create_service_org(None, {"name": "机构" + EVIL, "uscc": make("450100", 700_123),
+    org = experts.create_service_org(SYSTEM, {"name": "机构" + EVIL, "uscc": make("450100", 700_123),
                                             "division_code": "450100", "contact_phone": "0771-5550199"})
-    named_user = accounts.create_user(None, username="evil-admin", password="Passw0rd-test", role="admin",
+    named_user = accounts.create_user(SYSTEM, username="evil-admin", password="Passw0rd-test", role="admin",
                                       display_name=SHORT_EVIL)
     db.session.commit()
     drain()
@@ -234,7 +235,7 @@ def test_export_helpers_neutralise_cells_that_a_spreadsheet_would_read_as_formul
 
 def test_an_export_of_a_name_holding_control_characters_is_written_not_a_crash(app, world, client_for):
     """An import (CSV) keeps control characters in a name; Excel cannot hold them, so the export drops them."""
-    enterprises.update(None, world.ent_a, {"legal_representative": "王\x01伟\x1b", "address": "南宁\x00市"})
+    enterprises.update(SYSTEM, world.ent_a, {"legal_representative": "王\x01伟\x1b", "address": "南宁\x00市"})
     db.session.commit()
     response = client_for(world.regulator_a).get("/enterprises/export.xlsx")
     assert response.status_code == 200

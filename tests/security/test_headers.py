@@ -12,6 +12,7 @@ import pytest
 from platform import create_app
 from platform.core.extensions import db
 from routes_world import PASSWORD, built_world, walker  # noqa: F401
+from platform.core.access import SYSTEM
 
 CSP_PARTS = ("default-src 'self'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'none'")
 
@@ -92,7 +93,7 @@ def production(template_db, tmp_path, monkeypatch):
     with app.app_context():
         from platform.accounts.services import create_user
 
-        create_user(None, username="prod-admin", password=PASSWORD, role="admin")
+        create_user(SYSTEM, username="prod-admin", password=PASSWORD, role="admin")
         db.session.commit()
     yield app
     with app.app_context():

@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from platform.stats.tables import VIEW_TABLES
+from platform.core.access import SYSTEM
 
 CONTRACT_KEYS = {"rounds_listed", "rounds_completed", "completion_rate", "evaluation_pass_rate", "acceptance_pass_rate",
                  "schemes_total", "schemes_completed", "implementation_rate", "investment_wan_yuan", "reductions"}
@@ -46,7 +47,9 @@ def test_the_summary_api_keeps_the_design_contract(stats_world, client):
 
 def test_the_summary_api_filters_and_refuses_a_wrong_filter(stats_world, client):
     body = client.get("/api/v1/stats/summary?year=2025&city=450200&industry=22").get_json()
-    assert (body["year"], body["city"], body["industry"], body["rounds_listed"]) == (2025, "450200", "22", 1)
+    assert (body["year"], body["city"], body["industry"]) == (2025, "450200", "22")
+    assert body["suppressed"] is True and body["rounds_listed"] is None  # b3 alone (test_disclosure.py)
+    assert client.get("/api/v1/stats/summary?city=450200").get_json()["rounds_listed"] == 3
     response = client.get("/api/v1/stats/summary?city=999999")
     assert response.status_code == 422
     assert response.get_json()["error"]["field"] == "city" and "不是广西的设区市" in response.get_json()["error"]["message"]
@@ -59,7 +62,7 @@ def test_the_breakdown_api_is_public_for_aggregates_and_needs_a_token_for_enterp
     assert [(i["key"], i["rounds_listed"]) for i in body["items"]] == [("450100", 3), ("450200", 3)]
     assert body["total"] == 2 and body["page"] == 1
     assert client.get("/api/v1/stats/breakdown?by=enterprise").status_code == 401
-    token = issue_token(None, stats_world.people.regulator_b)
+    token = issue_token(SYSTEM, stats_world.people.regulator_b)
     from platform.core.extensions import db
 
     db.session.commit()
@@ -144,19 +147,23 @@ def test_every_table_shown_downloads_as_excel_and_csv(stats_world, client, clien
     assert http.get(url.format(table="nonsense", fmt="xlsx")).status_code == 404
 
 
-def test_the_exports_match_the_summary(stats_world, client):
+def test_the_exports_match_the_summary(stats_world, client, client_for):
     summary = {r[0]: r[1] for r in sheet_rows(client.get("/stats/export/summary.xlsx").data)[1:]}
     assert summary["审核轮次（列入名单或自愿开展）"] == 6 and summary["审核完成率"] == 16.67
     assert summary["评估通过率"] == 75 and summary["方案实施率"] == 80 and summary["已完成方案投资"] == 1259.55
     reductions = {r[0]: r[1:] for r in sheet_rows(client.get("/stats/export/reductions.xlsx").data)[1:]}
     assert reductions["COD削减量"] == ("t", 4620.3, 4622.3833, 46200, 10)
     assert reductions["节能量"] == ("tce", 1210.4333, 1215.9333, None, None)
-    rows = sheet_rows(client.get("/stats/export/by_city.xlsx?year=2025").data)
+    # 南宁 in 2025 is two enterprises: the public's export withholds it, the province's shows it.
+    assert sheet_rows(client.get("/stats/export/by_city.xlsx?year=2025").data)[1][:3] == ("南宁市", "<3家，不公开",
+                                                                                          "<3家，不公开")
+    province = client_for(stats_world.people.province)
+    rows = sheet_rows(province.get("/stats/overview/export/by_city.xlsx?year=2025").data)
     header, nanning = rows[0], dict(zip(rows[0], rows[1]))
     assert header[0] == "设区市" and nanning["设区市"] == "南宁市"
     assert (nanning["审核轮次"], nanning["验收合格"], nanning["完成率（%）"]) == (2, 1, 50)
     assert nanning["COD削减量（t，已核实）"] == 4620.3
-    lines = csv_rows(client.get("/stats/export/by_city.csv?year=2025").data)
+    lines = csv_rows(province.get("/stats/overview/export/by_city.csv?year=2025").data)
     assert lines[1][:4] == ["南宁市", "2", "1", "50.00"]
     disposition = client.get("/stats/export/by_city.csv?year=2025").headers["Content-Disposition"]
     assert "2025" in disposition

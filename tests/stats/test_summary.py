@@ -1,5 +1,7 @@
 """The statistics read as the province reports them: every figure of a known set of rounds and
-schemes, to the last decimal (definitions: platform/stats/services.py)."""
+schemes, to the last decimal (definitions: platform/stats/services.py). Figures of groups of fewer than
+three enterprises are the regulators' (test_disclosure.py), so the narrow selections here are read as
+the province's regulator reads them."""
 from datetime import date
 from decimal import Decimal as D
 
@@ -13,6 +15,7 @@ from platform.schemes.models import RESULTS, Scheme
 from platform.stats import services as stats
 from platform.stats.services import Filters
 from tests.schemes.builders import add_scheme, drive
+from platform.core.access import SYSTEM, ANONYMOUS
 
 
 def reductions(summary, which="verified"):
@@ -20,7 +23,7 @@ def reductions(summary, which="verified"):
 
 
 def test_every_figure_of_the_province_summary(stats_world):
-    s = stats.summary(None, Filters())
+    s = stats.summary(ANONYMOUS, Filters())
     # Six rounds count (the cancelled one never does); one is accepted.
     assert (s["rounds_listed"], s["rounds_completed"], s["completion_rate"]) == (6, 1, D("0.1667"))
     assert (s["rounds_evaluated"], s["rounds_evaluation_passed"], s["evaluation_pass_rate"]) == (4, 3, D("0.75"))
@@ -49,7 +52,7 @@ def test_every_figure_of_the_province_summary(stats_world):
 
 
 def test_figures_are_exact_decimals_in_their_unit(stats_world):
-    s = stats.summary(None, Filters())
+    s = stats.summary(ANONYMOUS, Filters())
     assert isinstance(s["investment_wan_yuan"], D) and s["investment_wan_yuan"].as_tuple().exponent == -4
     assert all(isinstance(v["verified"], D) for v in s["reductions"].values())
 
@@ -74,13 +77,13 @@ def test_figures_are_exact_decimals_in_their_unit(stats_world):
                                                         "rounds_acceptance_passed": 0}),
 ])
 def test_filters_by_year_city_and_industry(stats_world, filters, expected):
-    s = stats.summary(None, filters)
+    s = stats.summary(stats_world.people.province, filters)
     assert {k: s[k] for k in expected} == expected
 
 
 def test_filter_by_park(stats_world):
     park_a = stats_world.parks["a"]
-    s = stats.summary(None, Filters(park=park_a.id))
+    s = stats.summary(stats_world.people.province, Filters(park=park_a.id))
     assert (s["rounds_listed"], s["rounds_completed"], s["schemes_total"]) == (1, 1, 4)
     assert s["reductions"]["cod_t"]["verified"] == D("4620.3")
 
@@ -88,12 +91,12 @@ def test_filter_by_park(stats_world):
 def test_reported_results_count_as_verified_only_once_the_round_is_accepted(stats_world):
     a2 = stats_world.rounds["a2"]
     scheme = db.session.scalar(select(Scheme).where(Scheme.round_id == a2.id, Scheme.code == "W01"))
-    before = stats.summary(None, Filters())
+    before = stats.summary(ANONYMOUS, Filters())
     assert not scheme.verified
     drive(a2, "acceptance")
-    assert stats.summary(None, Filters())["reductions"]["water_t"] == before["reductions"]["water_t"]
+    assert stats.summary(ANONYMOUS, Filters())["reductions"]["water_t"] == before["reductions"]["water_t"]
     drive(a2, "accepted")
-    after = stats.summary(None, Filters())
+    after = stats.summary(ANONYMOUS, Filters())
     assert scheme.verified
     assert after["reductions"]["water_t"]["verified"] == before["reductions"]["water_t"]["verified"] + D("5000")
     assert after["reductions"]["water_t"]["reported"] == before["reductions"]["water_t"]["reported"]
@@ -105,7 +108,7 @@ def test_every_figure_reconciles_with_the_scheme_rows(stats_world):
     """The per-round totals the statistics read equal the sums of the rows, computed here in Python."""
     counted = [s for s in db.session.scalars(select(Scheme)) if s.round.state != "cancelled"]
     completed = [s for s in counted if s.status == "completed"]
-    summary = stats.summary(None, Filters())
+    summary = stats.summary(ANONYMOUS, Filters())
     assert summary["schemes_total"] == len(counted)
     assert summary["investment_wan_yuan"] == sum((s.investment_wan_yuan for s in completed), D(0))
     for m in RESULTS:
@@ -118,22 +121,22 @@ def test_every_figure_reconciles_with_the_scheme_rows(stats_world):
 
 
 def test_totals_follow_every_scheme_write_in_the_same_transaction(stats_world, world):
-    b2 = stats_world.rounds["b2"]
+    b2, province = stats_world.rounds["b2"], stats_world.people.province
     scheme = add_scheme(b2, "W09", completed_on=date(2026, 6, 1), cod_t="0.1")
     add_scheme(b2, "W10", completed_on=date(2026, 6, 1), cod_t="0.2")
-    assert stats.summary(None, Filters(year=2026))["reductions"]["cod_t"]["reported"] == D("0.3")
-    schemes.update(None, scheme, {"cod_t": "0.7", "status": "abandoned", "completed_on": None})
-    assert stats.summary(None, Filters(year=2026))["reductions"]["cod_t"]["reported"] == D("0.2")
-    schemes.delete_scheme(None, scheme)
+    assert stats.summary(province, Filters(year=2026))["reductions"]["cod_t"]["reported"] == D("0.3")
+    schemes.update(SYSTEM, scheme, {"cod_t": "0.7", "status": "abandoned", "completed_on": None})
+    assert stats.summary(province, Filters(year=2026))["reductions"]["cod_t"]["reported"] == D("0.2")
+    schemes.delete_scheme(SYSTEM, scheme)
     db.session.commit()
     assert schemes.totals_mismatches() == []
-    assert stats.summary(None, Filters(year=2026))["schemes_total"] == 2
+    assert stats.summary(province, Filters(year=2026))["schemes_total"] == 2
 
 
 def test_a_rebuild_from_the_rows_changes_nothing(stats_world):
-    before = stats.summary(None, Filters())
+    before = stats.summary(ANONYMOUS, Filters())
     schemes.rebuild_totals()
-    assert stats.summary(None, Filters()) == before
+    assert stats.summary(ANONYMOUS, Filters()) == before
     assert schemes.totals_mismatches() == []
 
 
@@ -145,26 +148,29 @@ def test_a_row_written_around_the_service_is_detected_and_rebuilt(stats_world):
 
 
 def test_breakdowns_add_up_to_the_summary(stats_world):
-    s = stats.summary(None, Filters())
+    province = stats_world.people.province
+    s = stats.summary(province, Filters())
     for by in ("year", "city", "industry", "park"):
-        rows = stats.breakdown(None, Filters(), by)
+        rows = stats.breakdown(province, Filters(), by)
         assert sum(r["rounds_listed"] for r in rows) == s["rounds_listed"], by
         assert sum(r["schemes_completed"] for r in rows) == s["schemes_completed"], by
         assert sum((r["investment_wan_yuan"] for r in rows), D(0)) == s["investment_wan_yuan"], by
         assert sum((r["reductions"]["cod_t"]["verified"] for r in rows), D(0)) == s["reductions"]["cod_t"]["verified"]
-    by_city = {r["key"]: r for r in stats.breakdown(None, Filters(), "city")}
+    by_city = {r["key"]: r for r in stats.breakdown(ANONYMOUS, Filters(), "city")}  # three enterprises each: public
     assert by_city["450100"]["name"] == "南宁市" and by_city["450100"]["completion_rate"] == D("0.3333")
-    assert [r["key"] for r in stats.breakdown(None, Filters(), "year")] == [2025, 2026]
-    assert [r["name"] for r in stats.breakdown(None, Filters(), "park")] == ["南宁测试园区", "柳州测试园区", "不在园区"]
+    assert [r["key"] for r in stats.breakdown(ANONYMOUS, Filters(), "year")] == [2025, 2026]
+    assert [r["name"] for r in stats.breakdown(ANONYMOUS, Filters(), "park")] == ["南宁测试园区", "柳州测试园区", "不在园区"]
 
 
-def test_one_statement_dashboard_equals_the_separate_queries(stats_world):
+@pytest.mark.parametrize("who", [None, "province"])  # the public's figures, with small groups withheld, and all
+def test_one_statement_dashboard_equals_the_separate_queries(stats_world, who):
+    actor = getattr(stats_world.people, who) if who else ANONYMOUS
     dims = ("year", "city", "industry", "park")
     for filters in (Filters(), Filters(city="450200"), Filters(year=2025, industry="31")):
-        summary, grouped = stats.dashboard(None, filters, dims)
-        assert summary == stats.summary(None, filters)
+        summary, grouped = stats.dashboard(actor, filters, dims)
+        assert summary == stats.summary(actor, filters)
         for by in dims:
-            assert [_verified_only(r) for r in grouped[by]] == stats.breakdown(None, filters, by), by
+            assert [_verified_only(r) for r in grouped[by]] == stats.breakdown(actor, filters, by), by
 
 
 def _verified_only(row: dict) -> dict:
@@ -183,7 +189,7 @@ def test_enterprise_rows_are_paged_and_scoped(stats_world, world):
     with pytest.raises(PermissionDenied):
         stats.breakdown(world.regulator_a, Filters(city="450200"), "enterprise")
     with pytest.raises(PermissionDenied):
-        stats.breakdown(None, Filters(), "enterprise")
+        stats.breakdown(ANONYMOUS, Filters(), "enterprise")
     with pytest.raises(PermissionDenied):
         stats.summary(world.enterprise_a, Filters(enterprise_id=stats_world.enterprises["b1"].id))
 
@@ -204,19 +210,19 @@ def test_the_targets_come_from_the_data_file(app):
 @pytest.mark.parametrize("filters", [Filters(city="450100"), Filters(year=2025), Filters(industry="31")])
 def test_a_year_city_or_industry_view_never_shows_the_province_five_year_target(stats_world, filters):
     """The 2025 targets are the whole province's 2021–2025 totals: no part of it, and no single year, has one."""
-    s = stats.summary(None, filters)
+    s = stats.summary(ANONYMOUS, filters)
     assert all(r["target"] is None and r["progress"] is None for r in s["reductions"].values())
 
 
 def test_target_progress_counts_only_schemes_completed_from_2021_to_2025(stats_world):
     from platform.schemes.models import Scheme
 
-    before = stats.summary(None, Filters())["reductions"]["cod_t"]
+    before = stats.summary(ANONYMOUS, Filters())["reductions"]["cod_t"]
     accepted = db.session.scalar(select(Scheme).join(Scheme.round).where(
         Scheme.round.has(state="accepted"), Scheme.cod_t > 0, Scheme.status == "completed"))
     accepted.completed_on = date(2026, 1, 1)  # out of the plan's period: still verified, no longer progress
     db.session.commit()
-    after = stats.summary(None, Filters())["reductions"]["cod_t"]
+    after = stats.summary(ANONYMOUS, Filters())["reductions"]["cod_t"]
     assert after["verified"] == before["verified"]
     assert after["period_verified"] == before["period_verified"] - accepted.cod_t
     assert after["progress"] == stats.rate(after["period_verified"], after["target"])

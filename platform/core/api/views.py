@@ -1,15 +1,15 @@
-"""The JSON API under /api/v1 (DESIGN §4): its conventions, and token authentication.
+"""The JSON API under /api/v1 (DESIGN §4): its blueprint and conventions (errors, pages, dates).
 
-Features add their endpoints to `bp` in their own `api.py`. The API authenticates only by
+Features add their endpoints to `bp` in their own `api.py`; bearer tokens are checked by
+`access.token_required`. The API authenticates only by
 bearer token, never by the session cookie, so it needs no CSRF token and cannot be driven by
 another site through a logged-in browser.
 """
 from datetime import date
-from functools import wraps
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, jsonify, request
 
-from ..errors import PermissionDenied, ValidationError
+from ..errors import ValidationError
 from ..extensions import csrf, db
 from ..models_base import small_int
 
@@ -63,39 +63,6 @@ def json_body() -> dict:
     if not isinstance(body, dict):
         raise ValidationError("请求体应为 JSON 对象。", "body")
     return body
-
-
-def token_user():
-    from ...accounts.services import user_for_token
-
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return user_for_token(token.strip())
-
-
-def unauthorized():
-    """401 for a request that needs a bearer token and has no valid one."""
-    response, status = error_response(401, "unauthorized", "需要有效的访问令牌（Authorization: Bearer …）。")
-    response.headers["WWW-Authenticate"] = 'Bearer realm="api"'  # RFC 6750: how to authenticate
-    return response, status
-
-
-def token_required(*roles: str):
-    """Require a valid bearer token of one of `roles`; the user is `g.api_user`."""
-    def decorate(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            user = token_user()
-            if user is None:
-                return unauthorized()
-            if roles and user.role not in roles:
-                raise PermissionDenied("此令牌的角色无权调用该接口。")
-            g.api_user = user
-            return view(*args, **kwargs)
-        return wrapped
-    return decorate
 
 
 @bp.get("/")

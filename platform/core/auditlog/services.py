@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from .. import access
 from ..dates import iso
 from ..errors import PermissionDenied
 from ..extensions import db
@@ -32,11 +33,12 @@ def diff(before: dict, after: dict) -> tuple[dict, dict]:
 
 def record(actor, action: str, obj_type: str, obj_id, *, before: dict | None = None,
            after: dict | None = None, division_code: str | None = None, note: str | None = None) -> AuditLog:
-    """Append one entry. `actor` is a User or None for the scheduler and CLI jobs."""
+    """Append one entry. `actor` is a User, or access.SYSTEM for the scheduler and CLI jobs."""
+    system = access.is_system(actor)
     entry = AuditLog(
-        actor_id=getattr(actor, "id", None),
-        actor_name=getattr(actor, "username", None) or SYSTEM_ACTOR,
-        actor_role=getattr(actor, "role", None) or "system",
+        actor_id=None if system else actor.id,
+        actor_name=SYSTEM_ACTOR if system else actor.username,
+        actor_role="system" if system else actor.role,
         action=action,
         object_type=obj_type,
         object_id=str(obj_id),
@@ -51,7 +53,7 @@ def record(actor, action: str, obj_type: str, obj_id, *, before: dict | None = N
 
 def search(actor, *, action: str | None = None, object_type: str | None = None, actor_name: str | None = None):
     """The log as admins read it, newest first (a select for pagination)."""
-    if actor is None or actor.role != "admin":
+    if not access.is_person(actor, "admin"):
         raise PermissionDenied("只有系统管理员可以查看审计日志。")
     query = select(AuditLog).order_by(AuditLog.id.desc())
     if action:

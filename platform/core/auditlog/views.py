@@ -1,7 +1,8 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from ..web import paginate, role_required
+from ..access import role_required
+from ..web import paginate
 from . import services
 
 bp = Blueprint("auditlog", __name__, url_prefix="/admin/audit-log")
