@@ -68,7 +68,7 @@ def load_demo() -> dict:
                 "park_id": park.id if rng.random() < .4 else None,
                 "contact_person": "联系人", "contact_phone": f"0771-{rng.randint(1000000, 9999999)}", **flags,
             }
-            if not db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == code)):
+            if enterprises.by_uscc(code) is None:
                 enterprises.create(SYSTEM, raw)
                 created["enterprises"] += 1
     # The demo enterprises' accounts belong to listed enterprises, so that they have rounds to follow.

@@ -1,12 +1,10 @@
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import select
 
+from ..enterprises import services as enterprises
 from ..core.cli import unit_of_work
-from ..enterprises.models import Enterprise
 from ..core.errors import ValidationError
-from ..core.extensions import db
 from . import services
 from .models import ROLES
 from ..core.access import SYSTEM
@@ -27,9 +25,10 @@ def create(username, password, role, display_name, division_code, enterprise_usc
     with unit_of_work():
         enterprise_id = None
         if enterprise_uscc:
-            enterprise_id = db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == enterprise_uscc.upper()))
-            if enterprise_id is None:
+            enterprise = enterprises.by_uscc(enterprise_uscc)
+            if enterprise is None:
                 raise ValidationError(f"未找到统一社会信用代码为 {enterprise_uscc} 的企业。", "enterprise")
+            enterprise_id = enterprise.id
         user = services.create_user(SYSTEM, username=username, password=password, role=role,
                                     display_name=display_name, division_code=division_code,
                                     enterprise_id=enterprise_id)

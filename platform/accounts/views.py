@@ -1,8 +1,7 @@
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 
-from ..enterprises.models import Enterprise
+from ..enterprises import services as enterprises
 from ..core.errors import DomainError, ValidationError
 from ..core.extensions import db
 from ..core.models_base import utcnow
@@ -144,10 +143,10 @@ def new_user():
         try:
             enterprise_id = None
             if form.role.data == "enterprise":
-                code = (form.enterprise_uscc.data or "").strip().upper()
-                enterprise_id = db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == code))
-                if enterprise_id is None:
+                enterprise = enterprises.by_uscc(form.enterprise_uscc.data)
+                if enterprise is None:
                     raise ValidationError("未找到该统一社会信用代码对应的企业。", "enterprise_uscc")
+                enterprise_id = enterprise.id
             user = services.create_user(
                 current_user, username=form.username.data, password=form.password.data, role=form.role.data,
                 display_name=form.display_name.data, division_code=form.division_code.data or None,

@@ -1,14 +1,10 @@
 """Audit status for everyone, and the regulators' case endpoints (bearer token)."""
-from datetime import date
 
 from flask import g, jsonify, request
-from sqlalchemy import select
 
 from ..core.access import token_required
 from ..core.api.views import bp, json_body, paginated, parse_iso_date
-from ..enterprises.models import Enterprise
-from ..core.errors import NotFound, ValidationError
-from ..core.extensions import db
+from ..core.errors import ValidationError
 from . import cases as case_services
 from . import services
 from .models import Case
@@ -24,8 +20,9 @@ def _entry_json(entry) -> dict | None:
             "summary": entry.summary, "confirmed_on": iso(entry.evidence_dated_on)}
 
 
-def public_round(r, today: date) -> dict:
-    """A round as the public sees it: stages and dates, nothing private."""
+def public_round(r, due: list[dict]) -> dict:
+    """A round as the public sees it, with its deadlines (services.deadlines): stages and dates,
+    nothing private."""
     return {
         "kind": r.kind, "kind_label": r.kind_label, "procedure": r.procedure, "state": r.state,
         "state_label": r.state_label, "carbon_in_scope": r.carbon_in_scope,
@@ -35,23 +32,21 @@ def public_round(r, today: date) -> dict:
         "acceptance_concluded_on": iso(r.acceptance_concluded_on),
         "deadlines": [{"key": d["key"], "label": d["label"], "due": iso(d["due"]), "done_on": iso(d["done_on"]),
                        "met": d["met"], "overdue": d["overdue"], "late": d["late"], "unconfirmed": d["unconfirmed"],
-                       "record": _entry_json(d["entry"])} for d in services.deadlines(r, today)],
+                       "record": _entry_json(d["entry"])} for d in due],
         "timeline": [{"on": iso(e.on), "state": e.to_state, "state_label": e.to_label} for e in r.events],
     }
 
 
 @bp.get("/enterprises/<uscc>/audit-status")
 def audit_status(uscc: str):
-    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc.strip().upper()))
-    if enterprise is None:
-        raise NotFound("未找到该统一社会信用代码对应的企业。", "uscc")
     today = beijing_today()
-    rounds = services.rounds_of(enterprise.id)
+    enterprise, rounds = services.public_status(uscc, today)
+    current = rounds[0] if rounds and rounds[0][0].is_open else None
     return jsonify({
         "uscc": enterprise.uscc, "name": enterprise.name, "city": enterprise.city.name,
         "industry": enterprise.industry.name, "as_of": today.isoformat(),
-        "current_round": public_round(rounds[0], today) if rounds and rounds[0].is_open else None,
-        "rounds": [public_round(r, today) for r in rounds],
+        "current_round": public_round(*current) if current else None,
+        "rounds": [public_round(r, due) for r, due in rounds],
     })
 
 

@@ -29,7 +29,7 @@ def visible(user, status: str | None = None, q: str = ""):
             raise ValidationError(f"案件状态“{status}”不正确，应为 {', '.join(STATUS_FILTERS)} 之一。", "status")
         query = query.where(Case.state == status)
     if q:
-        query = query.where((Enterprise.name.icontains(q, autoescape=True)) | (Enterprise.uscc == q.strip().upper()))
+        query = query.where(enterprises.name_or_code(q))
     return query.order_by(Case.opened_on.desc(), Case.id.desc())
 
 

@@ -16,7 +16,8 @@ from ..core.extensions import db
 from ..core import uploads
 from ..core.reference.models import Division
 from . import rules
-from .models import (CLOSED_STATES, DECLARED_STEPS, STATES, AuditRound, ListBatch, ParkRound, ReportFile, RoundEvent,
+from .jobs import overdue_now
+from .models import (CLOSED_STATES, DECLARED_STEPS, KINDS, STATES, AuditRound, ListBatch, ParkRound, ReportFile, RoundEvent,
                      StepRecord)
 from ..core.dates import beijing_today
 from ..core.models_base import utcnow
@@ -239,6 +240,34 @@ def current_round(enterprise_id: int) -> AuditRound | None:
         AuditRound.enterprise_id == enterprise_id, AuditRound.state.not_in(CLOSED_STATES)))
 
 
+def rounds_for(actor, *, q: str = "", state: str = "", kind: str = "", city: str = "", overdue: str = "",
+               today: date | None = None):
+    """The regulators' list of rounds in the actor's region, filtered, newest first."""
+    access.require_role(actor, *access.READERS, message="只有监管部门可以查看审核轮次列表。")
+    query = (select(AuditRound).join(Enterprise, Enterprise.id == AuditRound.enterprise_id)
+             .where(enterprises.scope_clause(actor)))
+    if q:
+        query = query.where(enterprises.name_or_code(q))
+    if state in STATES:
+        query = query.where(AuditRound.state == state)
+    if kind in KINDS:
+        query = query.where(AuditRound.kind == kind)
+    if city:
+        query = query.where(Enterprise.city_code == city)
+    if overdue:
+        query = query.where(overdue_now(today or beijing_today()))
+    return query.order_by(AuditRound.id.desc())
+
+
+def public_status(uscc: str, today: date) -> tuple[Enterprise, list[tuple[AuditRound, list[dict]]]]:
+    """What anyone may consult about an enterprise's audits, for the page and the API alike: the
+    enterprise and its rounds (newest first), each with its deadlines as of `today`."""
+    enterprise = enterprises.by_uscc(uscc)
+    if enterprise is None:
+        raise NotFound("未找到该统一社会信用代码对应的企业。", "uscc")
+    return enterprise, [(r, deadlines(r, today)) for r in rounds_of(enterprise.id)]
+
+
 def rounds_of(enterprise_id: int) -> list[AuditRound]:
     return list(db.session.scalars(select(AuditRound).where(AuditRound.enterprise_id == enterprise_id)
                                    .order_by(AuditRound.id.desc())))
@@ -254,7 +283,7 @@ def _enterprises_by_uscc(actor, usccs: list[str]) -> list[Enterprise]:
     codes = list(dict.fromkeys(normalize_uscc(c) for c in usccs if c and c.strip()))
     if not codes:
         raise ValidationError("请至少填写一家企业的统一社会信用代码。", "usccs")
-    found = {e.uscc: e for e in db.session.scalars(select(Enterprise).where(Enterprise.uscc.in_(codes)))}
+    found = enterprises.by_usccs(codes)
     missing = [c for c in codes if c not in found]
     if missing:
         raise ValidationError(f"以下统一社会信用代码未登记：{'、'.join(missing[:10])}。", "usccs")

@@ -1,7 +1,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
@@ -17,8 +17,7 @@ from . import cases as case_services
 from . import services
 from .forms import (BatchForm, CancelForm, ConfirmStepForm, DateForm, NoteForm, OpenCaseForm, ParkRoundForm,
                     RectificationForm, ReportForm, VoluntaryForm)
-from .models import KINDS, STATES, AuditRound, ListBatch, Notice
-from .jobs import overdue_now
+from .models import KINDS, STATES, ListBatch, Notice
 from .rules import CAUSES
 from ..core.dates import beijing_today
 
@@ -86,34 +85,18 @@ def _round_filters() -> dict:
     return {k: request.args.get(k, "").strip() for k in ("q", "state", "kind", "city", "overdue")}
 
 
-def _rounds_query(filters: dict):
-    query = (select(AuditRound).join(Enterprise, Enterprise.id == AuditRound.enterprise_id)
-             .where(enterprises.scope_clause(current_user)))
-    if filters["q"]:
-        query = query.where(or_(Enterprise.name.icontains(filters["q"], autoescape=True), Enterprise.uscc == filters["q"].upper()))
-    if filters["state"] in STATES:
-        query = query.where(AuditRound.state == filters["state"])
-    if filters["kind"] in KINDS:
-        query = query.where(AuditRound.kind == filters["kind"])
-    if filters["city"]:
-        query = query.where(Enterprise.city_code == filters["city"])
-    if filters["overdue"]:
-        query = query.where(overdue_now(beijing_today()))
-    return query.order_by(AuditRound.id.desc())
-
-
 @bp.get("/audits/rounds")
 @role_required("regulator", "admin")
 def rounds():
     filters = _round_filters()
-    return render_template("audits/rounds.html", pagination=paginate(_rounds_query(filters)), filters=filters,
+    return render_template("audits/rounds.html", pagination=paginate(services.rounds_for(current_user, **filters)), filters=filters,
                            states=STATES, kinds=KINDS, cities=cities())
 
 
 @bp.get("/audits/rounds/export.xlsx")
 @role_required("regulator", "admin")
 def export_rounds():
-    rows = db.session.scalars(_rounds_query(_round_filters()).limit(100_000))
+    rows = db.session.scalars(services.rounds_for(current_user, **_round_filters()).limit(100_000))
     headers = ["企业名称", "统一社会信用代码", "设区市", "审核类型", "审核程序", "状态", "列入名单日期", "信息公开期限", "信息公开日期",
                "审核开始期限", "审核开始日期", "报告提交期限", "报告提交日期", "评估结论日期", "验收期限", "验收结论日期", "碳减排纳入审核"]
     data = xlsx_bytes("审核轮次", headers, (
@@ -352,9 +335,7 @@ def public_lookup():
     q = request.args.get("q", "").strip()
     pagination = None
     if q:
-        query = select(Enterprise).where(or_(Enterprise.name.icontains(q, autoescape=True), Enterprise.uscc == q.upper())).order_by(
-            Enterprise.name, Enterprise.id)
-        pagination = paginate(query)
+        pagination = paginate(enterprises.find_public(q))
         if pagination.total == 1 and pagination.page == 1:
             return redirect(url_for("audits.public_status", uscc=pagination.items[0].uscc))
     return render_template("audits/public_lookup.html", q=q, pagination=pagination)
@@ -362,9 +343,6 @@ def public_lookup():
 
 @bp.get("/audit-status/<uscc>")
 def public_status(uscc: str):
-    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc.upper()))
-    if enterprise is None:
-        abort(404)
     today = beijing_today()
-    rounds = [(r, services.deadlines(r, today)) for r in services.rounds_of(enterprise.id)]
+    enterprise, rounds = services.public_status(uscc, today)
     return render_template("audits/public_status.html", enterprise=enterprise, rounds=rounds, today=today)

@@ -1,12 +1,10 @@
 """Regulator endpoints on the enterprise registry (bearer token)."""
 from flask import g, request
-from sqlalchemy import select
 
 from ..core import access
 from ..core.access import token_required
 from ..core.api.views import bp, paginated
 from ..core.errors import NotFound
-from ..core.extensions import db
 from . import services
 from .models import Enterprise
 
@@ -30,7 +28,7 @@ def enterprises_list():
 @bp.get("/enterprises/<uscc>")
 @token_required("regulator", "admin")
 def enterprise_detail(uscc: str):
-    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc.upper()))
+    enterprise = services.by_uscc(uscc)
     if enterprise is None or not access.sees_enterprise(g.api_user, enterprise):
         raise NotFound("未找到该企业。")
     return as_json(enterprise)

@@ -3,13 +3,10 @@
 Valid rows are written, each invalid row is reported with its row number, column and reason,
 and importing the same file again changes nothing.
 """
-from sqlalchemy import select
 
 from ..core.errors import InvalidFields, ValidationError
-from ..core.extensions import db
 from ..core.tabular import ImportReport, import_rows, parse_date, read_table
 from . import services
-from .models import Enterprise
 
 COLUMNS = {  # header -> field
     "企业名称": "name",
@@ -59,7 +56,7 @@ def _import_row(actor, raw: dict, present: set[str], number: int, first_row_of: 
                               "同一文件中每家企业只能出现一次。", "uscc")
     if code:
         first_row_of[code] = number
-    existing = db.session.scalar(select(Enterprise).where(Enterprise.uscc == code)) if code else None
+    existing = services.by_uscc(code)
     if existing is None:
         enterprise = services.create(actor, raw)
         outcome = "created"

@@ -32,6 +32,30 @@ def get_visible(user, enterprise_id: int) -> Enterprise:
     return enterprise
 
 
+def by_uscc(code) -> Enterprise | None:
+    """The enterprise registered under `code`, normalised as every form and file is (uscc.normalize);
+    the one lookup by code."""
+    code = uscc_rules.normalize(code)
+    return db.session.scalar(select(Enterprise).where(Enterprise.uscc == code)) if code else None
+
+
+def by_usccs(codes) -> dict[str, Enterprise]:
+    """Code -> enterprise, for the codes of a list that are registered."""
+    codes = {uscc_rules.normalize(c) for c in codes} - {""}
+    return {e.uscc: e for e in db.session.scalars(select(Enterprise).where(Enterprise.uscc.in_(codes)))}
+
+
+def name_or_code(q: str):
+    """SQL condition: the name contains `q` (any case, % and _ literal), or `q` is the code."""
+    q = (q or "").strip()
+    return or_(Enterprise.name.icontains(q, autoescape=True), Enterprise.uscc == uscc_rules.normalize(q))
+
+
+def find_public(q: str):
+    """The public register's search: every enterprise by name or code, in a stable order."""
+    return select(Enterprise).where(name_or_code(q)).order_by(Enterprise.name, Enterprise.id)
+
+
 def search(user, *, q: str = "", city: str = "", industry: str = "", flag: str = ""):
     """A select of the enterprises `user` may see, filtered, in a stable order (for pagination)."""
     if not access.is_person(user, "regulator", "admin"):
@@ -40,7 +64,7 @@ def search(user, *, q: str = "", city: str = "", industry: str = "", flag: str =
     q = (q or "").strip()
     if q:
         # icontains: case-insensitive on every database (PostgreSQL's LIKE is not), % and _ literal.
-        query = query.where(or_(Enterprise.name.icontains(q, autoescape=True), Enterprise.uscc == q.upper()))
+        query = query.where(name_or_code(q))
     if city:
         query = query.where(Enterprise.city_code == city)
     if industry:
@@ -153,7 +177,7 @@ def create(actor, raw: dict, *, allow_bad_check: bool = False) -> Enterprise:
     overridden = _check_override(actor, values["uscc"], allow_bad_check)
     if not access.manages_city(actor, values["city_code"]):
         raise PermissionDenied("您只能登记本辖区的企业。", "division_code")
-    if db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == values["uscc"])):
+    if by_uscc(values["uscc"]) is not None:
         raise ValidationError(f"统一社会信用代码 {values['uscc']} 已登记。", "uscc")
     enterprise = Enterprise(uscc_check_overridden=overridden, **values)
     db.session.add(enterprise)

@@ -14,9 +14,9 @@ statistics until a regulator confirms it.
 """
 from sqlalchemy import select
 
+from ..enterprises import services as enterprises
 from ..core import access
 from ..audits.services import current_round
-from ..enterprises.models import Enterprise
 from ..enterprises.uscc import normalize as normalize_uscc
 from ..core.errors import PermissionDenied, ValidationError
 from ..core.extensions import db
@@ -59,7 +59,7 @@ def _import_row(actor, raw: dict, present: set[str], number: int, first_row_of: 
     uscc = normalize_uscc(raw.pop("uscc", None))
     if not uscc:
         raise ValidationError("请填写统一社会信用代码。", "uscc")
-    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
+    enterprise = enterprises.by_uscc(uscc)
     if enterprise is None:
         raise ValidationError(f"统一社会信用代码 {uscc} 未登记。", "uscc")
     if not access.is_system(actor) and not (actor.role == "enterprise" and actor.enterprise_id == enterprise.id):

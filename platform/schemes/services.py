@@ -83,8 +83,7 @@ def visible(user, *, q: str = "", city: str = "", status: str = "", category: st
              .where(enterprises.scope_clause(user)))
     q = (q or "").strip()
     if q:
-        query = query.where(or_(Enterprise.name.contains(q, autoescape=True), Enterprise.uscc == q.upper(),
-                                Scheme.name.contains(q, autoescape=True)))
+        query = query.where(or_(enterprises.name_or_code(q), Scheme.name.contains(q, autoescape=True)))
     if city:
         query = query.where(Enterprise.city_code == city)
     if status in STATUSES:
