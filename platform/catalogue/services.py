@@ -8,6 +8,7 @@ from search import SearchQuery
 from ..core import access
 from ..core.auditlog.services import diff, record
 from ..core.errors import NotFound, PermissionDenied, ValidationError, collect
+from ..core.errors import text as text_check
 from ..core.extensions import db
 from ..core.models_base import small_int
 from ..core.indexing.services import backend
@@ -29,14 +30,7 @@ def _require_admin(actor) -> None:
 
 def clean(raw: dict) -> dict:
     def text(field, label, max_len=5000, required=False):
-        def check():
-            value = str(raw.get(field) or "").strip()
-            if required and not value:
-                raise ValidationError(f"请填写{label}。", field)
-            if len(value) > max_len:
-                raise ValidationError(f"{label}不能超过 {max_len} 个字符。", field)
-            return value or None
-        return check
+        return text_check(raw.get(field), field, label, max_len, required=required)
 
     def category():
         value = str(raw.get("category") or "").strip()

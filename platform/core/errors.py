@@ -51,6 +51,19 @@ class InvalidFields(ValidationError):
         self.errors = errors
 
 
+def text(value, field: str, label: str, max_len: int, *, required: bool = False, default: str | None = None):
+    """A check for `collect`: the text stripped (None when empty, or `default`), or ValidationError
+    saying in Chinese that the field is missing or too long. The one text validator."""
+    def check():
+        value_text = str(value if value is not None else "").strip() or (default or "")
+        if required and not value_text:
+            raise ValidationError(f"请填写{label}。", field)
+        if len(value_text) > max_len:
+            raise ValidationError(f"{label}不能超过 {max_len} 个字符。", field)
+        return value_text or None
+    return check
+
+
 def collect(checks) -> dict:
     """Run `field -> callable` checks, returning cleaned values or raising InvalidFields with every failure."""
     values, errors = {}, {}

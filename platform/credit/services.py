@@ -22,7 +22,7 @@ from ..audits.services import require_regulator
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
 from ..enterprises.uscc import validate as validate_uscc
-from ..core.errors import NotFound, PermissionDenied, ValidationError, collect
+from ..core.errors import NotFound, PermissionDenied, ValidationError, collect, text
 from ..core.extensions import db
 from ..core import uploads
 from ..core.models_base import utcnow
@@ -85,17 +85,6 @@ def get_delivery(user, delivery_id: int) -> CreditDelivery:
 
 
 # --- input checks ------------------------------------------------------------------------------------
-
-def _text(value, field: str, label: str, max_len: int, required: bool = True, default: str | None = None):
-    def check():
-        text = str(value if value is not None else "").strip() or (default or "")
-        if required and not text:
-            raise ValidationError(f"请填写{label}。", field)
-        if len(text) > max_len:
-            raise ValidationError(f"{label}不能超过 {max_len} 个字符。", field)
-        return text or None
-    return check
-
 
 def parse_fine(value, penalty: Penalty) -> Decimal:
     """A fine in yuan, to the fen, within the range the case's cause allows (促进法 第三十六条: none
@@ -196,16 +185,16 @@ def record_penalty(actor, case: Case, *, decision_no, decided_on, facts, legal_b
     values = collect({
         "decision_no": _decision_no(decision_no),
         "decided_on": _decided_on(decided_on, case, today, penalty),
-        "violation_type": _text(violation_type, "violation_type", "违法行为类型", 200, default=penalty.violation_type),
-        "facts": _text(facts, "facts", "违法事实", 5000),
-        "legal_basis": _text(legal_basis, "legal_basis", "处罚依据", 2000, default=penalty.legal_basis),
+        "violation_type": text(violation_type, "violation_type", "违法行为类型", 200, default=penalty.violation_type, required=True),
+        "facts": text(facts, "facts", "违法事实", 5000, required=True),
+        "legal_basis": text(legal_basis, "legal_basis", "处罚依据", 2000, default=penalty.legal_basis, required=True),
         "fine_yuan": lambda: parse_fine(fine_yuan, penalty),
         "valid_until": _valid_until(valid_until, decided_on),
         "severity": _severity(severity),
-        "office_name": _text(office_name, "office_name", "处罚机关", 200,
-                             default=getattr(actor, "display_name", None)),
+        "office_name": text(office_name, "office_name", "处罚机关", 200,
+                             default=getattr(actor, "display_name", None), required=True),
         "office_uscc": _office_uscc(office_uscc),
-        "remarks": _text(remarks, "remarks", "备注", 2000, required=False),
+        "remarks": text(remarks, "remarks", "备注", 2000, required=False),
     })
     enterprise = case.enterprise
     decision = PenaltyDecision(case=case, enterprise=enterprise, decided_by_id=getattr(actor, "id", None), **values)
@@ -336,8 +325,8 @@ def apply_for_repair(actor, record: CreditRecord, *, correction: str, commitment
 
     fine = Decimal(record.decision.fine_yuan)
     values = collect({
-        "correction": _text(correction, "correction", "失信行为纠正情况", 5000),
-        "commitment": _text(commitment, "commitment", "信用承诺", 5000),
+        "correction": text(correction, "correction", "失信行为纠正情况", 5000, required=True),
+        "commitment": text(commitment, "commitment", "信用承诺", 5000, required=True),
         "commitment_public": public_commitment,
         "proof": lambda: _check_pdf(data, filename),
         "paid_yuan": lambda: _paid_amount(paid_yuan, fine),

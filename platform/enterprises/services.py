@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core import access
 from ..core.auditlog.services import diff, record
-from ..core.errors import NotFound, PermissionDenied, ValidationError, collect
+from ..core.errors import NotFound, PermissionDenied, ValidationError, collect, text
 from ..core.extensions import db
 from ..core.models_base import small_int
 from ..core.reference.services import city_of, parse_division, parse_industry
@@ -76,17 +76,6 @@ def search(user, *, q: str = "", city: str = "", industry: str = "", flag: str =
 
 # --- validation --------------------------------------------------------------------------------
 
-def _text(raw: dict, field: str, label: str, max_len: int, required: bool = False):
-    def check():
-        value = str(raw.get(field) or "").strip()
-        if required and not value:
-            raise ValidationError(f"请填写{label}。", field)
-        if len(value) > max_len:
-            raise ValidationError(f"{label}不能超过 {max_len} 个字符。", field)
-        return value or None
-    return check
-
-
 def _bool(value) -> bool:
     if isinstance(value, bool):
         return value
@@ -132,16 +121,16 @@ def clean(raw: dict, *, allow_bad_check: bool = False) -> dict:
         return chosen.id
 
     values = collect({
-        "name": _text(raw, "name", "企业名称", 200, required=True),
+        "name": text(raw.get("name"), "name", "企业名称", 200, required=True),
         "uscc": lambda: uscc_rules.validate(raw.get("uscc"), "uscc", allow_bad_check=allow_bad_check),
         "division": division,
         "industry": industry,
-        "legal_representative": _text(raw, "legal_representative", "法定代表人", 50),
-        "address": _text(raw, "address", "地址", 300),
-        "permit_no": _text(raw, "permit_no", "排污许可证编号", 40),
+        "legal_representative": text(raw.get("legal_representative"), "legal_representative", "法定代表人", 50),
+        "address": text(raw.get("address"), "address", "地址", 300),
+        "permit_no": text(raw.get("permit_no"), "permit_no", "排污许可证编号", 40),
         "permit_class": permit_class,
-        "mandatory_reason": _text(raw, "mandatory_reason", "强制审核原因", 2000),
-        "contact_person": _text(raw, "contact_person", "联系人", 50),
+        "mandatory_reason": text(raw.get("mandatory_reason"), "mandatory_reason", "强制审核原因", 2000),
+        "contact_person": text(raw.get("contact_person"), "contact_person", "联系人", 50),
         "contact_phone": phone,
         "park_id": park,
     })

@@ -15,8 +15,7 @@ from ..core.auditlog.services import diff, record
 from ..audits.models import AuditRound, RoundEvent
 from ..enterprises import uscc as uscc_rules
 from ..enterprises.services import PHONE
-from ..enterprises.services import _text as text_check
-from ..core.errors import NotFound, PermissionDenied, ValidationError, collect
+from ..core.errors import NotFound, PermissionDenied, ValidationError, collect, text
 from ..core.extensions import db
 from ..core.indexing.services import backend
 from ..core.models_base import small_int, utcnow
@@ -116,13 +115,13 @@ def clean(raw: dict) -> dict:
         return value or None
 
     return collect({
-        "name": text_check(raw, "name", "姓名", 50, required=True),
-        "title": text_check(raw, "title", "职称", 50, required=True),
-        "employer": text_check(raw, "employer", "工作单位", 200, required=True),
+        "name": text(raw.get("name"), "name", "姓名", 50, required=True),
+        "title": text(raw.get("title"), "title", "职称", 50, required=True),
+        "employer": text(raw.get("employer"), "employer", "工作单位", 200, required=True),
         "employer_uscc": lambda: uscc_rules.validate(raw.get("employer_uscc"), "employer_uscc"),
         "industry_codes": lambda: _industry_codes(raw),
-        "fields": text_check(raw, "fields", "专业领域", 300),
-        "qualifications": text_check(raw, "qualifications", "执业资格与主要业绩", 5000),
+        "fields": text(raw.get("fields"), "fields", "专业领域", 300),
+        "qualifications": text(raw.get("qualifications"), "qualifications", "执业资格与主要业绩", 5000),
         "years_of_practice": years,
         "phone": phone,
         "email": email,
@@ -371,11 +370,11 @@ def clean_service_org(raw: dict) -> dict:
         return user.id
 
     return collect({
-        "name": text_check(raw, "name", "机构名称", 200, required=True),
+        "name": text(raw.get("name"), "name", "机构名称", 200, required=True),
         "uscc": lambda: uscc_rules.validate(raw.get("uscc"), "uscc"),
         "city_code": city,
-        "address": text_check(raw, "address", "地址", 300),
-        "contact_person": text_check(raw, "contact_person", "联系人", 50),
+        "address": text(raw.get("address"), "address", "地址", 300),
+        "contact_person": text(raw.get("contact_person"), "contact_person", "联系人", 50),
         "contact_phone": contact_phone,
         "user_id": user_id,
     })

@@ -28,7 +28,7 @@ from ..core import access
 from ..core.auditlog.services import diff, record
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
-from ..core.errors import InvalidFields, NotFound, PermissionDenied, ValidationError, collect
+from ..core.errors import InvalidFields, NotFound, PermissionDenied, ValidationError, collect, text
 from ..core.extensions import db
 from ..core.tabular import parse_date
 from . import rules
@@ -209,23 +209,12 @@ def parse_status(value) -> str:
     return _choice(value, STATUS_WORDS, "status", "方案状态", STATUSES)
 
 
-def _text(raw: dict, field: str, label: str, max_len: int):
-    def check():
-        value = str(raw.get(field) or "").strip()
-        if not value:
-            raise ValidationError(f"请填写{label}。", field)
-        if len(value) > max_len:
-            raise ValidationError(f"{label}不能超过 {max_len} 个字符。", field)
-        return value
-    return check
-
-
 def clean(raw: dict, round_: AuditRound, *, today: date | None = None) -> dict:
     """Validate a scheme from a form, an import row or the demo loader; every wrong field is named."""
     today = today or beijing_today()
     checks = {
-        "code": _text(raw, "code", "方案编号", 30),
-        "name": _text(raw, "name", "方案名称", 200),
+        "code": text(raw.get("code"), "code", "方案编号", 30, required=True),
+        "name": text(raw.get("name"), "name", "方案名称", 200, required=True),
         "category": lambda: parse_category(raw.get("category")),
         "status": lambda: parse_status(raw.get("status")),
         "planned_completion_on": lambda: parse_date(raw.get("planned_completion_on"), "planned_completion_on",
