@@ -24,12 +24,14 @@ REQUIRED = ["企业名称", "统一社会信用代码", "行政区划代码", "�
 HEADER_OF = {field: header for header, field in COLUMNS.items()}
 
 
-def import_enterprises(actor, data: bytes, filename: str, progress=None) -> ImportReport:
-    """Import a file; `progress(done, total)` is called as rows are processed."""
+def import_enterprises(actor, data: bytes, filename: str, progress=None, list_enterprise=None) -> ImportReport:
+    """Import a file; `progress(done, total)` is called as rows are processed. A row's 名单公布日期
+    is handed to `list_enterprise(actor, enterprise, listed_on, reason) -> changed` (the audits
+    feature's listing step, audits.importer); without it such a row is refused."""
     table = read_table(data, filename, REQUIRED, [h for h in COLUMNS if h not in REQUIRED])
     present = {COLUMNS[h] for h in table.headers}
     first_row_of: dict[str, int] = {}  # code -> the row that first named it
-    return import_rows(table, COLUMNS, lambda raw, number: _import_row(actor, raw, present, number, first_row_of),
+    return import_rows(table, COLUMNS, lambda raw, number: _import_row(actor, raw, present, number, first_row_of, list_enterprise),
                        _header, progress)
 
 
@@ -38,7 +40,8 @@ def _header(field: str | None) -> str:
     return HEADER_OF.get(field or "uscc", field)
 
 
-def _import_row(actor, raw: dict, present: set[str], number: int, first_row_of: dict[str, int]) -> str:
+def _import_row(actor, raw: dict, present: set[str], number: int, first_row_of: dict[str, int],
+                list_enterprise) -> str:
     try:
         listed_on = parse_date(raw.pop("listed_on", None), "listed_on", "名单公布日期")
     except ValidationError as bad_date:
@@ -65,8 +68,8 @@ def _import_row(actor, raw: dict, present: set[str], number: int, first_row_of: 
         enterprise = existing
         outcome = "updated" if services.update(actor, existing, changes) else "unchanged"
     if listed_on is not None:
-        from ..audits.services import list_from_import  # the round is the audits feature's business
-
-        if list_from_import(actor, enterprise, listed_on, raw.get("mandatory_reason")) and outcome == "unchanged":
+        if list_enterprise is None:
+            raise ValidationError("此处导入不办理列入名单，请删去“名单公布日期”列。", "listed_on")
+        if list_enterprise(actor, enterprise, listed_on, raw.get("mandatory_reason")) and outcome == "unchanged":
             outcome = "updated"
     return outcome

@@ -9,7 +9,7 @@ from ..core.access import role_required
 from ..core.web import XLSX, download, import_page, paginate, show_errors
 from . import services
 from .forms import EnterpriseForm, ImportForm, ProfileForm
-from .importer import import_enterprises
+from ..audits.importer import import_register
 from .models import FLAGS
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprises")
@@ -104,7 +104,7 @@ def edit(enterprise_id: int):
 @bp.route("/import", methods=["GET", "POST"])
 @role_required("regulator", "admin")
 def import_file():
-    return import_page(ImportForm(), lambda data, name: import_enterprises(current_user, data, name),
+    return import_page(ImportForm(), lambda data, name: import_register(current_user, data, name),
                        "enterprises/import.html")
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from foundation_helpers import audit_count, count, text
 from platform.audits.models import AuditRound, ListBatch
 from platform.audits.services import current_round
-from platform.enterprises.importer import import_enterprises
+from platform.audits.importer import import_register as import_enterprises  # with the listing step
 from platform.enterprises.models import Enterprise
 from platform.enterprises.uscc import make
 from platform.core.extensions import db

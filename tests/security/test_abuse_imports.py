@@ -20,7 +20,7 @@ from platform.core.auditlog.models import AuditLog
 from platform.catalogue import services as catalogue
 from platform.catalogue.models import CATEGORIES, Technology
 from platform.enterprises import importer as enterprise_importer
-from platform.enterprises.importer import import_enterprises
+from platform.audits.importer import import_register as import_enterprises  # with the listing step
 from platform.enterprises.models import Enterprise
 from platform.enterprises.uscc import make
 from platform.core.errors import ValidationError
