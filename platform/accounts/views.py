@@ -8,7 +8,7 @@ from ..core.models_base import utcnow
 from ..core.reference.models import Division
 from ..core.reference.services import cities
 from ..core.access import role_required
-from ..core.web import paginate, safe_next, show_errors
+from ..core.web import form_page, paginate, safe_next, show_errors
 from . import services
 from .forms import LoginForm, PasswordForm, TokenForm, UserForm
 from .models import User
@@ -68,20 +68,14 @@ def logout():
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
+    def act():
+        services.change_password(current_user, form.current_password.data, form.new_password.data)
+        sign_in(current_user._get_current_object())  # this browser goes on; every other login has ended
+        flash("密码已修改，其他设备上的登录已全部退出。", "success")
+        return redirect(home_for(current_user))
+
     form = PasswordForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.new_password.data)
-        except DomainError as exc:
-            status = show_errors(form, exc)
-        else:
-            sign_in(current_user._get_current_object())  # this browser goes on; every other login has ended
-            flash("密码已修改，其他设备上的登录已全部退出。", "success")
-            return redirect(home_for(current_user))
-    elif request.method == "POST":
-        status = 422
-    return render_template("accounts/password.html", form=form), status
+    return form_page(form, act, "accounts/password.html")
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
@@ -136,29 +130,23 @@ def users():
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @role_required("admin")
 def new_user():
+    def act():
+        enterprise_id = None
+        if form.role.data == "enterprise":
+            enterprise = enterprises.by_uscc(form.enterprise_uscc.data)
+            if enterprise is None:
+                raise ValidationError("未找到该统一社会信用代码对应的企业。", "enterprise_uscc")
+            enterprise_id = enterprise.id
+        user = services.create_user(
+            current_user, username=form.username.data, password=form.password.data, role=form.role.data,
+            display_name=form.display_name.data, division_code=form.division_code.data or None,
+            enterprise_id=enterprise_id)
+        flash(f"账号 {user.username} 已创建。", "success")
+        return redirect(url_for("accounts.users"))
+
     form = UserForm()
     form.division_code.choices = {"": "（非监管部门）", Division.PROVINCE: "广西壮族自治区（全区）", **cities()}
-    status = 200
-    if form.validate_on_submit():
-        try:
-            enterprise_id = None
-            if form.role.data == "enterprise":
-                enterprise = enterprises.by_uscc(form.enterprise_uscc.data)
-                if enterprise is None:
-                    raise ValidationError("未找到该统一社会信用代码对应的企业。", "enterprise_uscc")
-                enterprise_id = enterprise.id
-            user = services.create_user(
-                current_user, username=form.username.data, password=form.password.data, role=form.role.data,
-                display_name=form.display_name.data, division_code=form.division_code.data or None,
-                enterprise_id=enterprise_id)
-        except DomainError as exc:
-            status = show_errors(form, exc)
-        else:
-            flash(f"账号 {user.username} 已创建。", "success")
-            return redirect(url_for("accounts.users"))
-    elif request.method == "POST":
-        status = 422
-    return render_template("accounts/user_form.html", form=form), status
+    return form_page(form, act, "accounts/user_form.html")
 
 
 @bp.post("/admin/users/<int:user_id>/<any(unlock, activate, deactivate):action>")

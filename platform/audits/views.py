@@ -12,7 +12,7 @@ from ..core.models_base import small_int
 from ..core.reference.services import cities
 from ..core.tabular import xlsx_bytes
 from ..core.access import role_required
-from ..core.web import XLSX, download, flash_form_errors, paginate, show_errors
+from ..core.web import download, flash_form_errors, form_page, paginate, show_errors, XLSX
 from . import cases as case_services
 from . import services
 from .forms import (BatchForm, CancelForm, ConfirmStepForm, DateForm, NoteForm, OpenCaseForm, ParkRoundForm,
@@ -43,20 +43,15 @@ def batches():
 @role_required("regulator")
 def new_batch():
     form = BatchForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            batch = services.publish_batch(current_user, title=form.title.data, document_no=form.document_no.data,
-                                           published_on=form.published_on.data, usccs=_lines(form.usccs.data),
-                                           reason=form.reason.data)
-        except DomainError as exc:
-            status = show_errors(form, exc)
-        else:
-            flash(f"名单已公布，共 {len(batch.rounds)} 家企业。", "success")
-            return redirect(url_for("audits.public_batch", batch_id=batch.id))
-    elif request.method == "POST":
-        status = 422
-    return render_template("audits/batch_form.html", form=form), status
+
+    def act():
+        batch = services.publish_batch(current_user, title=form.title.data, document_no=form.document_no.data,
+                                       published_on=form.published_on.data, usccs=_lines(form.usccs.data),
+                                       reason=form.reason.data)
+        flash(f"名单已公布，共 {len(batch.rounds)} 家企业。", "success")
+        return redirect(url_for("audits.public_batch", batch_id=batch.id))
+
+    return form_page(form, act, "audits/batch_form.html")
 
 
 @bp.route("/audits/park-rounds/new", methods=["GET", "POST"])
@@ -65,20 +60,15 @@ def new_park_round():
     form = ParkRoundForm()
     form.park_id.choices = {str(p.id): f"{p.city.name} · {p.name}" for p in enterprises.park_choices(
         None if current_user.is_province_regulator else current_user.division_code)}
-    status = 200
-    if form.validate_on_submit():
-        try:
-            park_id = small_int(form.park_id.data) or 0
-            park_round = services.create_park_round(current_user, park_id=park_id, title=form.title.data,
-                                                    listed_on=form.listed_on.data, usccs=_lines(form.usccs.data))
-        except DomainError as exc:
-            status = show_errors(form, exc)
-        else:
-            flash(f"已组织{park_round.title}，共 {len(park_round.rounds)} 家企业。", "success")
-            return redirect(url_for("audits.rounds"))
-    elif request.method == "POST":
-        status = 422
-    return render_template("audits/park_round_form.html", form=form), status
+
+    def act():
+        park_id = small_int(form.park_id.data) or 0
+        park_round = services.create_park_round(current_user, park_id=park_id, title=form.title.data,
+                                                listed_on=form.listed_on.data, usccs=_lines(form.usccs.data))
+        flash(f"已组织{park_round.title}，共 {len(park_round.rounds)} 家企业。", "success")
+        return redirect(url_for("audits.rounds"))
+
+    return form_page(form, act, "audits/park_round_form.html")
 
 
 def _round_filters() -> dict:

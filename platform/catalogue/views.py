@@ -3,12 +3,12 @@ from flask_login import current_user
 
 from search import SearchUnavailable
 
-from ..core.errors import DomainError, ValidationError
+from ..core.errors import ValidationError
 from ..core.extensions import db
 from ..core.reference.services import industries
 from ..core.tabular import xlsx_bytes
 from ..core.access import role_required
-from ..core.web import XLSX, download, page_number, paginate, show_errors
+from ..core.web import download, form_page, page_number, paginate, XLSX
 from . import services
 from .forms import TechnologyForm
 from .models import CATEGORIES, STATUSES, Technology
@@ -83,21 +83,16 @@ def admin_edit(technology_id: int | None = None):
         form = TechnologyForm(data=data)
     else:
         form = TechnologyForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            if technology:
-                services.update(current_user, technology, form.values())
-            else:
-                technology = services.create(current_user, form.values())
-        except DomainError as exc:
-            status = show_errors(form, exc)
+
+    def act():
+        if technology:
+            services.update(current_user, technology, form.values())
         else:
-            flash("已保存。", "success")
-            return redirect(url_for("catalogue.admin_list"))
-    elif request.method == "POST":
-        status = 422
-    return render_template("catalogue/admin_form.html", form=form, technology=technology), status
+            services.create(current_user, form.values())
+        flash("已保存。", "success")
+        return redirect(url_for("catalogue.admin_list"))
+
+    return form_page(form, act, "catalogue/admin_form.html", technology=technology)
 
 
 @bp.post("/admin/technologies/<int:technology_id>/<any(publish, withdraw):action>")

@@ -33,6 +33,21 @@ def show_errors(form, exc: DomainError) -> int:
     return 422
 
 
+def form_page(form, act, template: str, **context):
+    """The form-view pattern, in one place: a GET shows the form; a valid POST calls `act()`, which
+    calls the service and returns the answer (a redirect); a service's refusal is shown beside the
+    fields it names and anything it wrote is dropped (422); an invalid form is 422 too."""
+    status = 200
+    if form.validate_on_submit():
+        try:
+            return act()
+        except DomainError as exc:
+            status = show_errors(form, exc)
+    elif request.method == "POST":
+        status = 422
+    return render_template(template, form=form, **context), status
+
+
 def import_page(form, run_import, template: str, **context):
     """An upload page for an importer: on a valid POST, `run_import(data, filename)` and show its
     report beside the form; a refused file or form answers 422."""

@@ -6,7 +6,7 @@ from ..core.errors import DomainError
 from ..core.reference.services import cities, industries
 from ..core.tabular import xlsx_bytes
 from ..core.access import role_required
-from ..core.web import XLSX, download, import_page, paginate, show_errors
+from ..core.web import download, form_page, import_page, paginate, show_errors, XLSX
 from . import services
 from .forms import EnterpriseForm, ImportForm, ProfileForm
 from ..audits.importer import import_register
@@ -63,18 +63,13 @@ def _enterprise_form(**kwargs) -> EnterpriseForm:
 @role_required("regulator", "admin")
 def new():
     form = _enterprise_form()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            enterprise = services.create(current_user, form.values(), allow_bad_check=form.allow_bad_check.data)
-        except DomainError as exc:
-            status = show_errors(form, exc)
-        else:
-            flash(f"已登记企业：{enterprise.name}。", "success")
-            return redirect(url_for(".detail", enterprise_id=enterprise.id))
-    elif request.method == "POST":
-        status = 422
-    return render_template("enterprises/form.html", form=form, enterprise=None), status
+
+    def act():
+        enterprise = services.create(current_user, form.values(), allow_bad_check=form.allow_bad_check.data)
+        flash(f"已登记企业：{enterprise.name}。", "success")
+        return redirect(url_for(".detail", enterprise_id=enterprise.id))
+
+    return form_page(form, act, "enterprises/form.html", enterprise=None)
 
 
 @bp.route("/<int:enterprise_id>/edit", methods=["GET", "POST"])
@@ -86,19 +81,14 @@ def edit(enterprise_id: int):
     raw = services.as_raw(enterprise)
     raw["park_id"] = str(raw["park_id"] or "")
     form = _enterprise_form(data=raw) if request.method == "GET" else _enterprise_form()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            changed = services.update(current_user, enterprise, form.values(),
-                                      allow_bad_check=form.allow_bad_check.data)
-        except DomainError as exc:
-            status = show_errors(form, exc)
-        else:
-            flash("已保存修改。" if changed else "没有需要保存的修改。", "success" if changed else "info")
-            return redirect(url_for(".detail", enterprise_id=enterprise.id))
-    elif request.method == "POST":
-        status = 422
-    return render_template("enterprises/form.html", form=form, enterprise=enterprise), status
+
+    def act():
+        changed = services.update(current_user, enterprise, form.values(),
+                                  allow_bad_check=form.allow_bad_check.data)
+        flash("已保存修改。" if changed else "没有需要保存的修改。", "success" if changed else "info")
+        return redirect(url_for(".detail", enterprise_id=enterprise.id))
+
+    return form_page(form, act, "enterprises/form.html", enterprise=enterprise)
 
 
 @bp.route("/import", methods=["GET", "POST"])

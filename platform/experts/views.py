@@ -15,7 +15,7 @@ from ..core import uploads
 from ..core.models_base import small_int
 from ..core.reference.services import cities, industries
 from ..core.access import role_required
-from ..core.web import page_number, paginate, show_errors
+from ..core.web import form_page, page_number, paginate, show_errors
 from . import engagements, panels, rules, services
 from .forms import (AssignOrgForm, CancelPanelForm, ConcludeForm, ConflictForm, DeclineForm, DecisionForm, DrawForm,
                     EngagementNoteForm, NameDecisionForm, ProfileForm, RegistrationForm, RequestDecisionForm, RoundServiceOrgForm,
@@ -93,21 +93,16 @@ def register():
         return redirect(url_for("experts.my_profile") if current_user.role == "expert" else url_for("public.index"))
     form = RegistrationForm()
     form.industry_codes.choices = _industry_choices()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            expert = services.register(username=form.username.data, password=form.password.data,
-                                       profile=form.profile(),
-                                       conflicts=services.parse_conflict_lines(form.conflicts.data))
-        except ValidationError as exc:
-            status = show_errors(form, exc)
-        else:
-            sign_in(expert.user)
-            flash("注册成功。您的入库申请已提交，自治区监管部门审核通过后将列入专家库。", "success")
-            return redirect(url_for("experts.my_profile"))
-    elif request.method == "POST":
-        status = 422
-    return render_template("experts/register.html", form=form), status
+
+    def act():
+        expert = services.register(username=form.username.data, password=form.password.data,
+                                   profile=form.profile(),
+                                   conflicts=services.parse_conflict_lines(form.conflicts.data))
+        sign_in(expert.user)
+        flash("注册成功。您的入库申请已提交，自治区监管部门审核通过后将列入专家库。", "success")
+        return redirect(url_for("experts.my_profile"))
+
+    return form_page(form, act, "experts/register.html")
 
 
 def _my_expert() -> Expert:
@@ -427,18 +422,13 @@ def new_service_org():
     services.require_province_regulator(current_user, "登记服务机构")
     form = ServiceOrgForm()
     form.division_code.choices = [SelectChoice(code, name) for code, name in cities().items()]
-    status = 200
-    if form.validate_on_submit():
-        try:
-            org = services.create_service_org(current_user, form.values())
-        except ValidationError as exc:
-            status = show_errors(form, exc)
-        else:
-            flash(f"已登记服务机构：{org.name}。", "success")
-            return redirect(url_for("experts.service_org_detail", org_id=org.id))
-    elif request.method == "POST":
-        status = 422
-    return render_template("experts/service_org_form.html", form=form), status
+
+    def act():
+        org = services.create_service_org(current_user, form.values())
+        flash(f"已登记服务机构：{org.name}。", "success")
+        return redirect(url_for("experts.service_org_detail", org_id=org.id))
+
+    return form_page(form, act, "experts/service_org_form.html")
 
 
 # --- enterprises and service organisations ------------------------------------------------------

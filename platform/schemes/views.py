@@ -10,7 +10,7 @@ from ..core.extensions import db
 from ..core.reference.services import cities
 from ..core.tabular import csv_bytes, xlsx_bytes
 from ..core.access import role_required
-from ..core.web import CSV, XLSX, download, flash_form_errors, import_page, paginate, show_errors
+from ..core.web import CSV, download, flash_form_errors, form_page, import_page, paginate, show_errors, XLSX
 from . import review, rules, services
 from .forms import DecisionForm, ImportForm, ProgressForm, RevisionForm, ReviewFiguresForm, SchemeForm, WithdrawForm
 from .importer import COLUMNS, REQUIRED, import_schemes, template_rows
@@ -122,27 +122,21 @@ def new():
         return redirect(url_for(".mine"))
     frozen = services.is_frozen(current)
     form = RevisionForm() if frozen else SchemeForm()
-    status = 200
-    if form.validate_on_submit():
+
+    def act():
         values = form.values()
-        try:
-            if frozen:
-                reason = values.pop("reason")
-                review.request_new(current_user, current, values, reason)
-            else:
-                scheme = services.create(current_user, current, values)
-        except DomainError as exc:
-            status = show_errors(form, exc)
+        if frozen:
+            reason = values.pop("reason")
+            review.request_new(current_user, current, values, reason)
         else:
-            if frozen:
-                flash(f"已提交新增方案 {values['code']} 的申请，经监管部门批准后登记。", "success")
-            else:
-                flash(f"已登记方案 {scheme.code}：{scheme.name}。", "success")
-            return redirect(url_for(".mine"))
-    elif request.method == "POST":
-        status = 422
-    return render_template("schemes/form.html", form=form, scheme=None, round=current, amounts=AMOUNTS,
-                           revision=frozen), status
+            scheme = services.create(current_user, current, values)
+        if frozen:
+            flash(f"已提交新增方案 {values['code']} 的申请，经监管部门批准后登记。", "success")
+        else:
+            flash(f"已登记方案 {scheme.code}：{scheme.name}。", "success")
+        return redirect(url_for(".mine"))
+
+    return form_page(form, act, "schemes/form.html", scheme=None, round=current, amounts=AMOUNTS, revision=frozen)
 
 
 @bp.route("/<int:scheme_id>/edit", methods=["GET", "POST"])
@@ -153,19 +147,13 @@ def edit(scheme_id: int):
         flash(services.frozen_message(scheme.round.state), "info")
         return redirect(url_for(".revise", scheme_id=scheme.id))
     form = SchemeForm(data=_form_data(scheme)) if request.method == "GET" else SchemeForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            changed = services.update(current_user, scheme, form.values())
-        except DomainError as exc:
-            status = show_errors(form, exc)
-        else:
-            flash("已保存修改。" if changed else "没有需要保存的修改。", "success" if changed else "info")
-            return redirect(url_for(".mine"))
-    elif request.method == "POST":
-        status = 422
-    return render_template("schemes/form.html", form=form, scheme=scheme, round=scheme.round,
-                           amounts=AMOUNTS), status
+
+    def act():
+        changed = services.update(current_user, scheme, form.values())
+        flash("已保存修改。" if changed else "没有需要保存的修改。", "success" if changed else "info")
+        return redirect(url_for(".mine"))
+
+    return form_page(form, act, "schemes/form.html", scheme=scheme, round=scheme.round, amounts=AMOUNTS)
 
 
 @bp.post("/<int:scheme_id>/delete")
@@ -190,21 +178,15 @@ def delete(scheme_id: int):
 def revise(scheme_id: int):
     scheme = services.get_visible(current_user, scheme_id)
     form = RevisionForm(data=_form_data(scheme)) if request.method == "GET" else RevisionForm()
-    status = 200
-    if form.validate_on_submit():
+
+    def act():
         values = form.values()
         reason = values.pop("reason")
-        try:
-            review.request_change(current_user, scheme, values, reason)
-        except DomainError as exc:
-            status = show_errors(form, exc)
-        else:
-            flash("修订申请已提交，经监管部门批准后生效；批准前方案保持原样。", "success")
-            return redirect(url_for(".detail", scheme_id=scheme.id))
-    elif request.method == "POST":
-        status = 422
-    return render_template("schemes/form.html", form=form, scheme=scheme, round=scheme.round, amounts=AMOUNTS,
-                           revision=True), status
+        review.request_change(current_user, scheme, values, reason)
+        flash("修订申请已提交，经监管部门批准后生效；批准前方案保持原样。", "success")
+        return redirect(url_for(".detail", scheme_id=scheme.id))
+
+    return form_page(form, act, "schemes/form.html", scheme=scheme, round=scheme.round, amounts=AMOUNTS, revision=True)
 
 
 @bp.post("/<int:scheme_id>/withdraw")
@@ -230,22 +212,16 @@ def withdraw(scheme_id: int):
 def progress(scheme_id: int):
     scheme = services.get_visible(current_user, scheme_id)
     form = ProgressForm(data=_form_data(scheme)) if request.method == "GET" else ProgressForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            entry = review.report_progress(current_user, scheme, form.values())
-        except DomainError as exc:
-            status = show_errors(form, exc)
+
+    def act():
+        entry = review.report_progress(current_user, scheme, form.values())
+        if scheme.review_status == "pending":
+            flash("已登记实施进展。部分数值待监管部门核实，核实确认前不计入统计。", "warning")
         else:
-            if scheme.review_status == "pending":
-                flash("已登记实施进展。部分数值待监管部门核实，核实确认前不计入统计。", "warning")
-            else:
-                flash(f"已登记实施进展（{entry.kind_label}）。", "success")
-            return redirect(url_for(".detail", scheme_id=scheme.id))
-    elif request.method == "POST":
-        status = 422
-    return render_template("schemes/progress.html", form=form, scheme=scheme, amounts=AMOUNTS,
-                           factor=rules.COMPLETION_FACTOR), status
+            flash(f"已登记实施进展（{entry.kind_label}）。", "success")
+        return redirect(url_for(".detail", scheme_id=scheme.id))
+
+    return form_page(form, act, "schemes/progress.html", scheme=scheme, amounts=AMOUNTS, factor=rules.COMPLETION_FACTOR)
 
 
 # --- regulators: revisions and figures to review -----------------------------------------------------------
