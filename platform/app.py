@@ -275,11 +275,11 @@ HTTP_MESSAGES = {
 def _install_template_helpers(app: Flask) -> None:
     from .accounts.models import ROLES
     from .dates import format_moment
-    from .navigation import public_nav, work_nav
+    from .navigation import has_page, public_nav, work_nav
 
     @app.context_processor
     def globals_for_templates():
-        return {"ROLES": ROLES, "public_nav": public_nav, "work_nav": work_nav}
+        return {"ROLES": ROLES, "public_nav": public_nav, "work_nav": work_nav, "has_page": has_page}
 
     @app.template_filter("date")
     def format_date(value, fmt="%Y-%m-%d"):
