@@ -168,6 +168,7 @@ ROUTES: dict[str, list[Check]] = {
     "accounts.revoke_token": route(Check("/account/tokens/{token_reg_a}/revoke",
                                          post=signed_in(404, regulator_a=OK, admin=OK))),
     "auditlog.index": route(Check("/admin/audit-log/", signed_in(admin=200))),
+    "auditlog.export": route(Check("/admin/audit-log/export.xlsx", signed_in(admin=200))),
 
     # --- enterprises ------------------------------------------------------------------------------------
     "enterprises.index": route(Check("/enterprises/", REGULATORS_AND_ADMIN, private=True)),
