@@ -109,5 +109,5 @@ def admin_status(technology_id: int, action: str):
         db.session.rollback()
         flash(exc.message, "danger")
     else:
-        flash(f"“{technology.name}”已{technology.status_label}。", "success")
+        flash(f"“{technology.name}”{technology.status_label}。", "success")  # the label says 已…
     return redirect(url_for("catalogue.admin_list"))

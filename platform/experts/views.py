@@ -205,7 +205,7 @@ def score(panel_id: int):
             return redirect(url_for("experts.my_reviews") if sign else url_for("experts.score", panel_id=panel.id))
     elif request.method == "POST":
         status = 422
-    return render_template("experts/score.html", panel=panel, member=member, form=form,
+    return render_template("experts/score.html", panel=panel, member=member, form=form, today=beijing_today(),
                            items=rules.ITEMS[panel.stage], editable=panel.state == "scoring" and member.state == "active"
                            and not member.signed_at), status
 

@@ -78,3 +78,11 @@ def test_a_regulator_cannot_enter_or_open_another_citys_scheme(world, started, c
     assert client_for(world.regulator_a).get(f"/schemes/{scheme.id}").status_code == 200
     assert client_for(world.regulator_a).get("/schemes/mine").status_code == 403
     assert world.enterprise_a and client_for(world.enterprise_b).get(f"/schemes/{scheme.id}").status_code == 404
+
+
+def test_deleting_a_scheme_asks_first(world, started, client_for):
+    started(world.ent_a)
+    client = client_for(world.enterprise_a)
+    client.post("/schemes/new", data=FORM)
+    page = client.get("/schemes/mine").get_data(as_text=True)
+    assert 'data-confirm="删除方案“W01 照明LED改造”后不能恢复。确定删除？"' in page
