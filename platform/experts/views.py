@@ -96,8 +96,8 @@ def register():
     if form.validate_on_submit():
         try:
             expert = services.register(username=form.username.data, password=form.password.data,
-                                       profile=form.profile(),
-                                       conflicts=services.parse_conflict_lines(form.conflicts.data))
+                                       profile=form.profile(), confirm=form.confirm.data,
+                                       conflict_lines=form.conflicts.data)
         except ValidationError as exc:
             status = show_errors(form, exc)
         else:
