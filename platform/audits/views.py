@@ -8,7 +8,7 @@ from ..enterprises.models import Enterprise
 from ..errors import DomainError, NotFound, PermissionDenied
 from ..extensions import db
 from ..models_base import small_int
-from ..reference.services import cities
+from ..reference.services import cities_for
 from ..tabular import xlsx_bytes
 from ..web import XLSX, download, flash_form_errors, paginate, role_required, show_errors
 from . import cases as case_services
@@ -105,7 +105,7 @@ def _rounds_query(filters: dict):
 def rounds():
     filters = _round_filters()
     return render_template("audits/rounds.html", pagination=paginate(_rounds_query(filters)), filters=filters,
-                           states=STATES, kinds=KINDS, cities=cities())
+                           states=STATES, kinds=KINDS, cities=cities_for(current_user))
 
 
 @bp.get("/audits/rounds/export.xlsx")

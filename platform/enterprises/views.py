@@ -2,7 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ..errors import DomainError
-from ..reference.services import cities, industries
+from ..reference.services import cities_for, industries
 from ..tabular import xlsx_bytes
 from ..web import XLSX, download, import_page, paginate, role_required, show_errors
 from . import services
@@ -25,7 +25,7 @@ def index():
     filters = _filters()
     pagination = paginate(services.search(current_user, **filters))
     return render_template("enterprises/index.html", pagination=pagination, filters=filters,
-                           cities=cities(), industries=industries(), flags=FLAGS)
+                           cities=cities_for(current_user), industries=industries(), flags=FLAGS)
 
 
 @bp.get("/export.xlsx")

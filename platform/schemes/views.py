@@ -7,7 +7,7 @@ from ..audits import services as audits
 from ..enterprises.models import Enterprise
 from ..errors import DomainError, PermissionDenied
 from ..extensions import db
-from ..reference.services import cities
+from ..reference.services import cities_for
 from ..tabular import csv_bytes, xlsx_bytes
 from ..web import CSV, XLSX, download, flash_form_errors, import_page, paginate, role_required, show_errors
 from . import review, rules, services
@@ -52,7 +52,7 @@ def _export_row(s: Scheme) -> list:
 def index():
     filters = _filters()
     pagination = paginate(services.visible(current_user, **filters))
-    return render_template("schemes/index.html", pagination=pagination, filters=filters, cities=cities(),
+    return render_template("schemes/index.html", pagination=pagination, filters=filters, cities=cities_for(current_user),
                            statuses=STATUSES, categories=CATEGORIES)
 
 

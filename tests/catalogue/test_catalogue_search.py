@@ -100,3 +100,11 @@ def test_the_search_page_pages_through_many_results(search_app, make_technology,
     assert "第 1 / 2 页" in first and "下一页" in first and "上一页" not in first
     second = client.get("/technologies?q=余热锅炉&page=2").get_data(as_text=True)
     assert "第 2 / 2 页" in second and "上一页" in second
+
+
+def test_every_filter_in_force_shows_as_a_chip_that_removes_it_and_all_can_be_cleared(catalogue, client):
+    page = client.get("/technologies?q=回收&source=工信部目录&category=过程控制").get_data(as_text=True)
+    assert "来源：工信部目录" in page and "类别：过程控制" in page
+    assert 'href="/technologies?q=%E5%9B%9E%E6%94%B6&amp;industry=&amp;category=%E8%BF%87%E7%A8%8B%E6%8E%A7%E5%88%B6&amp;source="' in page
+    assert "清除筛选" in page
+    assert "清除筛选" not in client.get("/technologies?q=回收").get_data(as_text=True)
