@@ -206,6 +206,21 @@ def _column_widths(headers: list[str], sample: list[list]) -> list[int]:
     return widths
 
 
+def export_caption(words) -> str:
+    """The filter that chose an export's rows, for its title row: "南宁市；含“钢铁”", or 全部."""
+    words = [w for w in words if w]
+    return "；".join(words) or "全部"
+
+
+def export_filename(subject: str, words, extension: str, as_of: date | None = None) -> str:
+    """A name that says what the file holds and when: 企业名录_南宁市_截至2026-12-06.xlsx."""
+    from .dates import beijing_today
+
+    unsafe = str.maketrans({c: "-" for c in '/\\:*?"<>|；;，, '})
+    parts = [subject] + [str(w).translate(unsafe).strip("-") for w in words if w]
+    return "_".join(parts + [f"截至{(as_of or beijing_today()).isoformat()}"]) + f".{extension}"
+
+
 def csv_bytes(headers: list[str], rows) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)

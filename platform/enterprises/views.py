@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from ..errors import DomainError
 from ..reference.services import cities_for, industries
-from ..tabular import xlsx_bytes
+from ..tabular import export_caption, export_filename, xlsx_bytes
 from ..web import XLSX, download, import_page, paginate, role_required, show_errors
 from . import services
 from .forms import EnterpriseForm, ImportForm, ProfileForm
@@ -33,14 +33,18 @@ def index():
 def export():
     from ..extensions import db
 
-    rows = db.session.scalars(services.search(current_user, **_filters()).limit(EXPORT_LIMIT))
+    filters = _filters()
+    rows = db.session.scalars(services.search(current_user, **filters).limit(EXPORT_LIMIT))
+    words = [current_user.scope_label if current_user.role == "regulator" and not filters["city"] else "",
+             cities_for(current_user).get(filters["city"], ""), industries().get(filters["industry"], ""),
+             FLAGS.get(filters["flag"], ""), f"含“{filters['q']}”" if filters["q"] else ""]
     headers = ["企业名称", "统一社会信用代码", "设区市", "行政区划代码", "行业代码", "行业", "法定代表人",
                "排污许可证编号", "排污许可管理类别", *FLAGS.values(), "强制审核原因"]
-    data = xlsx_bytes("企业名录", headers, (
+    data = xlsx_bytes("企业名录", headers, caption=export_caption(words), rows=(
         [e.name, e.uscc, e.city.name, e.division_code, e.industry_class, e.industry.name, e.legal_representative,
          e.permit_no, e.permit_class_label, *[getattr(e, f) for f in FLAGS], e.mandatory_reason]
         for e in rows))
-    return download(data, "企业名录.xlsx", XLSX)
+    return download(data, export_filename("企业名录", words, "xlsx"), XLSX)
 
 
 @bp.get("/<int:enterprise_id>")

@@ -8,7 +8,7 @@ from ..enterprises.models import Enterprise
 from ..errors import DomainError, PermissionDenied
 from ..extensions import db
 from ..reference.services import cities_for
-from ..tabular import csv_bytes, xlsx_bytes
+from ..tabular import csv_bytes, export_caption, export_filename, xlsx_bytes
 from ..web import CSV, XLSX, download, flash_form_errors, import_page, paginate, role_required, show_errors
 from . import review, rules, services
 from .forms import DecisionForm, ImportForm, ProgressForm, RevisionForm, ReviewFiguresForm, SchemeForm, WithdrawForm
@@ -61,11 +61,17 @@ def index():
 def export(fmt: str):
     if fmt not in ("xlsx", "csv"):
         abort(404)
-    schemes = db.session.scalars(services.visible(current_user, **_filters()).limit(EXPORT_LIMIT))
+    filters = _filters()
+    schemes = db.session.scalars(services.visible(current_user, **filters).limit(EXPORT_LIMIT))
     rows = (_export_row(s) for s in schemes)
+    own = current_user.enterprise.name if current_user.role == "enterprise" and current_user.enterprise else ""
+    words = [own or (current_user.scope_label if current_user.role == "regulator" and not filters["city"] else ""),
+             cities_for(current_user).get(filters["city"], ""), STATUSES.get(filters["status"], ""),
+             CATEGORIES.get(filters["category"], ""), f"含“{filters['q']}”" if filters["q"] else ""]
+    name = export_filename("清洁生产方案", words, fmt)
     if fmt == "xlsx":
-        return download(xlsx_bytes("清洁生产方案", EXPORT_HEADERS, rows), "清洁生产方案.xlsx", XLSX)
-    return download(csv_bytes(EXPORT_HEADERS, rows), "清洁生产方案.csv", CSV)
+        return download(xlsx_bytes("清洁生产方案", EXPORT_HEADERS, rows, caption=export_caption(words)), name, XLSX)
+    return download(csv_bytes(EXPORT_HEADERS, rows), name, CSV)
 
 
 @bp.get("/<int:scheme_id>")

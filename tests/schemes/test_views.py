@@ -65,6 +65,8 @@ def test_regulators_see_their_regions_schemes_and_export_them(world, started, cl
     assert "南宁方案" in page and "柳州方案" in page
     workbook = load_workbook(io.BytesIO(client_for(world.regulator_b).get("/schemes/export.xlsx").data))
     rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0][0].startswith("清洁生产方案（柳州市；数据截至 ")
+    rows = rows[1:]
     assert [r[5] for r in rows[1:]] == ["柳州方案"] and rows[1][rows[0].index("节能量（tce）")] == 12
     csv_text = client_for(world.regulator_b).get("/schemes/export.csv").data.decode("utf-8-sig")
     assert "柳州方案" in csv_text and "南宁方案" not in csv_text

@@ -16,7 +16,10 @@ CONTRACT_REDUCTIONS = {"energy_tce", "water_t", "cod_t", "nh3n_t", "nox_t", "voc
 
 
 def sheet_rows(data: bytes) -> list[tuple]:
-    return list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    """The header and the data rows (the first row is the title: what, which filter, as of when)."""
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet.freeze_panes == "A3" and "数据截至" in sheet["A1"].value
+    return list(sheet.iter_rows(values_only=True))[1:]
 
 
 def csv_rows(data: bytes) -> list[list[str]]:
