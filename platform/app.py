@@ -28,6 +28,7 @@ BLUEPRINTS = [
     "platform.experts.views",
     "platform.credit.views",
     "platform.api.views",
+    "platform.api.docs",
 ]
 # Modules that add endpoints to the API blueprint; imported before it is registered.
 API_MODULES = [
@@ -38,6 +39,7 @@ API_MODULES = [
     "platform.experts.api",
     "platform.credit.api",
     "platform.public.api",
+    "platform.api.openapi",
 ]
 CLI_MODULES = [
     "platform.accounts.cli",

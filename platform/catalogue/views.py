@@ -14,6 +14,7 @@ from .models import CATEGORIES, STATUSES, Technology
 
 bp = Blueprint("catalogue", __name__)
 EXPORT_LIMIT = 2000
+EXPORT_HEADERS = ["技术名称", "类别", "适用行业", "适用范围", "技术原理", "关键指标", "效益", "典型案例", "成熟度", "来源", "年份"]
 
 
 def _query_args() -> dict:
@@ -48,10 +49,9 @@ def export():
     except SearchUnavailable as exc:
         return render_template("errors/http.html", code=503, title="搜索服务暂不可用", message=str(exc)), 503
     rows = {str(t.id): t for t in db.session.query(Technology).filter(Technology.id.in_([int(i) for i in ids]))}
-    headers = ["技术名称", "类别", "适用行业", "适用范围", "技术原理", "关键指标", "效益", "典型案例", "成熟度", "来源", "年份"]
     words = [f"含“{args['q']}”" if args["q"] else "", industries().get(args["industry"], args["industry"]),
              args["category"], args["source"]]
-    data = xlsx_bytes("清洁生产技术目录检索结果", headers, caption=export_caption(words), rows=(
+    data = xlsx_bytes("清洁生产技术目录检索结果", EXPORT_HEADERS, caption=export_caption(words), rows=(
         [t.name, t.category, "、".join(i.name for i in t.industries), t.scope, t.principle, t.indicators, t.benefits,
          t.case_study, t.maturity, t.source, t.source_year] for t in (rows[i] for i in ids if i in rows)))
     return download(data, export_filename("清洁生产技术", words, "xlsx"), XLSX)
