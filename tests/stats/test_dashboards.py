@@ -172,3 +172,11 @@ def test_an_empty_selection_shows_zeros_and_no_rates(stats_world, client, url):
     if url.startswith("/api"):
         body = response.get_json()
         assert (body["rounds_listed"], body["completion_rate"], body["investment_wan_yuan"]) == (0, None, 0)
+
+
+@pytest.mark.parametrize("url", ["/stats?year=2019", "/stats?industry=13"])
+def test_a_selection_without_data_says_so_instead_of_drawing_empty_charts(stats_world, client, url):
+    page = client.get(url).get_data(as_text=True)
+    assert "暂无数据" in page and 'id="chart-city"' not in page
+    full = client.get("/stats").get_data(as_text=True)
+    assert "暂无数据" not in full and 'id="chart-city"' in full
