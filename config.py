@@ -65,6 +65,12 @@ class Config:
     # address (login throttling counts by it); 0 when the platform faces the network itself.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     PER_PAGE = 20
+    # Who runs the site and how to reach them, in every page's footer (set by the installation).
+    SITE_OPERATOR = os.environ.get("SITE_OPERATOR", "广西壮族自治区生态环境厅")
+    SITE_MAINTAINER = os.environ.get("SITE_MAINTAINER", "广西壮族自治区生态环境信息中心")
+    SITE_CONTACT_PHONE = os.environ.get("SITE_CONTACT_PHONE", "")
+    SITE_CONTACT_EMAIL = os.environ.get("SITE_CONTACT_EMAIL", "")
+    SITE_CONTACT_ADDRESS = os.environ.get("SITE_CONTACT_ADDRESS", "")
 
     def __init__(self):
         self.SECRET_KEY = _secret_key(Path(self.INSTANCE_DIR))

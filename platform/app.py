@@ -28,6 +28,7 @@ BLUEPRINTS = [
     "platform.experts.views",
     "platform.credit.views",
     "platform.core.api.views",
+    "platform.public.docs",
 ]
 # Modules that add endpoints to the API blueprint; imported before it is registered.
 API_MODULES = [
@@ -38,6 +39,7 @@ API_MODULES = [
     "platform.experts.api",
     "platform.credit.api",
     "platform.public.api",
+    "platform.core.api.openapi",
 ]
 CLI_MODULES = [
     "platform.accounts.cli",
@@ -83,6 +85,9 @@ def create_app(overrides: dict | None = None, config_name: str | None = None) ->
     from .core.access import token_loader
 
     token_loader(user_for_token)  # the API toolkit (core) reads bearer tokens through accounts
+    from .core.auditlog.labels import register_value_names
+
+    register_value_names(_audit_log_vocabulary())  # the log names states and roles without knowing a feature
     for name in API_MODULES:
         importlib.import_module(name)
     for name in BLUEPRINTS:
@@ -111,6 +116,39 @@ class DatabaseId(IntegerConverter):
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
+
+
+def _audit_log_vocabulary() -> dict:
+    """The features' coded values, for the audit log's labels (core.auditlog.labels)."""
+    from .accounts.models import ROLES
+    from .audits import models as audits
+    from .catalogue import models as catalogue
+    from .credit import models as credit
+    from .experts import models as experts
+    from .core.auditlog import labels
+    from .schemes import models as schemes
+
+    return {
+        ("audit_round", "state"): audits.STATES,
+        ("audit_round", "status"): audits.STEP_STATUSES,
+        ("case", "state"): audits.CASE_STATES,
+        ("credit_record", "state"): credit.RECORD_STATES,
+        ("credit_repair", "state"): credit.REPAIR_STATES,
+        ("credit_delivery", "status"): credit.DELIVERY_STATES,
+        ("expert", "status"): experts.STATUSES,
+        ("technology", "status"): catalogue.STATUSES,
+        ("scheme", "status"): schemes.STATUSES,
+        ("scheme_revision", "state"): schemes.REVISION_STATES,
+        ("scheme_revision", "kind"): schemes.REVISION_KINDS,
+        ("panel", "state"): experts.PANEL_STATES,
+        (None, "role"): ROLES,
+        (None, "kind"): audits.KINDS,
+        (None, "procedure"): audits.PROCEDURES,
+        (None, "stage"): labels.STAGES,
+        (None, "review_status"): schemes.REVIEW_STATUSES,
+        ("scheme", "category"): schemes.CATEGORIES,
+        (None, "withdrawal_reason"): credit.WITHDRAWAL_REASONS,
+    }
 
 
 def _import_models():
@@ -279,11 +317,11 @@ HTTP_MESSAGES = {
 def _install_template_helpers(app: Flask) -> None:
     from .accounts.models import ROLES
     from .core.dates import format_moment
-    from .navigation import public_nav, work_nav
+    from .navigation import has_page, public_nav, work_nav
 
     @app.context_processor
     def globals_for_templates():
-        return {"ROLES": ROLES, "public_nav": public_nav, "work_nav": work_nav}
+        return {"ROLES": ROLES, "public_nav": public_nav, "work_nav": work_nav, "has_page": has_page}
 
     @app.template_filter("date")
     def format_date(value, fmt="%Y-%m-%d"):

@@ -42,3 +42,8 @@ def public_nav():
 
 def work_nav(user):
     return _existing(WORK.get(user.role, []))
+
+
+def has_page(endpoint: str) -> bool:
+    """Whether a page exists, for links to features an installation may not have."""
+    return endpoint in current_app.view_functions

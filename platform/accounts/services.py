@@ -1,5 +1,6 @@
 """Accounts: creating users, logging in with throttling and lock-out, passwords and API tokens."""
 import hashlib
+import re
 import secrets
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -38,11 +39,44 @@ def _hash(password: str) -> str:
     return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
+# A name typed at every login, on any keyboard: letters (Chinese too), digits and . _ - @, starting
+# with a letter or digit; one or two characters are too easily confused or guessed.
+USERNAME = re.compile(r"[^\W_][\w.@-]{%d,%d}" % (2, 39))
+USERNAME_RULE = "用户名须为 3–40 个字符，由字母、汉字、数字或 . _ - @ 组成，并以字母、汉字或数字开头。"
+
+
+def username_problem(username: str) -> str | None:
+    name = (username or "").strip()
+    if not name:
+        return "请填写用户名。"
+    return None if USERNAME.fullmatch(name) else USERNAME_RULE
+
+
+def password_problem(password: str) -> str | None:
+    """Every rule the password breaks, in one message (not one rule a submission)."""
+    password = password or ""
+    short = len(password) < MIN_PASSWORD_LENGTH
+    unmixed = not any(ch.isalpha() for ch in password) or not any(ch.isdigit() for ch in password)
+    if short and unmixed:
+        return f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符，且须同时包含字母和数字。"
+    if short:
+        return f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符。"
+    return "密码须同时包含字母和数字。" if unmixed else None
+
+
+def new_account_problems(username: str, password: str, confirm: str | None = None) -> dict[str, str]:
+    """What is wrong with a new account's name and password, every field at once (not whether the
+    name is taken: that is asked last, see create_user)."""
+    problems = {"username": username_problem(username), "password": password_problem(password)}
+    if confirm is not None and not problems["password"] and confirm != password:
+        problems["confirm"] = "两次填写的密码不一致。"
+    return {field: message for field, message in problems.items() if message}
+
+
 def _check_password_strength(password: str, field: str = "password") -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符。", field)
-    if password.isdigit() or password.isalpha():
-        raise ValidationError("密码须同时包含字母和数字。", field)
+    problem = password_problem(password)
+    if problem:
+        raise ValidationError(problem, field)
 
 
 def create_user(actor, *, username: str, password: str, role: str, display_name: str | None = None,
@@ -62,6 +96,8 @@ def create_user(actor, *, username: str, password: str, role: str, display_name:
         division_code = None
     if role == "enterprise" and not enterprise_id:
         raise ValidationError("企业账号须关联一家企业。", "enterprise_id")
+    if username_problem(username):
+        raise ValidationError(username_problem(username), "username")
     _check_password_strength(password)
     # Asked last, after everything a caller can fix without knowing which names exist (OWASP
     # ASVS V2.1: a sign-up page should not list the accounts by trial).

@@ -9,10 +9,10 @@ from ..core import access
 from ..core.errors import DomainError, NotFound, PermissionDenied
 from ..core.extensions import db
 from ..core.models_base import small_int
-from ..core.reference.services import cities
-from ..core.tabular import xlsx_bytes
+from ..core.reference.services import cities_for
+from ..core.tabular import export_caption, export_filename, xlsx_bytes
 from ..core.access import role_required
-from ..core.web import download, flash_form_errors, form_page, paginate, show_errors, XLSX
+from ..core.web import XLSX, download, flash_form_errors, form_page, paginate, show_errors
 from . import cases as case_services
 from . import services
 from .forms import (BatchForm, CancelForm, ConfirmStepForm, DateForm, NoteForm, OpenCaseForm, ParkRoundForm,
@@ -79,21 +79,26 @@ def _round_filters() -> dict:
 @role_required("regulator", "admin")
 def rounds():
     filters = _round_filters()
-    return render_template("audits/rounds.html", pagination=paginate(services.rounds_for(current_user, **filters)), filters=filters,
-                           states=STATES, kinds=KINDS, cities=cities())
+    return render_template("audits/rounds.html", pagination=paginate(services.rounds_for(current_user, **filters)),
+                           filters=filters, states=STATES, kinds=KINDS, cities=cities_for(current_user))
 
 
 @bp.get("/audits/rounds/export.xlsx")
 @role_required("regulator", "admin")
 def export_rounds():
-    rows = db.session.scalars(services.rounds_for(current_user, **_round_filters()).limit(100_000))
+    filters = _round_filters()
+    rows = db.session.scalars(services.rounds_for(current_user, **filters).limit(100_000))
+    words = [current_user.scope_label if current_user.role == "regulator" and not filters["city"] else "",
+             cities_for(current_user).get(filters["city"], ""), STATES.get(filters["state"], ""),
+             KINDS.get(filters["kind"], ""), "逾期" if filters["overdue"] else "",
+             f"含“{filters['q']}”" if filters["q"] else ""]
     headers = ["企业名称", "统一社会信用代码", "设区市", "审核类型", "审核程序", "状态", "列入名单日期", "信息公开期限", "信息公开日期",
                "审核开始期限", "审核开始日期", "报告提交期限", "报告提交日期", "评估结论日期", "验收期限", "验收结论日期", "碳减排纳入审核"]
-    data = xlsx_bytes("审核轮次", headers, (
+    data = xlsx_bytes("审核轮次", headers, caption=export_caption(words), rows=(
         [r.enterprise.name, r.enterprise.uscc, r.enterprise.city.name, r.kind_label, r.procedure_label, r.state_label,
          r.listed_on, r.disclosure_due, r.disclosed_on, r.start_due, r.started_on, r.report_due, r.report_submitted_on,
          r.evaluation_concluded_on, r.acceptance_due, r.acceptance_concluded_on, r.carbon_in_scope] for r in rows))
-    return download(data, "审核轮次.xlsx", XLSX)
+    return download(data, export_filename("审核轮次", words, "xlsx"), XLSX)
 
 
 @bp.get("/audits/rounds/<int:round_id>")

@@ -6,15 +6,16 @@ from search import SearchUnavailable
 from ..core.errors import ValidationError
 from ..core.extensions import db
 from ..core.reference.services import industries
-from ..core.tabular import xlsx_bytes
+from ..core.tabular import export_caption, export_filename, xlsx_bytes
 from ..core.access import role_required
-from ..core.web import download, form_page, page_number, paginate, XLSX
+from ..core.web import XLSX, download, form_page, page_number, paginate
 from . import services
 from .forms import TechnologyForm
 from .models import CATEGORIES, STATUSES, Technology
 
 bp = Blueprint("catalogue", __name__)
 EXPORT_LIMIT = 2000
+EXPORT_HEADERS = ["技术名称", "类别", "适用行业", "适用范围", "技术原理", "关键指标", "效益", "典型案例", "成熟度", "来源", "年份"]
 
 
 def _query_args() -> dict:
@@ -49,11 +50,12 @@ def export():
     except SearchUnavailable as exc:
         return render_template("errors/http.html", code=503, title="搜索服务暂不可用", message=str(exc)), 503
     rows = {str(t.id): t for t in db.session.query(Technology).filter(Technology.id.in_([int(i) for i in ids]))}
-    headers = ["技术名称", "类别", "适用行业", "适用范围", "技术原理", "关键指标", "效益", "典型案例", "成熟度", "来源", "年份"]
-    data = xlsx_bytes("清洁生产技术", headers, (
+    words = [f"含“{args['q']}”" if args["q"] else "", industries().get(args["industry"], args["industry"]),
+             args["category"], args["source"]]
+    data = xlsx_bytes("清洁生产技术目录检索结果", EXPORT_HEADERS, caption=export_caption(words), rows=(
         [t.name, t.category, "、".join(i.name for i in t.industries), t.scope, t.principle, t.indicators, t.benefits,
          t.case_study, t.maturity, t.source, t.source_year] for t in (rows[i] for i in ids if i in rows)))
-    return download(data, "清洁生产技术目录检索结果.xlsx", XLSX)
+    return download(data, export_filename("清洁生产技术", words, "xlsx"), XLSX)
 
 
 @bp.get("/technologies/<int:technology_id>")
@@ -105,5 +107,5 @@ def admin_status(technology_id: int, action: str):
         db.session.rollback()
         flash(exc.message, "danger")
     else:
-        flash(f"“{technology.name}”已{technology.status_label}。", "success")
+        flash(f"“{technology.name}”{technology.status_label}。", "success")  # the label says 已…
     return redirect(url_for("catalogue.admin_list"))

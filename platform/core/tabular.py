@@ -148,21 +148,77 @@ def parse_date(value, field: str, label: str) -> date | None:
     raise ValidationError(f"{label}“{text}”不是有效日期，应为 YYYY-MM-DD 格式。", field)
 
 
-def xlsx_bytes(title: str, headers: list[str], rows) -> bytes:
-    """A one-sheet workbook, written in streaming mode so large exports stay small in memory."""
+def xlsx_bytes(title: str, headers: list[str], rows, *, caption: str | None = None,
+               as_of: date | None = None) -> bytes:
+    """A one-sheet workbook, written in streaming mode so large exports stay small in memory.
+
+    With `caption` (the filter that chose the rows, or "全部") the sheet opens with a title row —
+    title, caption and the as-of date (Beijing) — above the header; without it the header is the first
+    row (import templates, which are read back). The header row is frozen, and each column is as wide
+    as its header or its longer values in the first WIDTH_SAMPLE rows, within bounds.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
-    widths = [max(8, len(h) * 2 + 2) for h in headers]
-    for i, width in enumerate(widths, start=1):
+    rows = iter(rows)
+    sample = [_clean_row(row) for _, row in zip(range(WIDTH_SAMPLE), rows)]
+    for i, width in enumerate(_column_widths(headers, sample), start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
+    if caption is not None:
+        from .dates import beijing_today
+
+        day = (as_of or beijing_today()).isoformat()
+        sheet.freeze_panes = "A3"
+        sheet.append([f"{title}（{caption}；数据截至 {day}，北京时间）"])
+    else:
+        sheet.freeze_panes = "A2"
     sheet.append(headers)
+    for row in sample:
+        sheet.append(row)
     for row in rows:
-        # Excel cannot hold control characters (openpyxl refuses them); a name imported from CSV may.
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
-                      for v in map(_export_value, row)])
+        sheet.append(_clean_row(row))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+WIDTH_SAMPLE = 200
+MIN_WIDTH, MAX_WIDTH = 8, 60
+
+
+def _clean_row(row) -> list:
+    # Excel cannot hold control characters (openpyxl refuses them); a name imported from CSV may.
+    return [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in map(_export_value, row)]
+
+
+def _display_width(value) -> int:
+    """Columns a value takes in Excel: a Chinese character is about two."""
+    text = value.isoformat() if isinstance(value, (date, datetime)) else str(value if value is not None else "")
+    longest = max(text.split("\n"), key=len) if text else ""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in longest)
+
+
+def _column_widths(headers: list[str], sample: list[list]) -> list[int]:
+    widths = []
+    for i, header in enumerate(headers):
+        values = [row[i] for row in sample if i < len(row)]
+        widest = max([_display_width(header)] + [_display_width(v) for v in values])
+        widths.append(min(MAX_WIDTH, max(MIN_WIDTH, widest + 2)))
+    return widths
+
+
+def export_caption(words) -> str:
+    """The filter that chose an export's rows, for its title row: "南宁市；含“钢铁”", or 全部."""
+    words = [w for w in words if w]
+    return "；".join(words) or "全部"
+
+
+def export_filename(subject: str, words, extension: str, as_of: date | None = None) -> str:
+    """A name that says what the file holds and when: 企业名录_南宁市_截至2026-12-06.xlsx."""
+    from .dates import beijing_today
+
+    unsafe = str.maketrans({c: "-" for c in '/\\:*?"<>|；;，, '})
+    parts = [subject] + [str(w).translate(unsafe).strip("-") for w in words if w]
+    return "_".join(parts + [f"截至{(as_of or beijing_today()).isoformat()}"]) + f".{extension}"
 
 
 def csv_bytes(headers: list[str], rows) -> bytes:

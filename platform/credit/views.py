@@ -9,7 +9,7 @@ from ..audits import cases as case_services
 from ..core.errors import DomainError, NotFound, ValidationError
 from ..core.extensions import db
 from ..core.scheduler.models import SchedulerJobRun
-from ..core.tabular import csv_bytes
+from ..core.tabular import csv_bytes, export_filename
 from ..core.access import role_required
 from ..core.web import CSV, download, paginate, safe_next, show_errors
 from . import services
@@ -237,7 +237,8 @@ def public_record(key: str):
 @bp.get("/credit/export.csv")
 def public_export():
     """The published records as a 双公示 CSV (the public field set)."""
-    rows = db.session.scalars(services.public_records(request.args.get("q", "")).limit(100_000))
+    q = request.args.get("q", "").strip()
+    rows = db.session.scalars(services.public_records(q).limit(100_000))
     data = csv_bytes([label for _, label in PUBLIC_FIELDS],
                      ([record_fields(r)[key] for key, _ in PUBLIC_FIELDS] for r in rows))
-    return download(data, f"行政处罚信用信息_{beijing_today().isoformat()}.csv", CSV)
+    return download(data, export_filename("行政处罚信用信息", [f"含“{q}”" if q else ""], "csv"), CSV)

@@ -3,10 +3,10 @@ from flask_login import current_user
 
 from ..core import access
 from ..core.errors import DomainError
-from ..core.reference.services import cities, industries
-from ..core.tabular import xlsx_bytes
+from ..core.reference.services import cities_for, industries
+from ..core.tabular import export_caption, export_filename, xlsx_bytes
 from ..core.access import role_required
-from ..core.web import download, form_page, import_page, paginate, show_errors, XLSX
+from ..core.web import XLSX, download, form_page, import_page, paginate, show_errors
 from . import services
 from .forms import EnterpriseForm, ImportForm, ProfileForm
 from ..audits.importer import import_register
@@ -27,7 +27,7 @@ def index():
     filters = _filters()
     pagination = paginate(services.search(current_user, **filters))
     return render_template("enterprises/index.html", pagination=pagination, filters=filters,
-                           cities=cities(), industries=industries(), flags=FLAGS)
+                           cities=cities_for(current_user), industries=industries(), flags=FLAGS)
 
 
 @bp.get("/export.xlsx")
@@ -35,14 +35,18 @@ def index():
 def export():
     from ..core.extensions import db
 
-    rows = db.session.scalars(services.search(current_user, **_filters()).limit(EXPORT_LIMIT))
+    filters = _filters()
+    rows = db.session.scalars(services.search(current_user, **filters).limit(EXPORT_LIMIT))
+    words = [current_user.scope_label if current_user.role == "regulator" and not filters["city"] else "",
+             cities_for(current_user).get(filters["city"], ""), industries().get(filters["industry"], ""),
+             FLAGS.get(filters["flag"], ""), f"含“{filters['q']}”" if filters["q"] else ""]
     headers = ["企业名称", "统一社会信用代码", "设区市", "行政区划代码", "行业代码", "行业", "法定代表人",
                "排污许可证编号", "排污许可管理类别", *FLAGS.values(), "强制审核原因"]
-    data = xlsx_bytes("企业名录", headers, (
+    data = xlsx_bytes("企业名录", headers, caption=export_caption(words), rows=(
         [e.name, e.uscc, e.city.name, e.division_code, e.industry_class, e.industry.name, e.legal_representative,
          e.permit_no, e.permit_class_label, *[getattr(e, f) for f in FLAGS], e.mandatory_reason]
         for e in rows))
-    return download(data, "企业名录.xlsx", XLSX)
+    return download(data, export_filename("企业名录", words, "xlsx"), XLSX)
 
 
 @bp.get("/<int:enterprise_id>")

@@ -136,7 +136,8 @@ def _panels() -> None:
             veto = ["low_cost_undone"] if n == 1 and k == 0 else []
             opinion = ("无/低费方案大部分尚未实施，不具备评估条件。" if veto
                        else "审核程序规范，物料平衡数据基本可信；建议细化中/高费方案的经济分析。")
-            panels.submit_scores(member.expert.user, member, points=points, vetoes=veto, opinion=opinion, sign=True)
+            panels.submit_scores(member.expert.user, member, points=points, vetoes=veto, opinion=opinion, sign=True,
+                                 today=max(beijing_today(), panel.meeting_on or beijing_today()))
         if n < 2:
             on = started + timedelta(days=14)
             panels.conclude(SYSTEM, panel, on=on, today=max(beijing_today(), on),

@@ -1,7 +1,7 @@
 """Forms of the expert pool and panels. Rules are checked by the services, which name each wrong field."""
 from wtforms import HiddenField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import date_field
@@ -15,7 +15,7 @@ class ProfileForm(Form):
     employer = StringField("工作单位")
     employer_uscc = StringField("工作单位统一社会信用代码", description="18 位，用于回避本单位的审核")
     industry_codes = SelectMultipleField("专业行业（可多选）", choices=[], validate_choice=False,
-                                         description="按住 Ctrl 键可多选；抽取专家时按企业所属行业匹配")
+                                         description="可多选，在方框中输入代码或名称可筛选；抽取专家时按企业所属行业匹配")
     fields = StringField("专业领域", validators=[Optional()], description="如：节能、废水治理、VOCs 治理，用顿号分隔")
     qualifications = TextAreaField("执业资格与主要业绩", validators=[Optional()])
     years_of_practice = StringField("从业年限（年）")
@@ -30,11 +30,10 @@ class ProfileForm(Form):
 
 
 class RegistrationForm(ProfileForm):
-    username = StringField("用户名", validators=[DataRequired("请填写用户名。"), Length(max=80)])
-    password = PasswordField("密码", validators=[DataRequired("请填写密码。")],
-                             description="至少 10 个字符，须同时包含字母和数字")
-    confirm = PasswordField("确认密码", validators=[DataRequired("请再次填写密码。"),
-                                                EqualTo("password", "两次填写的密码不一致。")])
+    # No validators here: the service checks every field at once (services.register).
+    username = StringField("用户名", description="3–40 个字符：字母、汉字、数字或 . _ - @")
+    password = PasswordField("密码", description="至少 10 个字符，须同时包含字母和数字")
+    confirm = PasswordField("确认密码")
     conflicts = TextAreaField("申报利益冲突（可选）", validators=[Optional()],
                               description="每行一个单位：统一社会信用代码 单位名称 说明，如近三年任职或提供咨询服务的企业")
 

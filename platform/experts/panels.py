@@ -437,6 +437,8 @@ def submit_scores(actor, member: PanelMember, *, points: dict, vetoes=(), opinio
         errors["opinion"] = "签署前须填写评审意见。"
     if len(opinion) > 5000:
         errors["opinion"] = "评审意见不能超过 5000 个字符。"
+    if sign and panel.meeting_on and (today or beijing_today()) < panel.meeting_on:
+        errors["sign"] = f"评审会定于 {panel.meeting_on.isoformat()}，会后方可签署；会前可先暂存评分。"
     if errors:
         raise InvalidFields(errors)
     wanted = {code: (value, False) for code, value in parsed.items() if value is not None}

@@ -15,7 +15,7 @@ from ..core.auditlog.services import diff, record
 from ..audits.models import AuditRound, RoundEvent
 from ..enterprises import uscc as uscc_rules
 from ..enterprises.services import PHONE
-from ..core.errors import NotFound, PermissionDenied, ValidationError, collect, text
+from ..core.errors import collect, InvalidFields, NotFound, PermissionDenied, text, ValidationError
 from ..core.extensions import db
 from ..core.indexing.services import backend
 from ..core.models_base import small_int, utcnow
@@ -139,9 +139,26 @@ def _apply(expert: Expert, values: dict) -> None:
         expert.updated_at = utcnow()
 
 
-def register(*, username: str, password: str, profile: dict, conflicts: list[dict] = ()) -> Expert:
-    """Public sign-up: an expert account and a pending profile, in one transaction."""
-    values = clean(profile)  # every profile field's error at once, before the account is made
+def register(*, username: str, password: str, profile: dict, conflicts: list[dict] = (),
+             confirm: str | None = None, conflict_lines: str | None = None) -> Expert:
+    """Public sign-up: an expert account and a pending profile, in one transaction.
+
+    Every wrong field is named at once — the profile, the account's name and password (with the
+    repeated password when `confirm` is given), each wrong line of `conflict_lines` — so that the
+    form comes back once, not once for each rule."""
+    errors = {}
+    try:
+        values = clean(profile)
+    except InvalidFields as exc:
+        errors.update(exc.errors)
+    errors.update(accounts.new_account_problems(username, password, confirm))
+    if conflict_lines is not None:
+        try:
+            conflicts = parse_conflict_lines(conflict_lines)
+        except ValidationError as exc:
+            errors["conflicts"] = exc.message
+    if errors:
+        raise InvalidFields(errors)
     user = accounts.create_user(SYSTEM, username=username, password=password, role="expert",
                                 display_name=values["name"])
     return add_profile(user, profile, conflicts)
@@ -281,14 +298,20 @@ def withdraw_conflict(actor, expert: Expert, conflict_id: int) -> None:
 
 def parse_conflict_lines(text: str) -> list[dict]:
     """Registration's conflicts box: one per line, “统一社会信用代码 单位名称 说明”."""
-    out = []
+    out, wrong = [], []
     for number, line in enumerate((text or "").splitlines(), start=1):
         parts = line.strip().split(maxsplit=2)
         if not parts:
             continue
-        uscc_rules.validate(parts[0], "conflicts")  # names the field, with the reason
+        try:
+            uscc_rules.validate(parts[0], "conflicts")
+        except ValidationError as exc:
+            wrong.append(f"第 {number} 行（{parts[0][:24]}）：{exc.message}")
+            continue
         out.append({"uscc": parts[0], "organisation": parts[1] if len(parts) > 1 else "",
                     "note": parts[2] if len(parts) > 2 else ""})
+    if wrong:
+        raise ValidationError("；".join(wrong), "conflicts")
     return out
 
 

@@ -96,8 +96,8 @@ def register():
 
     def act():
         expert = services.register(username=form.username.data, password=form.password.data,
-                                   profile=form.profile(),
-                                   conflicts=services.parse_conflict_lines(form.conflicts.data))
+                                   profile=form.profile(), confirm=form.confirm.data,
+                                   conflict_lines=form.conflicts.data)
         sign_in(expert.user)
         flash("注册成功。您的入库申请已提交，自治区监管部门审核通过后将列入专家库。", "success")
         return redirect(url_for("experts.my_profile"))
@@ -201,7 +201,7 @@ def score(panel_id: int):
             return redirect(url_for("experts.my_reviews") if sign else url_for("experts.score", panel_id=panel.id))
     elif request.method == "POST":
         status = 422
-    return render_template("experts/score.html", panel=panel, member=member, form=form,
+    return render_template("experts/score.html", panel=panel, member=member, form=form, today=beijing_today(),
                            items=rules.ITEMS[panel.stage], editable=panel.state == "scoring" and member.state == "active"
                            and not member.signed_at), status
 

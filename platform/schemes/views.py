@@ -7,10 +7,10 @@ from ..audits import services as audits
 from ..enterprises.models import Enterprise
 from ..core.errors import DomainError, PermissionDenied
 from ..core.extensions import db
-from ..core.reference.services import cities
-from ..core.tabular import csv_bytes, xlsx_bytes
+from ..core.reference.services import cities_for
+from ..core.tabular import csv_bytes, export_caption, export_filename, xlsx_bytes
 from ..core.access import role_required
-from ..core.web import CSV, download, flash_form_errors, form_page, import_page, paginate, show_errors, XLSX
+from ..core.web import CSV, XLSX, download, flash_form_errors, form_page, import_page, paginate, show_errors
 from . import review, rules, services
 from .forms import DecisionForm, ImportForm, ProgressForm, RevisionForm, ReviewFiguresForm, SchemeForm, WithdrawForm
 from .importer import COLUMNS, REQUIRED, import_schemes, template_rows
@@ -53,7 +53,7 @@ def _export_row(s: Scheme) -> list:
 def index():
     filters = _filters()
     pagination = paginate(services.visible(current_user, **filters))
-    return render_template("schemes/index.html", pagination=pagination, filters=filters, cities=cities(),
+    return render_template("schemes/index.html", pagination=pagination, filters=filters, cities=cities_for(current_user),
                            statuses=STATUSES, categories=CATEGORIES)
 
 
@@ -62,11 +62,17 @@ def index():
 def export(fmt: str):
     if fmt not in ("xlsx", "csv"):
         abort(404)
-    schemes = db.session.scalars(services.visible(current_user, **_filters()).limit(EXPORT_LIMIT))
+    filters = _filters()
+    schemes = db.session.scalars(services.visible(current_user, **filters).limit(EXPORT_LIMIT))
     rows = (_export_row(s) for s in schemes)
+    own = current_user.enterprise.name if current_user.role == "enterprise" and current_user.enterprise else ""
+    words = [own or (current_user.scope_label if current_user.role == "regulator" and not filters["city"] else ""),
+             cities_for(current_user).get(filters["city"], ""), STATUSES.get(filters["status"], ""),
+             CATEGORIES.get(filters["category"], ""), f"含“{filters['q']}”" if filters["q"] else ""]
+    name = export_filename("清洁生产方案", words, fmt)
     if fmt == "xlsx":
-        return download(xlsx_bytes("清洁生产方案", EXPORT_HEADERS, rows), "清洁生产方案.xlsx", XLSX)
-    return download(csv_bytes(EXPORT_HEADERS, rows), "清洁生产方案.csv", CSV)
+        return download(xlsx_bytes("清洁生产方案", EXPORT_HEADERS, rows, caption=export_caption(words)), name, XLSX)
+    return download(csv_bytes(EXPORT_HEADERS, rows), name, CSV)
 
 
 @bp.get("/<int:scheme_id>")

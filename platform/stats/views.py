@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..enterprises.services import park_choices
 from ..core.reference.services import cities, industries
-from ..core.tabular import csv_bytes, xlsx_bytes
+from ..core.tabular import csv_bytes, export_caption, export_filename, xlsx_bytes
 from ..core.access import role_required
 from ..core.web import CSV, XLSX, download, page_number
 from . import charts, services, tables
@@ -24,10 +24,11 @@ def _export(actor, filters: Filters, view: str, table: str, fmt: str):
     if fmt not in ("xlsx", "csv") or table not in tables.VIEW_TABLES[view]:
         abort(404)
     built = tables.build(actor, filters, view, names=[table])[1][table]
-    suffix = "".join(f"-{part}" for part in _filter_words(filters))
+    words = _filter_words(filters)
+    name = export_filename(built.filename, words, fmt)
     if fmt == "xlsx":
-        return download(xlsx_bytes(built.title, built.headers, built.rows), f"{built.filename}{suffix}.xlsx", XLSX)
-    return download(csv_bytes(built.headers, built.rows), f"{built.filename}{suffix}.csv", CSV)
+        return download(xlsx_bytes(built.title, built.headers, built.rows, caption=export_caption(words)), name, XLSX)
+    return download(csv_bytes(built.headers, built.rows), name, CSV)
 
 
 def _filter_words(filters: Filters) -> list[str]:

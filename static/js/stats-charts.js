@@ -19,11 +19,12 @@
       title: title(spec.title),
       tooltip: { trigger: "axis" },
       legend: { top: 26 },
-      grid: { top: 70, left: 56, right: axes.length > 1 ? 64 : 24, bottom: slanted ? 90 : 40 },
+      // containLabel: the grid grows around its axis labels, so a long city or industry name is not cut.
+      grid: { top: 70, left: 16, right: 16, bottom: 16, containLabel: true },
       xAxis: {
         type: "category",
         data: spec.categories,
-        axisLabel: { interval: 0, rotate: slanted ? 35 : 0, width: 110, overflow: "truncate" }
+        axisLabel: { interval: 0, rotate: slanted ? 35 : 0, width: slanted ? 140 : 90, overflow: "break" }
       },
       yAxis: axes.map(function (unit) { return { type: "value", name: unit }; }),
       series: spec.series.map(function (s) {
@@ -44,9 +45,9 @@
       title: title(spec.title),
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v + "%"; } },
       legend: { top: 26 },
-      grid: { top: 70, left: 110, right: 40, bottom: 30 },
+      grid: { top: 70, left: 16, right: 48, bottom: 16, containLabel: true },
       xAxis: { type: "value", name: "%", max: function (v) { return Math.max(100, Math.ceil(v.max / 10) * 10); } },
-      yAxis: { type: "category", data: spec.categories },
+      yAxis: { type: "category", data: spec.categories, axisLabel: { width: 120, overflow: "break" } },
       series: spec.series.map(function (s, i) {
         var series = { name: s.name, type: "bar", data: s.data, barMaxWidth: 18,
                        label: { show: true, position: "right", formatter: "{c}%" } };

@@ -86,3 +86,23 @@ def test_the_dashboards_draw_their_charts(stats_server, chromium, username):
         assert problems == []
     finally:
         context.close()
+
+
+def test_chart_labels_are_drawn_whole_inside_the_chart(stats_server, chromium):
+    """No axis label is cut at the chart's edge (the grid makes room for its labels)."""
+    context = chromium.new_context(base_url=stats_server, locale="zh-CN", viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto("/stats")
+        chart = page.locator("#chart-city")
+        chart.and_(page.locator("[data-rendered=true]")).wait_for()
+        outside = chart.evaluate("""box => {
+          const frame = box.getBoundingClientRect();
+          return [...box.querySelectorAll('svg text')].filter(t => {
+            const r = t.getBoundingClientRect();
+            return r.width && (r.left < frame.left - 1 || r.right > frame.right + 1 || r.bottom > frame.bottom + 1);
+          }).map(t => t.textContent);
+        }""")
+        assert outside == []
+    finally:
+        context.close()

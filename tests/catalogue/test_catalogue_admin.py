@@ -1,4 +1,5 @@
 """Catalogue curation and import (no search engine needed)."""
+from platform.core.access import SYSTEM
 from platform.catalogue import services
 from platform.catalogue.models import Technology
 from platform.core.extensions import db
@@ -44,3 +45,18 @@ def test_import_reports_bad_rows_and_reimport_changes_nothing(app, tmp_path):
     assert db.session.query(Technology).filter_by(status="published").count() == 2
     second = runner.invoke(args=["catalogue", "import", str(path), "--publish"])
     assert "新增 0，更新 0，未变化 2" in second.output
+
+
+def test_withdrawing_a_technology_asks_first_and_the_message_says_it_once(world, client_for):
+    from platform.catalogue import services
+
+    technology = services.create(SYSTEM, {"name": "余热回收技术", "industry_codes": "31", "category": "过程控制"},
+                                 status="published")
+    db.session.commit()
+    admin = client_for(world.admin)
+    page = admin.get("/admin/technologies").get_data(as_text=True)
+    assert 'data-confirm="撤回后，“余热回收技术”将不再出现在公开的技术目录中。确定撤回？"' in page
+    done = admin.post(f"/admin/technologies/{technology.id}/withdraw", follow_redirects=True).get_data(as_text=True)
+    assert "“余热回收技术”已撤回。" in done and "已已" not in done
+    done = admin.post(f"/admin/technologies/{technology.id}/publish", follow_redirects=True).get_data(as_text=True)
+    assert "“余热回收技术”已发布。" in done and "已已" not in done

@@ -80,7 +80,7 @@ def test_the_search_page_and_excel_export(catalogue, client):
     page = client.get("/technologies?q=余热回收").get_data(as_text=True)
     assert "<mark>余热</mark>" in page and "共找到 1 项技术" in page
     export = client.get("/technologies/export.xlsx?category=过程控制")
-    rows = list(load_workbook(io.BytesIO(export.data)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(export.data)).active.iter_rows(values_only=True))[1:]
     assert rows[0][0] == "技术名称" and {r[0] for r in rows[1:]} == {"余热高效回收利用技术", "水泥窑筒体辐射热回收技术"}
 
 
@@ -100,3 +100,11 @@ def test_the_search_page_pages_through_many_results(search_app, make_technology,
     assert "第 1 / 2 页" in first and "下一页" in first and "上一页" not in first
     second = client.get("/technologies?q=余热锅炉&page=2").get_data(as_text=True)
     assert "第 2 / 2 页" in second and "上一页" in second
+
+
+def test_every_filter_in_force_shows_as_a_chip_that_removes_it_and_all_can_be_cleared(catalogue, client):
+    page = client.get("/technologies?q=回收&source=工信部目录&category=过程控制").get_data(as_text=True)
+    assert "来源：工信部目录" in page and "类别：过程控制" in page
+    assert 'href="/technologies?q=%E5%9B%9E%E6%94%B6&amp;industry=&amp;category=%E8%BF%87%E7%A8%8B%E6%8E%A7%E5%88%B6&amp;source="' in page
+    assert "清除筛选" in page
+    assert "清除筛选" not in client.get("/technologies?q=回收").get_data(as_text=True)

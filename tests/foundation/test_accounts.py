@@ -393,3 +393,13 @@ def test_a_taken_name_is_only_told_once_everything_else_is_right(world):
     with pytest.raises(ValidationError) as caught:
         services.create_user(SYSTEM, username=world.admin.username, password="short1", role="expert")
     assert caught.value.field == "password"
+
+
+def test_unlock_is_offered_only_for_an_account_with_recent_failures(world, client_for):
+    admin = client_for(world.admin)
+    unlock = f'/admin/users/{world.regulator_a.id}/unlock"'
+    assert unlock not in text(admin.get("/admin/users"))
+    _fail_eight_times(world.regulator_a.username, "127.0.0.1", utcnow() - timedelta(minutes=25))
+    db.session.commit()
+    page = text(admin.get("/admin/users"))
+    assert unlock in page and f'/admin/users/{world.expert.id}/unlock"' not in page

@@ -75,17 +75,18 @@ def test_the_admin_reads_the_log_with_before_and_after(world, entry, client_for)
     response = client_for(world.admin).get("/admin/audit-log/")
     assert response.status_code == 200
     html = text(response)
-    assert '<td class="mono">enterprise.update</td>' in html and f"{world.regulator_a.username}（监管部门）" in html
-    # before and after are read by people: field by field, in Chinese characters, not JSON escapes
-    assert '<span class="mono">name</span>：南宁甲钢铁有限公司' in html
-    assert '<span class="mono">name</span>：南宁甲钢铁集团有限公司' in html
+    assert '<td title="enterprise.update">修改企业信息</td>' in html and f"{world.regulator_a.username}（监管部门）" in html
+    # before and after are read by people: field by field, by their Chinese names, not JSON escapes
+    assert "<dt>名称</dt><dd>南宁甲钢铁有限公司</dd>" in html
+    assert "<dt>名称</dt><dd>南宁甲钢铁集团有限公司</dd>" in html
     assert "\\u" not in html
 
 
 def test_the_admin_filters_the_log_by_action(world, entry, client_for):
     html = text(client_for(world.admin).get("/admin/audit-log/?action=user.create"))
-    assert '<td class="mono">enterprise.update</td>' not in html
-    assert '<td class="mono">user.create</td>' in html
+    assert "修改企业信息</td>" not in html
+    assert '<td title="user.create">创建账号</td>' in html
+    assert '<option value="user.create" selected>创建账号</option>' in html  # chosen from a list, not typed
 
 
 @pytest.mark.parametrize("role", ["regulator_a", "province", "enterprise_a", "expert", "service_org"])

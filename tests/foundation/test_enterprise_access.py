@@ -160,6 +160,8 @@ def test_the_excel_export_holds_only_the_regulators_city(world, client_for, make
     assert response.mimetype.endswith("spreadsheetml.sheet")
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0].startswith("企业名录（南宁市；数据截至 ") and sheet.freeze_panes == "A3"
+    rows = rows[1:]
     assert rows[0][:2] == ("企业名称", "统一社会信用代码")
     assert sorted(r[0] for r in rows[1:]) == sorted(["南宁甲钢铁有限公司", "南宁丙糖业有限公司"])
     assert world.ent_b.uscc not in {r[1] for r in rows[1:]}

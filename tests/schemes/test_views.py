@@ -65,6 +65,8 @@ def test_regulators_see_their_regions_schemes_and_export_them(world, started, cl
     assert "南宁方案" in page and "柳州方案" in page
     workbook = load_workbook(io.BytesIO(client_for(world.regulator_b).get("/schemes/export.xlsx").data))
     rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0][0].startswith("清洁生产方案（柳州市；数据截至 ")
+    rows = rows[1:]
     assert [r[5] for r in rows[1:]] == ["柳州方案"] and rows[1][rows[0].index("节能量（tce）")] == 12
     csv_text = client_for(world.regulator_b).get("/schemes/export.csv").data.decode("utf-8-sig")
     assert "柳州方案" in csv_text and "南宁方案" not in csv_text
@@ -78,3 +80,11 @@ def test_a_regulator_cannot_enter_or_open_another_citys_scheme(world, started, c
     assert client_for(world.regulator_a).get(f"/schemes/{scheme.id}").status_code == 200
     assert client_for(world.regulator_a).get("/schemes/mine").status_code == 403
     assert world.enterprise_a and client_for(world.enterprise_b).get(f"/schemes/{scheme.id}").status_code == 404
+
+
+def test_deleting_a_scheme_asks_first(world, started, client_for):
+    started(world.ent_a)
+    client = client_for(world.enterprise_a)
+    client.post("/schemes/new", data=FORM)
+    page = client.get("/schemes/mine").get_data(as_text=True)
+    assert 'data-confirm="删除方案“W01 照明LED改造”后不能恢复。确定删除？"' in page

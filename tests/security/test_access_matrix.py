@@ -168,6 +168,7 @@ ROUTES: dict[str, list[Check]] = {
     "accounts.revoke_token": route(Check("/account/tokens/{token_reg_a}/revoke",
                                          post=signed_in(404, regulator_a=OK, admin=OK))),
     "auditlog.index": route(Check("/admin/audit-log/", signed_in(admin=200))),
+    "auditlog.export": route(Check("/admin/audit-log/export.xlsx", signed_in(admin=200))),
 
     # --- enterprises ------------------------------------------------------------------------------------
     "enterprises.index": route(Check("/enterprises/", REGULATORS_AND_ADMIN, private=True)),
@@ -382,6 +383,9 @@ ROUTES: dict[str, list[Check]] = {
     "api.index": route(Check("/api/v1/", PUBLIC)),
     "api.rules_list": route(Check("/api/v1/rules", PUBLIC)),
     "public.rules": route(Check("/rules", PUBLIC)),
+    "api.openapi_json": route(Check("/api/v1/openapi.json", PUBLIC)),
+    "api_docs.page": route(Check("/api/docs", PUBLIC)),
+    "api_docs.dictionary_page": route(Check("/data-dictionary", PUBLIC)),
     "api.technologies": route(Check("/api/v1/technologies", PUBLIC, searched=True)),
     "api.experts": route(Check("/api/v1/experts", PUBLIC, searched=True)),
     "api.service_orgs": route(Check("/api/v1/service-orgs", PUBLIC)),

@@ -17,7 +17,10 @@ CONTRACT_REDUCTIONS = {"energy_tce", "water_t", "cod_t", "nh3n_t", "nox_t", "voc
 
 
 def sheet_rows(data: bytes) -> list[tuple]:
-    return list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    """The header and the data rows (the first row is the title: what, which filter, as of when)."""
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet.freeze_panes == "A3" and "数据截至" in sheet["A1"].value
+    return list(sheet.iter_rows(values_only=True))[1:]
 
 
 def csv_rows(data: bytes) -> list[list[str]]:
@@ -176,3 +179,11 @@ def test_an_empty_selection_shows_zeros_and_no_rates(stats_world, client, url):
     if url.startswith("/api"):
         body = response.get_json()
         assert (body["rounds_listed"], body["completion_rate"], body["investment_wan_yuan"]) == (0, None, 0)
+
+
+@pytest.mark.parametrize("url", ["/stats?year=2019", "/stats?industry=13"])
+def test_a_selection_without_data_says_so_instead_of_drawing_empty_charts(stats_world, client, url):
+    page = client.get(url).get_data(as_text=True)
+    assert "暂无数据" in page and 'id="chart-city"' not in page
+    full = client.get("/stats").get_data(as_text=True)
+    assert "暂无数据" not in full and 'id="chart-city"' in full

@@ -26,7 +26,8 @@ WITHHELD = "<3家，不公开"
 
 
 def sheet_rows(data: bytes) -> list[tuple]:
-    return list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    """The header row and the rows under it (row 1 is the export's title: filter and as-of date)."""
+    return list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))[1:]
 
 
 def csv_rows(data: bytes) -> list[list[str]]:

@@ -52,6 +52,13 @@ def cities() -> dict[str, str]:
     return dict(rows.all())
 
 
+def cities_for(user) -> dict[str, str]:
+    """The cities a person may choose among: a city regulator's own city only; everyone else all."""
+    code = getattr(user, "division_code", None)
+    every = cities()
+    return {code: every[code]} if getattr(user, "role", None) == "regulator" and code in every else every
+
+
 @lru_cache(maxsize=1)
 def industries() -> dict[str, str]:
     rows = db.session.execute(select(Industry.code, Industry.name).order_by(Industry.code))
