@@ -85,9 +85,11 @@ def create_app(overrides: dict | None = None, config_name: str | None = None) ->
     from .core.access import token_loader
 
     token_loader(user_for_token)  # the API toolkit (core) reads bearer tokens through accounts
-    from .core.auditlog.labels import register_value_names
+    from .accounts.services import usernames
+    from .core.auditlog.labels import register_people, register_value_names
 
-    register_value_names(_audit_log_vocabulary())  # the log names states and roles without knowing a feature
+    register_value_names(_audit_log_vocabulary())  # the log names states, roles and people without
+    register_people(usernames)                     # knowing a feature
     for name in API_MODULES:
         importlib.import_module(name)
     for name in BLUEPRINTS:

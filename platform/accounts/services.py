@@ -302,6 +302,11 @@ def user_for_token(token: str, now: datetime | None = None) -> User | None:
     return row.user
 
 
+def usernames(user_ids) -> dict[int, str]:
+    """id -> username, for the ids given (the audit log's pages)."""
+    return dict(db.session.execute(select(User.id, User.username).where(User.id.in_(list(user_ids)))).all())
+
+
 def list_users(actor, role: str | None = None):
     if not access.is_person(actor, "admin"):
         raise PermissionDenied("只有系统管理员可以管理账号。")

@@ -232,6 +232,19 @@ def field_label(key: str) -> str:
 _VALUE_NAMES: dict = {}
 
 
+_PEOPLE = None
+
+
+def register_people(load) -> None:
+    """`load(user ids) -> {id: name}`, for ids a log entry names (the app registers accounts')."""
+    global _PEOPLE
+    _PEOPLE = load
+
+
+def people(user_ids) -> dict:
+    return _PEOPLE(user_ids) if _PEOPLE else {}
+
+
 def register_value_names(names: dict) -> None:
     """The features' coded values, by (object type, or None for any, field) -> {code: name}. The app
     registers them at start-up (platform/app.py), so that the log knows no feature."""

@@ -116,7 +116,6 @@ class Shown:
 def present(entries) -> list[Shown]:
     """Entries with Chinese names for the action, the object and each field, and coded values
     (states, roles, cities, user ids) by what they mean; people and places are looked up once."""
-    from ...accounts.models import User
     from ..reference.models import Division
 
     entries = list(entries)
@@ -129,7 +128,7 @@ def present(entries) -> list[Shown]:
                     user_ids.add(value)
                 elif key in labels.DIVISION_FIELDS and isinstance(value, str):
                     codes.add(value)
-    users = dict(db.session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all()) if user_ids else {}
+    users = labels.people(user_ids) if user_ids else {}
     places = dict(db.session.execute(select(Division.code, Division.name).where(
         Division.code.in_([c for c in codes if c]))).all())
 
@@ -161,13 +160,12 @@ EXPORT_HEADERS = ["时间（北京时间）", "操作人", "操作人角色", "�
 
 def export_rows(actor, **filters):
     """The filtered log for a spreadsheet, newest first, at most EXPORT_LIMIT rows."""
-    from ...accounts.models import ROLES
-
+    roles = labels.value_names(None, "role")
     query = search(actor, **filters).limit(EXPORT_LIMIT)
     for batch in _batches(db.session.scalars(query)):
         for s in present(batch):
             e = s.entry
-            yield [format_moment(e.at, seconds=True), e.actor_name, ROLES.get(e.actor_role, "系统"), s.action, e.action,
+            yield [format_moment(e.at, seconds=True), e.actor_name, roles.get(e.actor_role, "系统"), s.action, e.action,
                    s.object, e.object_id, s.division, _joined(s.before), _joined(s.after), e.note or ""]
 
 
