@@ -43,7 +43,7 @@ class Config:
     CREDIT_CHANNEL_URL = os.environ.get("CREDIT_CHANNEL_URL", "")
     CREDIT_DROP_DIR = os.environ.get("CREDIT_DROP_DIR", str(INSTANCE_DIR / "credit-drop"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
-    # Local-practice rules changed without a code change (platform/rulebook.py), as JSON:
+    # Local-practice rules changed without a code change (platform/core/rulebook.py), as JSON:
     # RULE_OVERRIDES='{"audits.acceptance_months": 24, "reviews.pass_mark": 75}'. Laws cannot be overridden.
     RULE_OVERRIDES = json.loads(os.environ.get("RULE_OVERRIDES") or "{}")
     # Reports are PDFs of a few dozen MB at most; the request is refused before it is read past this.

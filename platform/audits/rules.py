@@ -1,6 +1,6 @@
 """The clean-production audit rules: deadlines, procedure choice, non-compliance causes and their penalties.
 
-Every rule is declared with `rule(...)` (platform/rulebook.py) with the article it comes from, and is
+Every rule is declared with `rule(...)` (platform/core/rulebook.py) with the article it comes from, and is
 listed on the public 规则与依据 page; what no law sets is marked local practice and is configurable.
   促进法       — 《中华人民共和国清洁生产促进法》(2002 年通过，2012 年 2 月 29 日修正)
   审核办法     — 《清洁生产审核办法》(国家发展改革委、环境保护部令第 38 号，2016 年 7 月 1 日起施行)

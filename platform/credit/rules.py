@@ -1,6 +1,6 @@
 """The credit rules: publication periods, the 7-working-day rule, and how a record is counted.
 
-Every rule is declared with `rule(...)` and listed on the public 规则与依据 page (platform/rulebook.py).
+Every rule is declared with `rule(...)` and listed on the public 规则与依据 page (platform/core/rulebook.py).
 The fine a case may carry follows its cause (audits/rules.py: 促进法 第三十六条 or 第三十九条).
   信用修复办法 — 《信用修复管理办法》(国家发展改革委令第 36 号，2026 年 4 月 1 日起施行)
   国办发〔2015〕51号 — 《国务院办公厅关于运用大数据加强对市场主体服务和监管的若干意见》(十八)

@@ -1,6 +1,6 @@
 """Expert review rules: panel size, pass mark, veto rule, the scoring tables and who may not sit.
 
-Every rule is declared with `rule(...)` and listed on the public 规则与依据 page (platform/rulebook.py).
+Every rule is declared with `rule(...)` and listed on the public 规则与依据 page (platform/core/rulebook.py).
   评估验收指南 — 《清洁生产审核评估与验收指南》(环办科技〔2018〕5号)
   审核办法     — 《清洁生产审核办法》(国家发展改革委、环境保护部令第38号, 2016)
 """

@@ -17,7 +17,7 @@ def index():
 @bp.get("/rules")
 def rules():
     """规则与依据: every deadline, fine range, publication period, pass mark and panel size the platform
-    applies, with its legal source, and whether it is law or local practice (platform/rulebook.py)."""
+    applies, with its legal source, and whether it is law or local practice (platform/core/rulebook.py)."""
     from ..core.rulebook import all_rules
 
     sections: dict[str, list] = {}

@@ -1,7 +1,7 @@
 """How plausible a scheme's figures must be to count in the statistics without a regulator's look.
 
 No law sets a ceiling on what one clean-production scheme may claim: these are local practice,
-listed on the public 规则与依据 page and configurable through RULE_OVERRIDES (platform/rulebook.py).
+listed on the public 规则与依据 page and configurable through RULE_OVERRIDES (platform/core/rulebook.py).
 A figure above its ceiling is not refused — a large plant may really achieve it — but it is held out
 of every statistic until a regulator of the enterprise's region confirms it (schemes/review.py).
 

@@ -1,6 +1,6 @@
 """How the statistics count progress against the province's 2025 targets.
 
-Declared with `rule(...)` and listed on the public 规则与依据 page (platform/rulebook.py).
+Declared with `rule(...)` and listed on the public 规则与依据 page (platform/core/rulebook.py).
 """
 from datetime import date
 

@@ -52,7 +52,7 @@ def test_every_action_a_service_logs_has_a_chinese_name():
     actions = _logged_actions()
     assert len(actions) > 50
     literal = {a for a in actions if isinstance(a, str)}
-    assert literal - set(labels.ACTIONS) == set(), "actions without a name in platform/auditlog/labels.py"
+    assert literal - set(labels.ACTIONS) == set(), "actions without a name in platform/core/auditlog/labels.py"
     for pattern in actions - literal:
         assert any(pattern.match(code) for code in labels.ACTIONS), f"no named action matches {pattern.pattern}"
 
@@ -86,7 +86,7 @@ def _logged_fields():
 
 def test_every_logged_field_has_a_chinese_name(app):
     missing = {f for f in _logged_fields() if f not in labels.FIELDS}
-    assert missing == set(), "fields without a name in platform/auditlog/labels.py"
+    assert missing == set(), "fields without a name in platform/core/auditlog/labels.py"
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def _api_routes(app) -> set[tuple[str, str]]:
 
 def test_every_api_route_is_described_and_every_description_has_a_route(app):
     routes, described = _api_routes(app), set(openapi.ENDPOINTS)
-    assert routes - described == set(), "API routes with no description in platform/api/openapi.py ENDPOINTS"
+    assert routes - described == set(), "API routes with no description in platform/core/api/openapi.py ENDPOINTS"
     assert described - routes == set(), "descriptions of routes that do not exist"
     for key, operation in openapi.ENDPOINTS.items():
         assert operation.get("summary") and operation.get("description") and operation.get("responses"), key
