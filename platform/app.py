@@ -26,6 +26,7 @@ BLUEPRINTS = [
     "platform.stats.views",
     "platform.catalogue.views",
     "platform.experts.views",
+    "platform.reviews.views",
     "platform.credit.views",
     "platform.core.api.views",
     "platform.public.docs",
@@ -37,6 +38,7 @@ API_MODULES = [
     "platform.stats.api",
     "platform.catalogue.api",
     "platform.experts.api",
+    "platform.reviews.api",
     "platform.credit.api",
     "platform.public.api",
     "platform.core.api.openapi",
@@ -127,6 +129,7 @@ def _audit_log_vocabulary() -> dict:
     from .catalogue import models as catalogue
     from .credit import models as credit
     from .experts import models as experts
+    from .reviews import models as reviews
     from .core.auditlog import labels
     from .schemes import models as schemes
 
@@ -142,7 +145,7 @@ def _audit_log_vocabulary() -> dict:
         ("scheme", "status"): schemes.STATUSES,
         ("scheme_revision", "state"): schemes.REVISION_STATES,
         ("scheme_revision", "kind"): schemes.REVISION_KINDS,
-        ("panel", "state"): experts.PANEL_STATES,
+        ("panel", "state"): reviews.PANEL_STATES,
         (None, "role"): ROLES,
         (None, "kind"): audits.KINDS,
         (None, "procedure"): audits.PROCEDURES,
@@ -164,6 +167,7 @@ def _import_models():
     from .core.indexing import models as _indexing  # noqa: F401
     from .catalogue import models as _catalogue  # noqa: F401
     from .experts import models as _experts  # noqa: F401
+    from .reviews import models as _reviews  # noqa: F401
     from .credit import models as _credit  # noqa: F401
     from .enterprises import models as _enterprises  # noqa: F401
     from .core.reference import models as _reference  # noqa: F401

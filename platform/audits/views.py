@@ -133,7 +133,7 @@ def open_case(round_id: int):
     return redirect(url_for("audits.round_detail", round_id=round_id))
 
 
-# Conclusions of evaluation and acceptance come from the expert panel (platform/experts/panels.py).
+# Conclusions of evaluation and acceptance come from the expert panel (platform/reviews/services.py).
 REGULATOR_STEPS = {"begin-evaluation", "cancel"}
 ENTERPRISE_STEPS = {"disclose", "start", "request-acceptance"}
 

@@ -16,8 +16,11 @@ from ..audits.models import AuditRound
 from ..enterprises.uscc import make as make_uscc
 from ..core.errors import ValidationError
 from ..core.extensions import db
-from . import engagements, panels, rules, services
-from .models import Expert, Panel, ServiceOrg
+from . import engagements, services
+from ..reviews import services as panels
+from ..reviews import rules
+from .models import Expert, ServiceOrg
+from ..reviews.models import Panel
 from ..core.dates import beijing_today
 from ..core.access import SYSTEM
 

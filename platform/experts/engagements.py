@@ -20,7 +20,8 @@ from ..enterprises.models import Enterprise
 from ..core.errors import NotFound, PermissionDenied, ValidationError
 from ..core.extensions import db
 from ..core.models_base import utcnow
-from .models import Panel, ServiceEngagement, ServiceOrg
+from .models import ServiceEngagement, ServiceOrg
+from ..reviews.models import Panel
 from .services import service_org_of
 
 # Before the report the enterprise and the organisation settle it between them; from the report

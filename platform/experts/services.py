@@ -1,6 +1,6 @@
 """The expert pool and the service organisations: registration, profile, approval, search, track record.
 
-Panels (draws, scoring, conclusions) are in panels.py.
+Review panels (draws, scoring, conclusions) are a feature of their own: platform/reviews.
 """
 import re
 
@@ -54,6 +54,14 @@ def expert_of(user) -> Expert | None:
     if not access.is_person(user, "expert"):
         return None
     return db.session.scalar(select(Expert).where(Expert.user_id == user.id))
+
+
+def my_expert(user) -> Expert:
+    """The signed-in expert's own profile; refused for an account without one."""
+    expert = expert_of(user)
+    if expert is None:
+        raise PermissionDenied("您的账号尚未关联专家资料。")
+    return expert
 
 
 def get_expert(expert_id: int) -> Expert:

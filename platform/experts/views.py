@@ -1,5 +1,5 @@
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -7,21 +7,18 @@ from search import SearchUnavailable
 
 from ..accounts.views import sign_in
 from ..audits import services as audits
-from ..audits.models import ReportFile
 from ..enterprises.models import Enterprise
-from ..core.errors import NotFound, PermissionDenied, ValidationError
+from ..core.errors import ValidationError
 from ..core.extensions import db
-from ..core import uploads
 from ..core.models_base import small_int
 from ..core.reference.services import cities, industries
 from ..core.access import role_required
 from ..core.web import form_page, page_number, paginate, show_errors
-from . import engagements, panels, rules, services
-from .forms import (AssignOrgForm, CancelPanelForm, ConcludeForm, ConflictForm, DeclineForm, DecisionForm, DrawForm,
-                    EngagementNoteForm, NameDecisionForm, ProfileForm, RegistrationForm, RequestDecisionForm, RoundServiceOrgForm,
-                    ServiceOrgForm, score_form)
-from .models import STATUSES, Expert, PanelMember, PanelRequest, ServiceOrg
-from ..core.dates import beijing_today
+from . import engagements, services
+from ..reviews import services as panels
+from .forms import (AssignOrgForm, ConflictForm, DecisionForm, EngagementNoteForm, NameDecisionForm, ProfileForm,
+                    RegistrationForm, RoundServiceOrgForm, ServiceOrgForm)
+from .models import STATUSES, ServiceOrg
 
 bp = Blueprint("experts", __name__)
 
@@ -70,21 +67,6 @@ def service_org_detail(org_id: int):
                            rounds=services.rounds_served(org))
 
 
-@bp.get("/reviews")
-def public_panels():
-    return render_template("experts/public_panels.html", pagination=paginate(panels.public_panels()))
-
-
-@bp.get("/reviews/<int:panel_id>")
-def public_panel(panel_id: int):
-    panel = panels.get_panel(panel_id)
-    sealed = panels.sealed(panel)
-    return render_template("experts/public_panel.html", panel=panel,
-                           draws=[panels.draw_summary(d) for d in panel.draws], sealed=sealed,
-                           verified=None if sealed else panels.verify(panel),
-                           exclusion_reasons=rules.EXCLUSION_REASONS)
-
-
 # --- registration and the expert's own pages ----------------------------------------------------
 
 @bp.route("/experts/register", methods=["GET", "POST"])
@@ -105,17 +87,10 @@ def register():
     return form_page(form, act, "experts/register.html")
 
 
-def _my_expert() -> Expert:
-    expert = services.expert_of(current_user)
-    if expert is None:
-        raise PermissionDenied("您的账号尚未关联专家资料。")
-    return expert
-
-
 @bp.route("/experts/me", methods=["GET", "POST"])
 @role_required("expert")
 def my_profile():
-    expert = _my_expert()
+    expert = services.my_expert(current_user)
     form = ProfileForm(data={**expert.snapshot(), "name": expert.pending_name or expert.name}
                        if request.method == "GET" else None)
     form.industry_codes.choices = _industry_choices()
@@ -142,7 +117,7 @@ def my_profile():
 @bp.post("/experts/me/conflicts")
 @role_required("expert")
 def add_conflict():
-    expert = _my_expert()
+    expert = services.my_expert(current_user)
     form = ConflictForm()
     if form.validate_on_submit():
         try:
@@ -161,93 +136,9 @@ def add_conflict():
 @bp.post("/experts/me/conflicts/<int:conflict_id>/withdraw")
 @role_required("expert")
 def withdraw_conflict(conflict_id: int):
-    services.withdraw_conflict(current_user, _my_expert(), conflict_id)
+    services.withdraw_conflict(current_user, services.my_expert(current_user), conflict_id)
     flash("已撤回该利益冲突申报。", "success")
     return redirect(url_for("experts.my_profile"))
-
-
-@bp.get("/experts/me/reviews")
-@role_required("expert")
-def my_reviews():
-    expert = _my_expert()
-    return render_template("experts/my_reviews.html", expert=expert, members=panels.reviews_of(expert),
-                           notices=services.notices_of(expert), decline_form=DeclineForm())
-
-
-@bp.route("/reviews/<int:panel_id>/score", methods=["GET", "POST"])
-@role_required("expert")
-def score(panel_id: int):
-    panel = panels.get_panel(panel_id)
-    member = panels.member_of(current_user, panel)
-    if member is None:
-        raise PermissionDenied("您不是该专家组的成员。")
-    initial = None
-    if request.method == "GET":
-        initial = {f"points_{code}": str(value) for code, value in member.points().items()}
-        initial.update(vetoes=sorted(member.vetoes()), opinion=member.opinion or "")
-    form = score_form(panel.stage, data=initial)
-    status = 200
-    if form.validate_on_submit():
-        sign = form.action.data == "sign"
-        try:
-            panels.submit_scores(current_user, member, sign=sign, vetoes=form.vetoes.data or [],
-                                 opinion=form.opinion.data,
-                                 points={item.code: getattr(form, f"points_{item.code}").data
-                                         for item in rules.ITEMS[panel.stage]})
-        except ValidationError as exc:
-            status = show_errors(form, exc)
-        else:
-            flash("评审意见已签署。" if sign else "评分已暂存，签署前可继续修改。", "success")
-            return redirect(url_for("experts.my_reviews") if sign else url_for("experts.score", panel_id=panel.id))
-    elif request.method == "POST":
-        status = 422
-    return render_template("experts/score.html", panel=panel, member=member, form=form, today=beijing_today(),
-                           items=rules.ITEMS[panel.stage], editable=panel.state == "scoring" and member.state == "active"
-                           and not member.signed_at), status
-
-
-@bp.get("/reviews/<int:panel_id>/reports/<int:report_id>")
-@role_required("expert")
-def panel_report(panel_id: int, report_id: int):
-    """The round's audit report, for the members of its panel (the audit pages serve it to the others)."""
-    panel = panels.get_panel(panel_id)
-    member = panels.member_of(current_user, panel)
-    report = db.session.get(ReportFile, report_id)
-    if member is None or member.state != "active" or report is None or report.round_id != panel.round_id:
-        raise PermissionDenied("您无权查看该审核报告。")
-    path = uploads.stored_file("reports", report.stored_name)
-    if not path.is_file():
-        raise NotFound("报告文件不存在，请联系系统管理员。")
-    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=report.original_name)
-
-
-@bp.post("/reviews/<int:panel_id>/decline")
-@role_required("expert", "regulator")
-def decline(panel_id: int):
-    panel = panels.get_panel(panel_id)
-    form = DeclineForm()
-    if current_user.role == "expert":
-        member, back = panels.member_of(current_user, panel), url_for("experts.my_reviews")
-    else:
-        member_id = small_int(form.member_id.data)
-        member = db.session.get(PanelMember, member_id) if member_id is not None else None
-        back = url_for("experts.panel_detail", panel_id=panel.id)
-    if member is None or member.panel_id != panel.id:
-        abort(404)
-    if not form.validate_on_submit():
-        _flash_form_errors(form)
-        return redirect(back)
-    try:
-        outcome = panels.decline(current_user, member, form.reason.data)
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        if isinstance(outcome, PanelRequest):
-            flash("已提交代专家拒绝参加的申请，须经另一名监管人员批准后生效；该专家已收到通知。", "warning")
-        else:
-            flash("已记录拒绝参加，并以新的随机种子抽取了替补专家。", "success")
-    return redirect(back)
 
 
 # --- regulators: the pool ------------------------------------------------------------------------
@@ -308,113 +199,6 @@ def decide_name(expert_id: int, decision: str):
 
 
 # --- regulators: panels --------------------------------------------------------------------------
-
-@bp.get("/reviews/manage")
-@role_required("regulator", "admin")
-def panels_index():
-    state = request.args.get("state", "")
-    return render_template("experts/panels.html", awaiting=panels.rounds_awaiting_panel(current_user),
-                           pagination=paginate(panels.panels_in_scope(current_user, state=state)), state=state)
-
-
-@bp.route("/reviews/rounds/<int:round_id>/draw", methods=["GET", "POST"])
-@role_required("regulator")
-def draw_panel(round_id: int):
-    round_ = audits.get_round(current_user, round_id)
-    form = DrawForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            size = small_int(form.size.data)
-            size = -1 if size is None else size
-            panel = panels.draw_panel(current_user, round_, size=size, meeting_on=form.meeting_on.data,
-                                      location=form.location.data)
-        except ValidationError as exc:
-            status = show_errors(form, exc)
-        else:
-            flash(f"已随机抽取 {panel.size} 名{panel.stage_label}专家。", "success")
-            return redirect(url_for("experts.panel_detail", panel_id=panel.id))
-    elif request.method == "POST":
-        status = 422
-    org = db.session.get(ServiceOrg, round_.service_org_id) if round_.service_org_id else None
-    return render_template("experts/draw.html", round=round_, form=form, org=org, rules=rules), status
-
-
-@bp.get("/reviews/<int:panel_id>/manage")
-@role_required("regulator", "admin")
-def panel_detail(panel_id: int):
-    panel = panels.get_panel(panel_id)
-    panels.require_view(current_user, panel)
-    sealed = panels.sealed(panel)
-    return render_template("experts/panel.html", panel=panel, result=panels.tally(panel), sealed=sealed,
-                           can_decide={r.id: panels.can_decide_request(current_user, r) for r in panel.requests},
-                           request_form=RequestDecisionForm(),
-                           verified=None if sealed else panels.verify(panel),
-                           exclusion_reasons=rules.EXCLUSION_REASONS,
-                           draws=[(d, panels.draw_summary(d)) for d in panel.draws], rules=rules,
-                           can_act=panels.can_manage(current_user, panel) and panel.state == "scoring",
-                           conclude_form=ConcludeForm(data={"on": beijing_today()}), cancel_form=CancelPanelForm(),
-                           decline_form=DeclineForm())
-
-
-@bp.post("/reviews/<int:panel_id>/<any(conclude, cancel):action>")
-@role_required("regulator")
-def panel_action(panel_id: int, action: str):
-    panel = panels.get_panel(panel_id)
-    form = ConcludeForm() if action == "conclude" else CancelPanelForm()
-    back = url_for("experts.panel_detail", panel_id=panel.id)
-    if not form.validate_on_submit():
-        _flash_form_errors(form)
-        return redirect(back)
-    request_ = None
-    try:
-        if action == "conclude":
-            panels.conclude(current_user, panel, on=form.on.data, opinion=form.opinion.data)
-        else:
-            request_ = panels.cancel(current_user, panel, form.reason.data)
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(back)
-    if action == "conclude":
-        flash(f"{panel.stage_label}结论：{panel.outcome_label}。审核轮次现为“{panel.round.state_label}”。", "success")
-    elif request_ is not None:
-        flash("已有专家签署评分表：撤销申请已提交，须经另一名监管人员批准后生效。", "warning")
-    else:
-        flash("专家组已撤销。", "success")
-    return redirect(back)
-
-
-@bp.post("/reviews/<int:panel_id>/requests/<int:request_id>/<any(approve, reject):decision>")
-@role_required("regulator")
-def decide_request(panel_id: int, request_id: int, decision: str):
-    """A second regulator approves or rejects a request to cancel the panel or decline for an expert."""
-    panel = panels.get_panel(panel_id)
-    request_ = panels.get_request(panel, request_id)
-    form = RequestDecisionForm()
-    back = url_for("experts.panel_detail", panel_id=panel.id)
-    if not form.validate_on_submit():
-        _flash_form_errors(form)
-        return redirect(back)
-    try:
-        panels.decide_request(current_user, request_, approve=decision == "approve", note=form.note.data)
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        flash(f"已批准“{request_.kind_label}”的申请。" if decision == "approve"
-              else f"已驳回“{request_.kind_label}”的申请。", "success")
-    return redirect(back)
-
-
-@bp.get("/reviews/approvals")
-@role_required("regulator", "admin")
-def approvals():
-    """What awaits a second regulator in the user's scope."""
-    return render_template("experts/approvals.html", requests=panels.pending_requests(current_user),
-                           engagements=engagements.awaiting_regulator(current_user),
-                           names=services.pending_names() if current_user.is_province_regulator else [])
-
 
 @bp.route("/service-orgs/new", methods=["GET", "POST"])
 @role_required("regulator")

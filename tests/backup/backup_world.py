@@ -27,7 +27,8 @@ def fill_every_table(make_enterprise, make_user) -> None:
     from platform.accounts.services import issue_token, start_session
     from platform.audits.models import AuditRound, Notice, ParkRound
     from platform.enterprises.models import Park
-    from platform.experts.models import Expert, ExpertConflict, ExpertNotice, Panel, PanelRequest
+    from platform.experts.models import Expert, ExpertConflict, ExpertNotice
+    from platform.reviews.models import Panel, PanelRequest
     from platform.core.scheduler.models import ApschedulerJob, SchedulerJobRun, SchedulerLease
 
     demo.ENTERPRISES_PER_CITY, full_size = 3, demo.ENTERPRISES_PER_CITY  # the full demo takes 15-40 s

@@ -4,7 +4,9 @@ import pytest
 
 from expert_helpers import profile
 from platform.enterprises.uscc import make as make_uscc
-from platform.experts import panels, rules, services
+from platform.experts import services
+from platform.reviews import services as panels
+from platform.reviews import rules
 from platform.experts.models import Expert
 from platform.core.extensions import db
 

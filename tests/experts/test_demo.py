@@ -1,9 +1,12 @@
 """The demo pool loads on top of demo-like rounds, and loading it twice changes nothing."""
 from sqlalchemy import func, select
 
-from platform.experts import demo, panels
+from platform.experts import demo
+
+from platform.reviews import services as panels
 from platform.audits.models import AuditRound
-from platform.experts.models import Expert, Panel, ServiceEngagement, ServiceOrg
+from platform.experts.models import Expert, ServiceEngagement, ServiceOrg
+from platform.reviews.models import Panel
 from platform.core.extensions import db
 
 

@@ -14,8 +14,11 @@ from platform.accounts.models import User
 from platform.audits.models import AuditRound
 from platform.enterprises.uscc import make as make_uscc
 from platform.core.errors import ValidationError
-from platform.experts import draw, engagements, panels
-from platform.experts.models import Expert, ExpertConflict, Panel, PanelDraw, PanelExclusion, PanelMember
+from platform.experts import engagements
+from platform.reviews import draw
+from platform.reviews import services as panels
+from platform.experts.models import Expert, ExpertConflict
+from platform.reviews.models import Panel, PanelDraw, PanelExclusion, PanelMember
 from platform.core.extensions import db
 from platform.core.reference.models import Industry
 from platform.core.access import SYSTEM

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from platform.core.auditlog.models import AuditLog
 from platform.audits.models import AuditRound
 from platform.core.errors import PermissionDenied, ValidationError
-from platform.experts import engagements, panels, services
+from platform.experts import engagements, services
+from platform.reviews import services as panels
 from platform.experts.models import ServiceEngagement
 from platform.core.extensions import db
 from platform.core.access import SYSTEM

@@ -11,13 +11,14 @@ from sqlalchemy import func, select
 
 from platform.core.auditlog.models import AuditLog
 from platform.core.errors import PermissionDenied, ValidationError
-from platform.experts import panels
-from platform.experts.models import ExpertNotice, Panel, PanelMember, PanelRequest
+from platform.reviews import services as panels
+from platform.experts.models import ExpertNotice
+from platform.reviews.models import Panel, PanelMember, PanelRequest
 from platform.core.extensions import db
 
 
 def full_marks(scale: float = 1.0) -> dict:
-    from platform.experts import rules
+    from platform.reviews import rules
 
     return {item.code: str(round(item.max_points * scale, 1)) for item in rules.ITEMS["evaluation"]}
 

@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from platform.audits import services as audits
 from platform.enterprises.uscc import make as make_uscc
-from platform.experts import rules
-from platform.experts.models import Expert, Panel
+from platform.reviews import rules
+from platform.experts.models import Expert
+from platform.reviews.models import Panel
 from platform.core.extensions import db
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from platform.core.auditlog.models import AuditLog
 from platform.core.errors import PermissionDenied, ValidationError
-from platform.experts import panels, services
+from platform.experts import services
+from platform.reviews import services as panels
 from platform.experts.models import Expert
 from platform.core.extensions import db
 

@@ -13,8 +13,8 @@ import pytest
 from expert_helpers import FAR, REVIEW_DAY
 from sqlalchemy import select
 
-from platform.experts import panels
-from platform.experts.models import Panel, PanelDraw
+from platform.reviews import services as panels
+from platform.reviews.models import Panel, PanelDraw
 from platform.core.extensions import db
 
 SEED = 9876543210123456789  # nothing else on a page looks like it

@@ -11,8 +11,11 @@ from platform.audits import services as audits
 from platform.audits.models import Case
 from platform.enterprises.uscc import make as make_uscc
 from platform.core.errors import PermissionDenied, ValidationError
-from platform.experts import engagements, panels, rules, services
-from platform.experts.models import Panel, PanelDraw, PanelExclusion, PanelMember, PanelRequest, ServiceEngagement
+from platform.experts import engagements, services
+from platform.reviews import services as panels
+from platform.reviews import rules
+from platform.experts.models import ServiceEngagement
+from platform.reviews.models import Panel, PanelDraw, PanelExclusion, PanelMember, PanelRequest
 from platform.core.extensions import db
 
 

@@ -6,8 +6,9 @@ import pytest
 from expert_helpers import REVIEW_DAY
 
 from platform.core.errors import ValidationError
-from platform.experts import panels, rules
-from platform.experts.models import PanelMember
+from platform.reviews import services as panels
+from platform.reviews import rules
+from platform.reviews.models import PanelMember
 from platform.core.extensions import db
 from tests.experts.test_panels import full_marks, score_form, steel_pool  # noqa: F401
 
@@ -33,7 +34,7 @@ def test_signing_before_the_meeting_is_refused_and_saving_is_not(panel):
 
 
 def test_the_score_page_before_the_meeting_offers_no_signing(panel, client_for, monkeypatch):
-    import platform.experts.views as views
+    import platform.reviews.views as views
 
     monkeypatch.setattr(views, "beijing_today", lambda: MEETING - timedelta(days=1))
     monkeypatch.setattr(panels, "beijing_today", lambda: MEETING - timedelta(days=1))
@@ -47,7 +48,7 @@ def test_the_score_page_before_the_meeting_offers_no_signing(panel, client_for, 
 
 
 def test_on_the_meeting_day_signing_asks_for_confirmation(panel, client_for, monkeypatch):
-    import platform.experts.views as views
+    import platform.reviews.views as views
 
     monkeypatch.setattr(views, "beijing_today", lambda: MEETING)
     page = client_for(panel.members[0].expert.user).get(f"/reviews/{panel.id}/score").get_data(as_text=True)

@@ -74,7 +74,7 @@ def test_a_local_practice_override_changes_the_rule_and_its_line_and_a_law_canno
     config = _test_config(f"sqlite:///{tmp_path / 'x.db'}", tmp_path)
     app = create_app({**config, "RULE_OVERRIDES": {"reviews.pass_mark": 75}}, "test")
     with app.app_context():
-        from platform.experts.rules import PASS_MARK
+        from platform.reviews.rules import PASS_MARK
 
         assert PASS_MARK.value == 75 and PASS_MARK.display() == "75 分"
     with pytest.raises(ValueError, match="由法律规定"):

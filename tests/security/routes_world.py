@@ -63,7 +63,8 @@ def build_world() -> dict:
     from platform.enterprises import services as enterprises
     from platform.enterprises.models import Park
     from platform.enterprises.uscc import make
-    from platform.experts import engagements, panels, services as experts
+    from platform.experts import engagements, services as experts
+    from platform.reviews import services as panels
     from platform.schemes import review as scheme_review, services as schemes
 
     park_a = Park(name="南宁测试工业园区", city_code="450100")

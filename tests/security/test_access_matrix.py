@@ -143,8 +143,8 @@ ROUTES: dict[str, list[Check]] = {
     "experts.directory": route(Check("/experts", PUBLIC, searched=True)),
     "experts.service_orgs": route(Check("/service-orgs", PUBLIC)),
     "experts.service_org_detail": route(Check("/service-orgs/{org_a}", PUBLIC)),
-    "experts.public_panels": route(Check("/reviews", PUBLIC)),
-    "experts.public_panel": route(Check("/reviews/{panel_a}", PUBLIC)),
+    "reviews.public_panels": route(Check("/reviews", PUBLIC)),
+    "reviews.public_panel": route(Check("/reviews/{panel_a}", PUBLIC)),
     "stats.public_page": route(Check("/stats", PUBLIC)),
     "stats.public_export": route(Check("/stats/export/by_city.csv", PUBLIC)),
 
@@ -297,11 +297,11 @@ ROUTES: dict[str, list[Check]] = {
     "experts.withdraw_conflict": route(
         Check("/experts/me/conflicts/{own_conflict}/withdraw", post=signed_in(expert=OK)),
         Check("/experts/me/conflicts/{others_conflict}/withdraw", post=signed_in(expert=404))),  # not the expert's
-    "experts.my_reviews": route(Check("/experts/me/reviews", signed_in(expert=200))),
-    "experts.score": route(Check("/reviews/{panel_a}/score", get=signed_in(expert=200), post=signed_in(expert=OK),
+    "reviews.my_reviews": route(Check("/experts/me/reviews", signed_in(expert=200))),
+    "reviews.score": route(Check("/reviews/{panel_a}/score", get=signed_in(expert=200), post=signed_in(expert=OK),
                                  data={"action": "save", "opinion": "报告规范。"})),
-    "experts.panel_report": route(Check("/reviews/{panel_a}/reports/{report_a}", signed_in(expert=200))),
-    "experts.decline": route(Check("/reviews/{panel_a}/decline", post=signed_in(**roles(OK, EXPERT, REG_A, PROV)),
+    "reviews.panel_report": route(Check("/reviews/{panel_a}/reports/{report_a}", signed_in(expert=200))),
+    "reviews.decline": route(Check("/reviews/{panel_a}/decline", post=signed_in(**roles(OK, EXPERT, REG_A, PROV)),
                                    data={"member_id": "{member_colleague}", "reason": "时间冲突"})),
     "experts.pool": route(Check("/experts/pool", REGULATORS_AND_ADMIN, searched=True)),
     # The pool serves the whole province: every regulator reads it; only the province decides.
@@ -310,17 +310,17 @@ ROUTES: dict[str, list[Check]] = {
                                   data={"action": "approve", "reason": ""})),
     "experts.decide_name": route(Check("/experts/pool/{expert}/name/approve", post=signed_in(province=OK),
                                        data={"note": ""})),
-    "experts.panels_index": route(Check("/reviews/manage", REGULATORS_AND_ADMIN, private=True)),
-    "experts.panel_detail": route(Check("/reviews/{panel_a}/manage", A_REGULATORS_AND_ADMIN)),
-    "experts.draw_panel": route(Check("/reviews/rounds/{round_a}/draw", get=signed_in(**roles(200, REG_A, PROV), regulator_b=OUTSIDE),
+    "reviews.panels_index": route(Check("/reviews/manage", REGULATORS_AND_ADMIN, private=True)),
+    "reviews.panel_detail": route(Check("/reviews/{panel_a}/manage", A_REGULATORS_AND_ADMIN)),
+    "reviews.draw_panel": route(Check("/reviews/rounds/{round_a}/draw", get=signed_in(**roles(200, REG_A, PROV), regulator_b=OUTSIDE),
                                       post=signed_in(**roles(OK, REG_A, PROV), regulator_b=OUTSIDE),
                                       data={"size": "3", "meeting_on": "", "location": "南宁"})),
-    "experts.panel_action": route(Check("/reviews/{panel_a}/cancel", post=signed_in(**roles(OK, REG_A, PROV)),
+    "reviews.panel_action": route(Check("/reviews/{panel_a}/cancel", post=signed_in(**roles(OK, REG_A, PROV)),
                                         data={"reason": "轮次撤销"})),
     # Four eyes: a regulator in scope other than the one who asked (here the province asked).
-    "experts.decide_request": route(Check("/reviews/{panel_a}/requests/{request_pending}/approve",
+    "reviews.decide_request": route(Check("/reviews/{panel_a}/requests/{request_pending}/approve",
                                           post=signed_in(regulator_a=OK), data={"note": "同意"})),
-    "experts.approvals": route(Check("/reviews/approvals", REGULATORS_AND_ADMIN, private=True)),
+    "reviews.approvals": route(Check("/reviews/approvals", REGULATORS_AND_ADMIN, private=True)),
     # A round's service organisation: its regulators set it (with a reason) and decide late changes;
     # the named organisation alone answers a proposal (engagement_a is already confirmed: a 422 answer).
     "experts.round_service_org": route(Check("/reviews/rounds/{round_a}/service-org",

@@ -1,7 +1,7 @@
 """Review panels: the recorded random draw, replacements, scoring and the conclusion that moves the round.
 
 The draw itself is pure (draw.py); this module gathers its facts from the database, records
-everything needed to replay it, and hands the panel's conclusion to the audit services.
+everything needed to replay it, and hands the panel's conclusion to the audit pool.
 
 Who sees a draw. While the panel scores, its draws are sealed: no page, answer or audit-log entry
 shows the seed, the nonce, the candidate, eligible or exclusion lists or their counts, to anyone —
@@ -29,9 +29,11 @@ from ..enterprises.models import Enterprise
 from ..core.errors import InvalidFields, NotFound, PermissionDenied, ValidationError
 from ..core.extensions import db
 from ..core.models_base import utcnow
-from . import draw, rules, services
-from .models import Expert, Panel, PanelDraw, PanelExclusion, PanelMember, PanelRequest, Score, ServiceOrg
-from .services import expert_of
+from ..experts import services as pool
+from . import draw, rules
+from ..experts.models import Expert, ServiceOrg
+from .models import Panel, PanelDraw, PanelExclusion, PanelMember, PanelRequest, Score
+from ..experts.services import expert_of
 from ..core.dates import beijing_today
 from ..core.access import SYSTEM
 
@@ -173,7 +175,7 @@ def decline(actor, member: PanelMember, reason: str) -> PanelMember | PanelReque
     reason = _reason(reason, "请写明拒绝参加的理由（如利益冲突、时间冲突）。")
     if not access.is_system(actor) and actor.role != "expert":
         request = _file_request(actor, panel, "decline", reason, member=member)
-        services.notify(member.expert_id, f"监管部门申请代您拒绝参加{_panel_label(panel)}评审（理由：{reason}），"
+        pool.notify(member.expert_id, f"监管部门申请代您拒绝参加{_panel_label(panel)}评审（理由：{reason}），"
                                           "须经另一名监管人员批准后生效；如有异议，请及时联系监管部门，"
                                           "或在批准前签署您的评审意见。", panel.id)
         return request
@@ -214,7 +216,7 @@ def cancel(actor, panel: Panel, reason: str) -> PanelRequest | None:
     if not access.is_system(actor) and signed:
         request = _file_request(actor, panel, "cancel", reason)
         for member in panel.active_members:
-            services.notify(member.expert_id, f"监管部门申请撤销{_panel_label(panel)}专家组（理由：{reason}），"
+            pool.notify(member.expert_id, f"监管部门申请撤销{_panel_label(panel)}专家组（理由：{reason}），"
                                               "须经另一名监管人员批准后生效。", panel.id)
         return request
     _cancel(actor, panel, reason)
@@ -236,7 +238,7 @@ def _cancel(actor, panel: Panel, reason: str, request: PanelRequest | None = Non
     _lapse_requests(panel, keep=request, why="专家组已撤销")
     for member in panel.active_members:
         kept = "您已签署的评分表随之作废，存档备查。" if member.signed_at else ""
-        services.notify(member.expert_id, f"{_panel_label(panel)}专家组已撤销（理由：{reason}）。{kept}", panel.id)
+        pool.notify(member.expert_id, f"{_panel_label(panel)}专家组已撤销（理由：{reason}）。{kept}", panel.id)
 
 
 def _fix_names(panel: Panel) -> None:
@@ -303,7 +305,7 @@ def decide_request(actor, request: PanelRequest, *, approve: bool, note: str = "
     request.state = "approved" if approve else "rejected"
     request.decided_by_id, request.decided_at, request.decision_note = actor.id, utcnow(), note or None
     if approve and request.kind == "decline":
-        services.notify(request.member.expert_id, f"经两名监管人员审批，已代您拒绝参加{_panel_label(panel)}评审"
+        pool.notify(request.member.expert_id, f"经两名监管人员审批，已代您拒绝参加{_panel_label(panel)}评审"
                                                   f"（理由：{request.reason}），并已抽取替补专家。", panel.id)
     record(actor, f"panel.request.{'approve' if approve else 'reject'}", "panel", panel.id,
            division_code=panel.round.enterprise.city_code, note=note or None,
@@ -313,7 +315,7 @@ def decide_request(actor, request: PanelRequest, *, approve: bool, note: str = "
     if not approve:
         told = [request.member] if request.kind == "decline" else panel.active_members
         for member in told:
-            services.notify(member.expert_id, f"“{request.kind_label}”的申请（{_panel_label(panel)}）未获批准"
+            pool.notify(member.expert_id, f"“{request.kind_label}”的申请（{_panel_label(panel)}）未获批准"
                                               f"{'：' + note if note else ''}。您的评审任务照常进行。", panel.id)
 
 
@@ -499,7 +501,7 @@ def _conclusion_text(panel: Panel, result: dict, opinion: str) -> str:
 
 
 def conclude(actor, panel: Panel, *, on: date, opinion: str = "", today: date | None = None) -> None:
-    """Record the panel's conclusion from the signed scores and move the round through the audit services."""
+    """Record the panel's conclusion from the signed scores and move the round through the audit pool."""
     round_ = panel.round
     audits.require_regulator(actor, round_.enterprise)
     if panel.state != "scoring":
