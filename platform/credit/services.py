@@ -15,6 +15,7 @@ from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core import access
+from ..core.scheduler.models import SchedulerJobRun
 from ..core.auditlog.services import diff, record as audit
 from ..audits.models import OPEN_CASE_STATES, Case
 from ..audits.rules import Penalty, penalty_for
@@ -46,6 +47,12 @@ def record_key(decision_no: str) -> str:
 
 
 # --- who may act ---------------------------------------------------------------------------------
+
+def last_publish_run():
+    """The publishing job's last run, for the dashboard (when the channel was last reached)."""
+    return db.session.scalar(select(SchedulerJobRun).where(SchedulerJobRun.job_id == "credit_publish")
+                             .order_by(SchedulerJobRun.id.desc()).limit(1))
+
 
 def _regulator_only(user) -> None:
     if not access.is_person(user, "regulator", "admin"):

@@ -6,9 +6,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..audits import cases as case_services
+from ..core import access
 from ..core.errors import DomainError, NotFound, ValidationError
 from ..core.extensions import db
-from ..core.scheduler.models import SchedulerJobRun
 from ..core.tabular import csv_bytes, export_filename
 from ..core.access import role_required
 from ..core.web import CSV, download, paginate, safe_next, show_errors
@@ -43,8 +43,7 @@ def case_penalty_decision(case_id: int):
 def dashboard():
     today = beijing_today()
     awaiting = list(db.session.scalars(services.records_for_regulator(current_user, state="pending").limit(50)))
-    last_run = db.session.scalar(select(SchedulerJobRun).where(SchedulerJobRun.job_id == "credit_publish")
-                                 .order_by(SchedulerJobRun.id.desc()).limit(1))
+    last_run = services.last_publish_run()
     return render_template("credit/dashboard.html", today=today, awaiting=awaiting,
                            at_risk=services.at_risk(current_user, today),
                            dead=list(db.session.scalars(services.dead_letters(current_user).limit(50))),
@@ -102,8 +101,7 @@ def record_detail(record_id: int):
     form = ApprovalForm()
     status = 200
     if request.method == "POST":
-        if current_user.role != "regulator":
-            abort(403)
+        access.require_role(current_user, "regulator", message="只有监管部门可以审核信用记录。")
         if not form.validate_on_submit():
             status = 422
         else:
@@ -148,8 +146,7 @@ def repair_detail(repair_id: int):
     form = RepairDecisionForm()
     status = 200
     if request.method == "POST":
-        if current_user.role != "regulator":
-            abort(403)
+        access.require_role(current_user, "regulator", message="只有监管部门可以审核信用修复申请。")
         try:
             if not form.validate_on_submit():
                 raise ValidationError("表单已失效，请刷新页面后重试。")

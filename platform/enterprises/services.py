@@ -32,6 +32,14 @@ def get_visible(user, enterprise_id: int) -> Enterprise:
     return enterprise
 
 
+def get_editable(user, enterprise_id: int) -> Enterprise:
+    """An enterprise whose registry entry `user` keeps (its city's or the province's regulators, admins)."""
+    enterprise = get_visible(user, enterprise_id)
+    if not access.manages_city(user, enterprise.city_code):
+        raise PermissionDenied("该企业不在您的管辖范围内。")
+    return enterprise
+
+
 def by_uscc(code) -> Enterprise | None:
     """The enterprise registered under `code`, normalised as every form and file is (uscc.normalize);
     the one lookup by code."""

@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..core import access
@@ -79,9 +79,7 @@ def new():
 @bp.route("/<int:enterprise_id>/edit", methods=["GET", "POST"])
 @role_required("regulator", "admin")
 def edit(enterprise_id: int):
-    enterprise = services.get_visible(current_user, enterprise_id)
-    if not access.manages_city(current_user, enterprise.city_code):
-        abort(403)
+    enterprise = services.get_editable(current_user, enterprise_id)
     raw = services.as_raw(enterprise)
     raw["park_id"] = str(raw["park_id"] or "")
     form = _enterprise_form(data=raw) if request.method == "GET" else _enterprise_form()
