@@ -24,15 +24,6 @@ from ..core.models_base import utcnow
 
 # --- who may act -------------------------------------------------------------------------------
 
-def require_regulator(actor, enterprise: Enterprise) -> None:
-    if access.is_system(actor):  # the CLI and scheduled jobs
-        return
-    if not getattr(actor, "is_authenticated", False) or actor.role != "regulator":
-        raise PermissionDenied("只有监管部门可以进行此操作。")
-    if not access.manages_city(actor, enterprise.city_code):
-        raise PermissionDenied("该企业不在您的管辖范围内。")
-
-
 def _require_enterprise(actor, round_: AuditRound) -> None:
     if access.is_system(actor):  # the CLI: an operator loading historical rounds on the enterprise's behalf
         return
@@ -131,7 +122,7 @@ def get_step_record(user, record_id: int) -> StepRecord:
 
 def _decidable(actor, record: StepRecord) -> AuditRound:
     """Only a regulator of the enterprise's region decides on a date, and only while it is pending."""
-    require_regulator(actor, record.round.enterprise)
+    access.require_regulator_of(actor, record.round.enterprise.city_code)
     if not access.is_person(actor, "regulator"):
         raise PermissionDenied("只有监管部门可以核实企业申报的日期。")
     if record.status != "pending":
@@ -288,7 +279,7 @@ def _enterprises_by_uscc(actor, usccs: list[str]) -> list[Enterprise]:
     if missing:
         raise ValidationError(f"以下统一社会信用代码未登记：{'、'.join(missing[:10])}。", "usccs")
     for e in found.values():
-        require_regulator(actor, e)
+        access.require_regulator_of(actor, e.city_code)
     return [found[c] for c in codes]
 
 
@@ -316,7 +307,7 @@ def publish_batch(actor, *, title: str, published_on, usccs: list[str], document
 def list_from_import(actor, enterprise: Enterprise, listed_on: date, reason: str | None,
                      today: date | None = None) -> bool:
     """名单公布日期 in an import file: list the enterprise on that day's batch. True if it changed anything."""
-    require_regulator(actor, enterprise)
+    access.require_regulator_of(actor, enterprise.city_code)
     _check_date(listed_on, today, "listed_on", "名单公布日期")  # a list is published before it is imported
     open_round = current_round(enterprise.id)
     if open_round is not None:
@@ -431,14 +422,14 @@ def report_path(user, report_id: int) -> tuple[ReportFile, Path]:
 
 
 def begin_evaluation(actor, round_: AuditRound, *, on, today: date | None = None) -> None:
-    require_regulator(actor, round_.enterprise)
+    access.require_regulator_of(actor, round_.enterprise.city_code)
     _check_date(on, today, "on", "评估开始日期", declared_on(round_, "report_submitted"), "报告提交日期")
     _transition(actor, round_, "evaluation", on, ("report_submitted",), "组织评估", evaluation_started_on=on)
 
 
 def conclude_evaluation(actor, round_: AuditRound, *, on, passed: bool, opinion: str = "",
                         today: date | None = None) -> None:
-    require_regulator(actor, round_.enterprise)
+    access.require_regulator_of(actor, round_.enterprise.city_code)
     _check_date(on, today, "on", "评估结论日期", round_.evaluation_started_on, "评估开始日期")
     if passed:
         _transition(actor, round_, "evaluation_passed", on, ("evaluation",), "记录评估结论", note=opinion or None,
@@ -463,7 +454,7 @@ def request_acceptance(actor, round_: AuditRound, *, on, today: date | None = No
 
 def conclude_acceptance(actor, round_: AuditRound, *, on, passed: bool, opinion: str = "",
                         today: date | None = None) -> None:
-    require_regulator(actor, round_.enterprise)
+    access.require_regulator_of(actor, round_.enterprise.city_code)
     _check_date(on, today, "on", "验收结论日期", declared_on(round_, "acceptance"), "验收申请日期")
     if passed:
         next_due = rules.next_round_due(on, round_.toxic_listed) if round_.kind == "mandatory" else None
@@ -478,7 +469,7 @@ def conclude_acceptance(actor, round_: AuditRound, *, on, passed: bool, opinion:
 
 def cancel(actor, round_: AuditRound, *, reason: str, today: date | None = None) -> None:
     """Withdraw a round listed in error (its open cases close at the next scan)."""
-    require_regulator(actor, round_.enterprise)
+    access.require_regulator_of(actor, round_.enterprise.city_code)
     if not (reason or "").strip():
         raise ValidationError("撤销审核轮次须写明理由。", "reason")
     allowed = tuple(s for s in STATES if s not in CLOSED_STATES)

@@ -19,7 +19,6 @@ from ..core.scheduler.models import SchedulerJobRun
 from ..core.auditlog.services import diff, record as audit
 from ..audits.models import OPEN_CASE_STATES, Case
 from ..audits.rules import Penalty, penalty_for
-from ..audits.services import require_regulator
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
 from ..enterprises.uscc import validate as validate_uscc
@@ -181,7 +180,7 @@ def record_penalty(actor, case: Case, *, decision_no, decided_on, facts, legal_b
     """行政处罚决定 on a case: the decision, its credit record (awaiting approval), and the case moved
     on to 已处罚. Under 促进法 第三十九条 only a refusal to correct is fined, so the case's rectification
     order must have run out; under 第三十六条 the order to publish and the fine may come together."""
-    require_regulator(actor, case.enterprise)
+    access.require_regulator_of(actor, case.enterprise.city_code)
     penalty = penalty_for(case.cause)
     if penalty.needs_refusal and case.state != "overdue":
         raise ValidationError(f"依{penalty.article}，责令限期改正后拒不改正的方可处罚；只有“逾期未整改”的案件才能"
@@ -232,7 +231,7 @@ def approve(actor, record: CreditRecord, *, note: str = "", today: date | None =
             now: datetime | None = None) -> CreditDelivery:
     """A regulator other than the one who entered the decision approves the record; the publishing
     job then delivers it. Nothing reaches the channel without this step."""
-    require_regulator(actor, record.enterprise)
+    access.require_regulator_of(actor, record.enterprise.city_code)
     if record.state != "pending":
         raise ValidationError(f"该信用记录当前为“{record.state_label}”，不能再次审核。", "state")
     if not access.is_system(actor) and actor.id == record.decision.decided_by_id:
@@ -359,7 +358,7 @@ def apply_for_repair(actor, record: CreditRecord, *, correction: str, commitment
 def decide_repair(actor, repair: RepairApplication, *, approved: bool, reason: str = "", today: date | None = None,
                   now: datetime | None = None) -> None:
     """The regulator grants repair (the record is withdrawn everywhere) or refuses it with a reason."""
-    require_regulator(actor, repair.enterprise)
+    access.require_regulator_of(actor, repair.enterprise.city_code)
     if repair.state != "pending":
         raise ValidationError(f"该申请已{repair.state_label}，不能再次审核。", "state")
     reason = (reason or "").strip()
@@ -437,7 +436,7 @@ def voucher_path(user, repair_id: int) -> tuple[RepairApplication, Path | None]:
 
 def retry_delivery(actor, delivery: CreditDelivery, now: datetime | None = None) -> None:
     """Send a dead letter again (after the cause has been fixed): the same key, so never a duplicate."""
-    require_regulator(actor, delivery.record.enterprise)
+    access.require_regulator_of(actor, delivery.record.enterprise.city_code)
     if delivery.status != "dead":
         raise ValidationError(f"该报送当前为“{delivery.status_label}”，只有失败的报送可以重试。", "status")
     if delivery.kind == "publish" and delivery.record.state == "withdrawn":

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from ..core import access
 from ..core.auditlog.services import record
-from ..audits import services as audits
 from ..audits.models import CLOSED_STATES, AuditRound
 from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
@@ -196,7 +195,7 @@ def refuse(actor, engagement: ServiceEngagement, note: str = "") -> None:
 
 def review(actor, engagement: ServiceEngagement, *, approve: bool, note: str = "") -> None:
     """A regulator in scope approves or rejects a change asked for after the report."""
-    audits.require_regulator(actor, engagement.round.enterprise)
+    access.require_regulator_of(actor, engagement.round.enterprise.city_code)
     _require_pending(engagement)
     if not engagement.needs_regulator or engagement.regulator_approved_at is not None:
         raise ValidationError("该委托无需或已经监管部门批准。", "state")
@@ -218,7 +217,7 @@ def review(actor, engagement: ServiceEngagement, *, approve: bool, note: str = "
 
 def set_directly(actor, round_: AuditRound, org_id: int | None, reason: str = "") -> ServiceEngagement | None:
     """A regulator in scope sets the round's organisation with a reason (the operator: without one)."""
-    audits.require_regulator(actor, round_.enterprise)
+    access.require_regulator_of(actor, round_.enterprise.city_code)
     reason = (reason or "").strip()[:2000]
     if not access.is_system(actor) and not reason:
         raise ValidationError("监管部门直接登记或变更服务机构，须写明理由（如核查的委托合同）。", "reason")

@@ -35,20 +35,7 @@ DECISIONS = {
 }
 
 
-# --- who may act -------------------------------------------------------------------------------
-
-def require_province_regulator(actor, what: str = "审核专家入库申请") -> None:
-    """Experts serve the whole province, so the province regulator decides on them (None: the CLI)."""
-    if access.is_system(actor):
-        return
-    if not getattr(actor, "is_province_regulator", False):
-        raise PermissionDenied(f"只有自治区监管部门可以{what}。")
-
-
-def require_regulator(actor) -> None:
-    if not access.is_system(actor) and getattr(actor, "role", None) not in ("regulator", "admin"):
-        raise PermissionDenied("只有监管部门可以进行此操作。")
-
+# --- who may act (core.access decides) ---------------------------------------------------------
 
 def expert_of(user) -> Expert | None:
     if not access.is_person(user, "expert"):
@@ -256,7 +243,7 @@ def _ask_for_name(actor, expert: Expert, wanted: str) -> bool:
 
 def decide_name(actor, expert: Expert, *, approve: bool, note: str = "") -> None:
     """The province regulator approves (the name changes now) or rejects an expert's new name."""
-    require_province_regulator(actor, "审核专家姓名变更")
+    access.require_province_regulator(actor, "只有自治区监管部门可以审核专家姓名变更。")
     if not expert.pending_name:
         raise ValidationError("该专家没有待审核的姓名变更。", "name")
     note = (note or "").strip()[:2000] or None
@@ -326,7 +313,7 @@ def parse_conflict_lines(text: str) -> list[dict]:
 # --- the regulator's decisions -----------------------------------------------------------------
 
 def decide(actor, expert: Expert, action: str, reason: str | None = None) -> None:
-    require_province_regulator(actor)
+    access.require_province_regulator(actor, "只有自治区监管部门可以审核专家入库申请。")
     if action not in DECISIONS:
         raise ValidationError("不支持的操作。", "action")
     allowed, target, label, reason_required = DECISIONS[action]
@@ -345,7 +332,7 @@ def decide(actor, expert: Expert, action: str, reason: str | None = None) -> Non
 
 def pool_query(actor, *, status: str = ""):
     """Regulators' list of the pool from the database (used where search is not needed)."""
-    require_regulator(actor)
+    access.require_role(actor, *access.READERS, message="只有监管部门可以进行此操作。")
     query = select(Expert).order_by(Expert.id.desc())
     if status in STATUSES:
         query = query.where(Expert.status == status)
@@ -365,7 +352,7 @@ def directory(q: str = "", *, specialty: str = "", page: int = 1, per_page: int 
 
 def search_pool(actor, q: str = "", *, status: str = "", specialty: str = "", page: int = 1, per_page: int = 20):
     """The regulator's search of the whole pool: (result, experts in result order, contact data included)."""
-    require_regulator(actor)
+    access.require_role(actor, *access.READERS, message="只有监管部门可以进行此操作。")
     filters = {}
     if status in STATUSES:
         filters["status"] = status
@@ -413,7 +400,7 @@ def clean_service_org(raw: dict) -> dict:
 
 def create_service_org(actor, raw: dict) -> ServiceOrg:
     """Register a consultancy in the registry (province regulator, or the CLI and demo loader)."""
-    require_province_regulator(actor, "登记服务机构")
+    access.require_province_regulator(actor, "只有自治区监管部门可以登记服务机构。")
     values = clean_service_org(raw)
     if db.session.scalar(select(ServiceOrg.id).where(ServiceOrg.uscc == values["uscc"])):
         raise ValidationError(f"统一社会信用代码 {values['uscc']} 的服务机构已登记。", "uscc")

@@ -12,6 +12,7 @@ from ..core.errors import ValidationError
 from ..core.extensions import db
 from ..core.models_base import small_int
 from ..core.reference.services import cities, industries
+from ..core import access
 from ..core.access import role_required
 from ..core.web import form_page, page_number, paginate, show_errors
 from . import engagements, services
@@ -203,7 +204,7 @@ def decide_name(expert_id: int, decision: str):
 @bp.route("/service-orgs/new", methods=["GET", "POST"])
 @role_required("regulator")
 def new_service_org():
-    services.require_province_regulator(current_user, "登记服务机构")
+    access.require_province_regulator(current_user, "只有自治区监管部门可以登记服务机构。")
     form = ServiceOrgForm()
     form.division_code.choices = [SelectChoice(code, name) for code, name in cities().items()]
 

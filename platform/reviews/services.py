@@ -107,7 +107,7 @@ def _record_draw(panel: Panel, outcome: draw.Outcome, actor) -> PanelDraw:
 def draw_panel(actor, round_: AuditRound, *, size: int | None = None, meeting_on: date | None = None,
                location: str = "", seed: int | None = None, today: date | None = None) -> Panel:
     """Draw a panel for a round under evaluation or acceptance. All or nothing: too small a pool writes nothing."""
-    audits.require_regulator(actor, round_.enterprise)
+    access.require_regulator_of(actor, round_.enterprise.city_code)
     stage = round_.state
     if stage not in rules.STAGES:
         raise ValidationError(f"该审核轮次当前为“{round_.state_label}”，只有评估中或验收中的轮次才能抽取专家组。", "state")
@@ -168,7 +168,7 @@ def decline(actor, member: PanelMember, reason: str) -> PanelMember | PanelReque
     panel = member.panel
     round_ = panel.round
     if not access.is_person(actor, "expert"):
-        audits.require_regulator(actor, round_.enterprise)
+        access.require_regulator_of(actor, round_.enterprise.city_code)
     elif member.expert.user_id != actor.id:
         raise PermissionDenied("只能办理本人的评审邀请。")
     _require_open_seat(member, "拒绝参加")
@@ -208,7 +208,7 @@ def cancel(actor, panel: Panel, reason: str) -> PanelRequest | None:
     filed (and returned) for a second regulator to decide (decide_request). Otherwise the panel is
     withdrawn at once (None is returned). The members are told either way.
     """
-    audits.require_regulator(actor, panel.round.enterprise)
+    access.require_regulator_of(actor, panel.round.enterprise.city_code)
     if panel.state != "scoring":
         raise ValidationError(f"该专家组{panel.state_label}，不能撤销。", "state")
     reason = _reason(reason, "撤销专家组须写明理由。")
@@ -285,7 +285,7 @@ def decide_request(actor, request: PanelRequest, *, approve: bool, note: str = "
     panel = request.panel
     if access.is_system(actor):
         raise PermissionDenied("须由另一名监管人员审批。")
-    audits.require_regulator(actor, panel.round.enterprise)
+    access.require_regulator_of(actor, panel.round.enterprise.city_code)
     if actor.id == request.requested_by_id:
         raise PermissionDenied("提出申请的监管人员不能审批本人的申请，请由另一名监管人员审批。")
     if request.state != "pending":
@@ -503,7 +503,7 @@ def _conclusion_text(panel: Panel, result: dict, opinion: str) -> str:
 def conclude(actor, panel: Panel, *, on: date, opinion: str = "", today: date | None = None) -> None:
     """Record the panel's conclusion from the signed scores and move the round through the audit pool."""
     round_ = panel.round
-    audits.require_regulator(actor, round_.enterprise)
+    access.require_regulator_of(actor, round_.enterprise.city_code)
     if panel.state != "scoring":
         raise ValidationError(f"该专家组{panel.state_label}，不能再出具结论。", "state")
     unsigned = [m for m in panel.active_members if not m.signed_at]

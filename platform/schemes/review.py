@@ -36,7 +36,6 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ..audits.models import STATES, AuditRound
-from ..audits.services import require_regulator
 from ..core import access
 from ..core.auditlog.services import record
 from ..enterprises import services as enterprises
@@ -200,7 +199,7 @@ def report_progress(actor, scheme: Scheme, raw: dict, *, today: date | None = No
 
 def _require_decider(actor, enterprise: Enterprise) -> None:
     """Only a regulator of the enterprise's city or the province: never the enterprise, nor an admin."""
-    require_regulator(actor, enterprise)
+    access.require_regulator_of(actor, enterprise.city_code)
     if not access.is_person(actor, "regulator"):
         raise PermissionDenied("只有监管部门可以审核方案修订和核实方案数值。")
 
