@@ -81,7 +81,7 @@ def _check_password_strength(password: str, field: str = "password") -> None:
 
 def create_user(actor, *, username: str, password: str, role: str, display_name: str | None = None,
                 division_code: str | None = None, enterprise_id: int | None = None) -> User:
-    """Create an account. `actor` None means the CLI or demo loader (an operator on the server)."""
+    """Create an account: by an admin, or by access.SYSTEM (the CLI and the demo loader)."""
     if not access.is_system(actor) and actor.role != "admin":
         raise PermissionDenied("只有系统管理员可以创建账号。")
     username = (username or "").strip()

@@ -6,7 +6,7 @@ and the draw's conflict rule read it. So an enterprise cannot simply name a firm
 organisation. Once the report has been submitted the audit is done and the name matters to the
 review, so a change also needs a regulator with scope over the round (the enterprise asks, the
 organisation confirms, the regulator approves), or the regulator sets it directly with a reason.
-The operator (actor None: the CLI and the demo loader) records engagements as confirmed.
+The operator (access.SYSTEM: the CLI and the demo loader) records engagements as confirmed.
 While a panel is at work nothing changes: the panel was drawn against the organisation's staff.
 """
 from sqlalchemy import select

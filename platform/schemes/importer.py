@@ -43,7 +43,7 @@ HEADER_OF.update({"completed_on": "完成日期", "planned_completion_on": "完�
 
 
 def import_schemes(actor, data: bytes, filename: str, progress=None) -> ImportReport:
-    """Import a file as `actor` (None: the CLI operator; an enterprise: its own rows only)."""
+    """Import a file as `actor` (access.SYSTEM: the CLI operator; an enterprise: its own rows only)."""
     table = read_table(data, filename, REQUIRED, [h for h in COLUMNS if h not in REQUIRED])
     present = {COLUMNS[h] for h in table.headers}
     first_row_of: dict[tuple[str, str], int] = {}
