@@ -2,17 +2,18 @@
 published (CLI, HTTP channel), shown to the public, repaired (enterprise and regulator pages),
 withdrawn at the channel and gone from the public pages."""
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from platform.core.dates import beijing_today
 from platform.core.auditlog.models import AuditLog
 from platform.core.extensions import db
 
 from credit_world import PDF
 
-TODAY = date.today()
+TODAY = beijing_today()
 LISTED_ON = TODAY - timedelta(days=300)
 DECIDED_ON = TODAY - timedelta(days=150)  # general: repairable after 3 months, published for a year
 

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from platform.core.dates import beijing_today
 from platform.core.auditlog.models import AuditLog
 from platform.audits.jobs import compliance_scan
 from platform.audits.models import Case
@@ -15,7 +16,7 @@ from platform.core.access import SYSTEM
 
 
 # The HTTP tests run at today's date, as the pages and the API do.
-TODAY = date.today()
+TODAY = beijing_today()
 DECIDED_ON = TODAY - timedelta(days=30)
 LISTED_ON = TODAY - timedelta(days=200)
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from platform.core.dates import beijing_today
 from platform.credit import jobs, services
 from platform.credit.models import RepairApplication
 from platform.core.errors import PermissionDenied, ValidationError
@@ -45,7 +46,7 @@ def test_the_public_sees_a_published_record_with_its_period_and_no_private_data(
     items = db.session.scalars(services.public_records(enterprise.uscc, as_of=as_of)).all()
     assert items == [record]
     assert db.session.scalars(services.public_records("不存在的企业", as_of=as_of)).all() == []
-    if date.today() <= record.publish_until:  # the pages and the API read today's date
+    if beijing_today() <= record.publish_until:  # the pages and the API read today's date
         listing = client.get(f"/api/v1/credit-records?q={enterprise.name[:6]}").get_json()
         assert listing["total"] == 1 and listing["page"] == 1
         item = listing["items"][0]

@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select, text
 
+from platform.core.dates import beijing_today
 from platform.core.extensions import db
 from platform.core.access import SYSTEM
 
@@ -275,7 +276,7 @@ def approved_record(world, decision_no: str):
 
     from platform.credit import services as credit
 
-    today = date.today()
+    today = beijing_today()
     case = overdue_case(world, world.ent_a, listed_on=today - timedelta(days=300))
     decision = credit.record_penalty(world.regulator_a, case, decision_no=decision_no,
                                      decided_on=today - timedelta(days=150), facts="逾期未公开", legal_basis="第三十九条",

@@ -29,6 +29,7 @@ import pytest
 from flask import g
 from sqlalchemy import select, text
 
+from platform.core.dates import beijing_today
 from platform.core.extensions import db
 from platform.core.access import SYSTEM
 
@@ -36,7 +37,7 @@ PASSWORD = "Passw0rd-test"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 ROLES = ("anonymous", "enterprise_a", "enterprise_b", "expert", "service_org", "regulator_a", "regulator_b",
          "province", "admin")
-TODAY = date.today()  # credit records are public only within their publication period, counted to today
+TODAY = beijing_today()  # credit records are public only within their publication period, counted to today
 FAR = date(2030, 1, 1)  # "today" for steps taken on the fixed dates of the audit below
 # Tables whose rows may change without anyone writing: reference data, and a token's last use.
 NOT_WATCHED = {"divisions", "industries", "alembic_version", "api_tokens"}

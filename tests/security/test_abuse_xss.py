@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from abuse_helpers import FORMULAS, XSS, overdue_case
+from platform.core.dates import beijing_today
 from platform.accounts import services as accounts
 from platform.catalogue import services as catalogue
 from platform.credit import services as credit
@@ -37,7 +38,7 @@ SHORT_EVIL = "<script>alert(1)</script>{{7*7}}"  # for fields of 50 characters
 RAW = [XSS[0], XSS[1], "<img src=x onerror=alert(1)>"]  # what must never reach a page unescaped
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-TODAY = date.today()
+TODAY = beijing_today()
 
 
 @pytest.fixture
