@@ -28,6 +28,7 @@ BLUEPRINTS = [
     "platform.experts.views",
     "platform.reviews.views",
     "platform.credit.views",
+    "platform.sectors.views",
     "platform.core.api.views",
     "platform.public.docs",
 ]
@@ -124,7 +125,7 @@ class DatabaseId(IntegerConverter):
 
 def _audit_log_vocabulary() -> dict:
     """The features' coded values, for the audit log's labels (core.auditlog.labels)."""
-    from .accounts.models import ROLES
+    from .accounts.models import DEPARTMENTS, ROLES
     from .audits import models as audits
     from .catalogue import models as catalogue
     from .credit import models as credit
@@ -147,6 +148,7 @@ def _audit_log_vocabulary() -> dict:
         ("scheme_revision", "kind"): schemes.REVISION_KINDS,
         ("panel", "state"): reviews.PANEL_STATES,
         (None, "role"): ROLES,
+        (None, "department"): DEPARTMENTS,
         (None, "kind"): audits.KINDS,
         (None, "procedure"): audits.PROCEDURES,
         (None, "stage"): labels.STAGES,
@@ -166,6 +168,7 @@ def _import_models():
     from .core.scheduler import models as _scheduler  # noqa: F401
     from .core.indexing import models as _indexing  # noqa: F401
     from .catalogue import models as _catalogue  # noqa: F401
+    from .sectors import models as _sectors  # noqa: F401
     from .experts import models as _experts  # noqa: F401
     from .reviews import models as _reviews  # noqa: F401
     from .credit import models as _credit  # noqa: F401

@@ -37,6 +37,10 @@ DEMO_USERS = [
     ("expert", "expert", "李明（教授级高工）", None),
     ("consultant", "service_org", "广西绿源清洁生产咨询有限公司", None),
     ("citizen", "public", "公众用户", None),
+    # Departments other than ecology and environment report the sectors' 2025 targets (platform/sectors).
+    ("gx-agriculture", "regulator", "自治区农业农村厅", "450000", "agriculture"),
+    ("nn-agriculture", "regulator", "南宁市农业农村局", "450100", "agriculture"),
+    ("gx-housing", "regulator", "自治区住房和城乡建设厅", "450000", "housing"),
 ]
 
 
@@ -76,12 +80,13 @@ def load_demo() -> dict:
     first = db.session.scalar(select(Enterprise).where(Enterprise.city_code == "450100").order_by(listed_first, Enterprise.id))
     second = db.session.scalar(select(Enterprise).where(Enterprise.city_code == "450200").order_by(listed_first, Enterprise.id))
     users = DEMO_USERS + [("nn-enterprise", "enterprise", first.name, None), ("lz-enterprise", "enterprise", second.name, None)]
-    for username, role, name, scope in users:
+    for username, role, name, scope, *department in users:
         if db.session.scalar(select(func.count(User.id)).where(User.username == username)):
             continue
         enterprise_id = {"nn-enterprise": first.id, "lz-enterprise": second.id}.get(username)
         accounts.create_user(SYSTEM, username=username, password=DEMO_PASSWORD, role=role, display_name=name,
-                             division_code=scope, enterprise_id=enterprise_id)
+                             division_code=scope, enterprise_id=enterprise_id,
+                             department=department[0] if department else None)
         created["users"] += 1
     created["rounds"] = _demo_rounds(rng)
     from .schemes.demo import load_demo as load_schemes
@@ -96,6 +101,9 @@ def load_demo() -> dict:
     from .credit.demo import load_demo as load_credit
 
     created["credit_records"] = load_credit()
+    from .sectors.demo import load_demo as load_sectors
+
+    created["sector_figures"] = load_sectors()
     return created
 
 

@@ -9,6 +9,7 @@ PUBLIC = [
     ("experts.directory", "专家库"),
     ("credit.public_records", "信用信息"),
     ("stats.public_page", "绩效统计"),
+    ("sectors.dashboard", "行业目标"),
     ("public.rules", "规则与依据"),
 ]
 
@@ -21,6 +22,7 @@ WORK = {
                   ("audits.cases", "违规案件"),
                   ("schemes.index", "方案实施"), ("schemes.revisions", "方案修订审核"),
                   ("schemes.figures_to_review", "方案数值核实"), ("stats.overview", "绩效统计"),
+                  ("sectors.report", "行业目标填报"),
                   ("credit.dashboard", "信用信息"),
                   ("experts.pool", "专家库"), ("reviews.panels_index", "评估验收专家组"),
                   ("reviews.approvals", "待审批事项")],

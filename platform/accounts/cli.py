@@ -6,7 +6,7 @@ from ..enterprises import services as enterprises
 from ..core.cli import unit_of_work
 from ..core.errors import ValidationError
 from . import services
-from .models import ROLES
+from .models import DEPARTMENTS, ROLES
 from ..core.access import SYSTEM
 
 users = AppGroup("users", help="账号管理")
@@ -18,9 +18,11 @@ users = AppGroup("users", help="账号管理")
 @click.option("--role", type=click.Choice(list(ROLES)), required=True)
 @click.option("--name", "display_name", default=None, help="姓名或单位名称")
 @click.option("--city", "division_code", default=None, help="监管部门的行政区划代码：450000 为全区，否则为设区市代码")
+@click.option("--department", type=click.Choice(list(DEPARTMENTS)), default=None,
+              help="监管部门账号所属部门（默认 ecology_environment 生态环境）：" + "、".join(f"{k} {v}" for k, v in DEPARTMENTS.items()))
 @click.option("--enterprise", "enterprise_uscc", default=None, help="企业账号关联的统一社会信用代码")
 @click.option("--token", is_flag=True, help="同时签发 API 访问令牌并打印")
-def create(username, password, role, display_name, division_code, enterprise_uscc, token):
+def create(username, password, role, display_name, division_code, department, enterprise_uscc, token):
     """创建账号（可选签发 API 令牌）。"""
     with unit_of_work():
         enterprise_id = None
@@ -31,7 +33,7 @@ def create(username, password, role, display_name, division_code, enterprise_usc
             enterprise_id = enterprise.id
         user = services.create_user(SYSTEM, username=username, password=password, role=role,
                                     display_name=display_name, division_code=division_code,
-                                    enterprise_id=enterprise_id)
+                                    enterprise_id=enterprise_id, department=department)
         plain = services.issue_token(SYSTEM, user, "cli") if token else None
     click.echo(f"已创建账号 {user.username}（{ROLES[role]}）。")
     if plain:

@@ -2,7 +2,7 @@ from wtforms import BooleanField, DateField, PasswordField, SelectField, StringF
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..core.forms import Form
-from .models import ROLES
+from .models import DEPARTMENTS, ROLES
 
 
 class LoginForm(Form):
@@ -23,6 +23,7 @@ class UserForm(Form):
     display_name = StringField("姓名或名称", validators=[Optional(), Length(max=100)])
     role = SelectField("角色", choices=dict(ROLES), validate_choice=False)
     division_code = SelectField("监管范围", choices=[], validate_choice=False)
+    department = SelectField("所属部门", choices=DEPARTMENTS, validate_choice=False)
     enterprise_uscc = StringField("关联企业统一社会信用代码", validators=[Optional()])
     password = PasswordField("初始密码", validators=[DataRequired("请填写初始密码。")])
 

@@ -18,6 +18,19 @@ ROLES = {
     "admin": "系统管理员",
 }
 
+# A regulator's department (部门): the plan gives each task a responsible department. Existing
+# regulators were ecology and environment's (the audits, cases and credit records are theirs).
+DEPARTMENTS = {
+    "ecology_environment": "生态环境",
+    "development_reform": "发展改革",
+    "industry_it": "工业和信息化",
+    "agriculture": "农业农村",
+    "housing": "住房城乡建设",
+    "transport": "交通运输",
+}
+DEFAULT_DEPARTMENT = "ecology_environment"
+DEPARTMENT_CHECK = "department IS NULL OR department IN (" + ",".join(f"'{d}'" for d in DEPARTMENTS) + ")"
+
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
@@ -25,6 +38,7 @@ class User(UserMixin, db.Model):
         CheckConstraint("role IN ('public','enterprise','expert','service_org','regulator','admin')", name="role"),
         CheckConstraint("role <> 'regulator' OR division_code IS NOT NULL", name="regulator_scope"),
         CheckConstraint("role <> 'enterprise' OR enterprise_id IS NOT NULL", name="enterprise_link"),
+        CheckConstraint(DEPARTMENT_CHECK, name="department"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
@@ -35,6 +49,8 @@ class User(UserMixin, db.Model):
     # A regulator's scope: 450000 for the whole province, else one city's code.
     division_code: Mapped[str | None] = mapped_column(String(6), ForeignKey("divisions.code"))
     enterprise_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("enterprises.id"))
+    # A regulator's department (DEPARTMENTS); None for every other role.
+    department: Mapped[str | None] = mapped_column(String(30))
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
@@ -71,6 +87,10 @@ class User(UserMixin, db.Model):
     @property
     def is_province_regulator(self) -> bool:
         return self.role == "regulator" and self.division_code == Division.PROVINCE
+
+    @property
+    def department_label(self) -> str:
+        return DEPARTMENTS.get(self.department or "", "")
 
     @property
     def scope_label(self) -> str:

@@ -17,7 +17,7 @@ from ..core.extensions import db
 from ..core.models_base import utcnow
 from ..core.reference.models import Division
 from ..core.reference.services import cities
-from .models import ROLES, ApiToken, LoginFailure, LoginSession, User
+from .models import DEFAULT_DEPARTMENT, DEPARTMENTS, ROLES, ApiToken, LoginFailure, LoginSession, User
 
 # Guessing is slowed and then stopped per name typed *and* client address (OWASP ASVS V2.2.1,
 # "anti-automation ... without allowing an attacker to lock out a legitimate user"): after
@@ -80,8 +80,10 @@ def _check_password_strength(password: str, field: str = "password") -> None:
 
 
 def create_user(actor, *, username: str, password: str, role: str, display_name: str | None = None,
-                division_code: str | None = None, enterprise_id: int | None = None) -> User:
-    """Create an account: by an admin, or by access.SYSTEM (the CLI and the demo loader)."""
+                division_code: str | None = None, enterprise_id: int | None = None,
+                department: str | None = None) -> User:
+    """Create an account: by an admin, or by access.SYSTEM (the CLI and the demo loader). A regulator
+    belongs to a department (DEPARTMENTS), ecology and environment unless another is named."""
     if not access.is_system(actor) and actor.role != "admin":
         raise PermissionDenied("只有系统管理员可以创建账号。")
     username = (username or "").strip()
@@ -92,8 +94,11 @@ def create_user(actor, *, username: str, password: str, role: str, display_name:
     if role == "regulator":
         if division_code != Division.PROVINCE and division_code not in cities():
             raise ValidationError("监管部门账号须指定全区（450000）或一个设区市的行政区划代码。", "division_code")
+        department = department or DEFAULT_DEPARTMENT
+        if department not in DEPARTMENTS:
+            raise ValidationError(f"所属部门“{department}”不正确，应为：{'、'.join(DEPARTMENTS.values())}。", "department")
     else:
-        division_code = None
+        division_code = department = None
     if role == "enterprise" and not enterprise_id:
         raise ValidationError("企业账号须关联一家企业。", "enterprise_id")
     if username_problem(username):
@@ -106,12 +111,13 @@ def create_user(actor, *, username: str, password: str, role: str, display_name:
     user = User(
         username=username, password_hash=_hash(password), role=role,
         display_name=display_name or username, division_code=division_code,
-        enterprise_id=enterprise_id if role == "enterprise" else None,
+        enterprise_id=enterprise_id if role == "enterprise" else None, department=department,
     )
     db.session.add(user)
     db.session.flush()
     record(actor, "user.create", "user", user.id,
-           after={"username": username, "role": role, "division_code": division_code, "enterprise_id": user.enterprise_id})
+           after={"username": username, "role": role, "division_code": division_code, "enterprise_id": user.enterprise_id,
+                  "department": department})
     return user
 
 

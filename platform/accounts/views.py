@@ -140,7 +140,7 @@ def new_user():
         user = services.create_user(
             current_user, username=form.username.data, password=form.password.data, role=form.role.data,
             display_name=form.display_name.data, division_code=form.division_code.data or None,
-            enterprise_id=enterprise_id)
+            enterprise_id=enterprise_id, department=form.department.data or None)
         flash(f"账号 {user.username} 已创建。", "success")
         return redirect(url_for("accounts.users"))
 

@@ -38,6 +38,7 @@ class _System:
     display_name = "系统"
     division_code = Division.PROVINCE
     enterprise_id = None
+    department = None
     is_authenticated = True
     is_active = True
     is_anonymous = False
@@ -93,6 +94,14 @@ def province_wide(actor) -> bool:
 def require_province_regulator(actor, message: str = "只有自治区监管部门可以进行此操作。") -> None:
     if not (is_system(actor) or (has_role(actor, "regulator") and actor.division_code == Division.PROVINCE)):
         raise PermissionDenied(message)
+
+
+def in_department(actor, *departments: str) -> bool:
+    """SYSTEM, or a regulator of one of `departments` (the department codes accounts keeps: the plan
+    gives each task a responsible department, e.g. agriculture for straw and film recovery)."""
+    if is_system(actor):
+        return True
+    return has_role(actor, "regulator") and getattr(actor, "department", None) in departments
 
 
 # --- regions -----------------------------------------------------------------------------------------

@@ -168,7 +168,7 @@ def xlsx_bytes(title: str, headers: list[str], rows, *, caption: str | None = No
 
         day = (as_of or beijing_today()).isoformat()
         sheet.freeze_panes = "A3"
-        sheet.append([f"{title}（{caption}；数据截至 {day}，北京时间）"])
+        sheet.append(_clean_row([f"{title}（{caption}；数据截至 {day}，北京时间）"]))  # a filter typed may hold anything
     else:
         sheet.freeze_panes = "A2"
     sheet.append(headers)

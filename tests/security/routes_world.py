@@ -67,6 +67,7 @@ def build_world() -> dict:
     from platform.experts import engagements, services as experts
     from platform.reviews import services as panels
     from platform.schemes import review as scheme_review, services as schemes
+    from platform.sectors import services as sectors
 
     park_a = Park(name="南宁测试工业园区", city_code="450100")
     db.session.add(park_a)
@@ -116,6 +117,10 @@ def build_world() -> dict:
 
     tech_pub = catalogue.create(SYSTEM, {"name": "烧结烟气循环技术", "industry_codes": "31", "category": "过程控制",
                                        "source": "测试目录"}, status="published")
+    # A yearly figure of the sectors' 2025 targets for city A (reported by the platform: the world's
+    # regulators are ecology and environment's, who report none).
+    figure_a = sectors.report(SYSTEM, {"indicator": "straw_utilization_rate", "division_code": "450100", "year": 2024,
+                                       "value": "85"})
     tech_draft = catalogue.create(SYSTEM, {"name": "草稿中的技术", "industry_codes": "31", "category": "源头减量",
                                          "source": "测试目录"})
 
@@ -197,7 +202,7 @@ def build_world() -> dict:
         "panel_a": panel_a.id, "member_colleague": colleague_member.id,
         "request_pending": request_pending.id, "engagement_a": engagement_a.id,
         "expert": expert.id, "expert_pending": expert_pending.id, "own_conflict": own_conflict.id,
-        "others_conflict": others_conflict.id, "org_a": org_a.id, "tech_pub": tech_pub.id,
+        "others_conflict": others_conflict.id, "org_a": org_a.id, "tech_pub": tech_pub.id, "figure_a": figure_a.id,
         "tech_draft": tech_draft.id, "case_overdue": case_overdue.id, "record_pub": record_pub.id,
         "record_pub_key": record_pub.idempotency_key, "record_pending": record_pending.id,
         "record_dead": record_dead.id, "delivery_dead": dead.id, "repair": repair.id,

@@ -285,6 +285,18 @@ ROUTES: dict[str, list[Check]] = {
     "stats.mine": route(Check("/stats/mine", ENTERPRISES)),
     "stats.mine_export": route(Check("/stats/mine/export/by_round.csv", ENTERPRISES)),
 
+    # --- the sectors' 2025 targets: public; reported by the agriculture and housing departments, which
+    # the world's regulators (ecology and environment) are not: every role is refused ------------------
+    "sectors.dashboard": route(Check("/targets", PUBLIC)),
+    "sectors.export": route(Check("/targets/export/figures.csv", PUBLIC), Check("/targets/export/progress.xlsx", PUBLIC),
+                            Check("/targets/export/nothing.csv", everyone(404))),
+    "sectors.report": route(Check("/targets/report", signed_in(), post=signed_in(), data={
+        "indicator": "straw_utilization_rate", "division_code": "450100", "year": "2025", "value": "80"})),
+    "sectors.import_file": route(Check("/targets/import", signed_in(), post=signed_in(), data={
+        "file": ("指标,地区,年度,数值\n秸秆综合利用率,南宁市,2025,80\n".encode(), "数值.csv")})),
+    "sectors.revise": route(Check("/targets/figures/{figure_a}/revise", signed_in(), post=signed_in(),
+                                  data={"value": "86", "reason": "复核"})),
+
     # --- experts, service organisations, panels ------------------------------------------------------
     "experts.register": route(Check(
         "/experts/register", get={**everyone(302), ANON: 200}, post={**everyone(302), ANON: OK},

@@ -108,6 +108,9 @@ ACTIONS = {
     "technology.withdraw": "撤回清洁生产技术",
     # subscriptions
     "subscription.digest": "发送订阅周报",
+    # the sectors' 2025 targets
+    "sector_figure.report": "填报行业目标年度数值",
+    "sector_figure.revise": "修订行业目标年度数值",
 }
 
 OBJECT_TYPES = {
@@ -130,9 +133,12 @@ OBJECT_TYPES = {
     "credit_outbox": "信用信息报送批次",
     "technology": "清洁生产技术",
     "subscription": "订阅",
+    "sector_figure": "行业目标年度数值",
 }
 
 FIELDS = {
+    # the sectors' 2025 targets
+    "indicator": "指标", "year": "年度", "value": "数值", "revises_id": "所修订的数值", "department": "所属部门",
     # people and accounts
     "username": "用户名", "display_name": "姓名或名称", "role": "角色", "active": "启用", "email": "电子邮箱",
     "user_id": "账号", "failed_logins": "近期登录失败次数", "token_id": "令牌编号", "expires_on": "有效期至",
