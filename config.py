@@ -34,7 +34,9 @@ class Config:
     ENV_NAME = "development"
     INSTANCE_DIR = INSTANCE_DIR
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'platform.db'}")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # preserve_rowcount: psycopg 3 forgets an INSERT's row count once the cursor closes, so without it
+    # `INSERT … SELECT` (the compliance scan, the reminders) would report -1 rows on PostgreSQL.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "execution_options": {"preserve_rowcount": True}}
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "embedded")
     ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "http://127.0.0.1:9200")
     SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "gxcp")

@@ -1,7 +1,12 @@
 """Test world: a migrated database per test, factories for the people and things in it.
 
-Set TEST_DATABASE_URL=postgresql+psycopg://... to run the suite on PostgreSQL; the default is
-a SQLite file copied from a template migrated once per session.
+Set TEST_DATABASE_URL=postgresql+psycopg://... to run the suite on PostgreSQL (`make test` runs it
+on both, the second time on a cluster of its own, scripts/pg-test-server); the default is a SQLite
+file copied from a template migrated once per session. Under pytest-xdist each worker on PostgreSQL
+has a database of its own beside the one named (gxcp_gw0, gxcp_gw1, …).
+
+Markers: `sqlite_only` tests are left out of a PostgreSQL run and `postgresql_only` ones out of a
+SQLite run (deselected, not skipped: each runs in the pass it belongs to).
 """
 import os
 import shutil
@@ -29,8 +34,19 @@ from platform import create_app  # noqa: E402
 from platform.extensions import db  # noqa: E402
 
 PASSWORD = "Passw0rd-test"
-REFERENCE_TABLES = {"divisions", "industries", "alembic_version"}
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+from testdb import POSTGRES_URL, truncate  # noqa: E402  (this worker's PostgreSQL database, or "")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Leave out the tests of the other database (deselected, so FAIL_ON_SKIP has nothing to say)."""
+    other = "sqlite_only" if POSTGRES_URL else "postgresql_only"
+    kept, dropped = [], []
+    for item in items:
+        (dropped if item.get_closest_marker(other) else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def _test_config(database_url: str, tmp: Path) -> dict:
@@ -117,7 +133,7 @@ def app(template_db, tmp_path, tmp_path_factory, request, _apps):
     built.extensions.pop("search_backend", None)  # bound to the previous test's search file
     with built.app_context():
         if template_db is None:
-            _truncate()
+            truncate()
         yield built
         db.session.remove()
         db.engine.dispose()
@@ -126,10 +142,6 @@ def app(template_db, tmp_path, tmp_path_factory, request, _apps):
     built.extensions.pop("search_backend", None)
 
 
-def _truncate():
-    tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
-    db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    db.session.commit()
 
 
 class SignedInClient(FlaskClient):
