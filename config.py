@@ -51,6 +51,14 @@ class Config:
     # Reports are PDFs of a few dozen MB at most; the request is refused before it is read past this.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
+    # Timing of the scheduler and the credit outbox; the defaults are the production ones, and the
+    # multi-process test shortens them (tests/production/) to see periods, claims and a takeover quickly.
+    SCHEDULER_LEASE_SECONDS = float(os.environ.get("SCHEDULER_LEASE_SECONDS") or 90)
+    SCHEDULER_TRIGGERS = json.loads(os.environ.get("SCHEDULER_TRIGGERS") or "{}")  # {"job_id": {"trigger": …}}
+    CREDIT_BATCH_SIZE = int(os.environ.get("CREDIT_BATCH_SIZE") or 200)
+    CREDIT_CLAIM_MARGIN_SECONDS = float(os.environ.get("CREDIT_CLAIM_MARGIN_SECONDS") or 60)
+    CREDIT_CHANNEL_TIMEOUT = float(os.environ.get("CREDIT_CHANNEL_TIMEOUT") or 10)
+    CREDIT_CHANNEL_CONCURRENCY = int(os.environ.get("CREDIT_CHANNEL_CONCURRENCY") or 4)
     # Drain the search queue in a background thread right after a commit that changed indexed rows
     # (the scheduler drains it every minute too). Tests drain explicitly instead.
     SEARCH_INDEX_AFTER_COMMIT = _bool("SEARCH_INDEX_AFTER_COMMIT", True)

@@ -38,6 +38,26 @@ PASSWORD = "Passw0rd-test"
 from testdb import POSTGRES_URL, truncate  # noqa: E402  (this worker's PostgreSQL database, or "")
 
 
+def pytest_configure(config):
+    """REQUIRE_POSTGRESQL=1 (`make test`'s second pass): no PostgreSQL 15 or newer is a failure, not a SQLite run."""
+    if os.environ.get("REQUIRE_POSTGRESQL") != "1":
+        return
+    if not POSTGRES_URL:
+        raise pytest.UsageError("REQUIRE_POSTGRESQL=1 but TEST_DATABASE_URL is not set")
+    from sqlalchemy import create_engine
+
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.connect() as conn:
+            version = conn.scalar(text("SHOW server_version_num"))
+    except Exception as exc:
+        raise pytest.UsageError(f"REQUIRE_POSTGRESQL=1 but {engine.url!r} does not answer: {exc}") from exc
+    finally:
+        engine.dispose()
+    if int(version) < 150000:
+        raise pytest.UsageError(f"REQUIRE_POSTGRESQL=1 but the server is PostgreSQL {version}, not 15 or newer")
+
+
 def pytest_collection_modifyitems(config, items):
     """Leave out the tests of the other database (deselected, so FAIL_ON_SKIP has nothing to say)."""
     other = "sqlite_only" if POSTGRES_URL else "postgresql_only"
