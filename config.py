@@ -51,6 +51,9 @@ class Config:
     # Reports are PDFs of a few dozen MB at most; the request is refused before it is read past this.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
+    # Anonymous reads of public pages answered from memory until a write changes what they show
+    # (platform/pagecache.py); PAGE_CACHE=0 turns it off.
+    PAGE_CACHE = _bool("PAGE_CACHE", True)
     # Timing of the scheduler and the credit outbox; the defaults are the production ones, and the
     # multi-process test shortens them (tests/production/) to see periods, claims and a takeover quickly.
     SCHEDULER_LEASE_SECONDS = float(os.environ.get("SCHEDULER_LEASE_SECONDS") or 90)
@@ -89,6 +92,7 @@ class TestConfig(Config):
     TESTING = True
     SEARCH_INDEX_AFTER_COMMIT = False
     SEARCH_REFRESH_ON_WRITE = True  # what a test writes is searchable at once
+    PAGE_CACHE = False  # tests/foundation/test_page_cache.py turns it on
     SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "gxcp-test")
 
     def __init__(self):

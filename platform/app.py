@@ -86,6 +86,9 @@ def create_app(overrides: dict | None = None, config_name: str | None = None) ->
     for name in CLI_MODULES:
         importlib.import_module(name).register(app)
 
+    from . import pagecache
+
+    pagecache.install(app)  # before the request cycle's hooks: it answers first and stores last
     _install_request_cycle(app)
     _install_error_handlers(app)
     _install_template_helpers(app)
@@ -123,6 +126,7 @@ def _import_models():
     from .credit import models as _credit  # noqa: F401
     from .enterprises import models as _enterprises  # noqa: F401
     from .reference import models as _reference  # noqa: F401
+    from . import pagecache as _pagecache  # noqa: F401  (cache_stamps)
 
 
 @login_manager.user_loader
