@@ -52,8 +52,9 @@ test-fast: $(VENV)/.installed-dev
 	$(BIN)/pytest -q -m "not browser and not elasticsearch and not es_restart"
 
 ## make bench: every benchmark in bench/, one table (figure, goal, measured, pass/fail). The search
-## benchmark starts its own Elasticsearch node (port 9260, full JIT) and stops it when done.
-bench: $(VENV)/.installed-dev
+## and load benchmarks start their own Elasticsearch node (port 9260, full JIT) and stop it when
+## done; the load benchmark (wrk) also its own PostgreSQL cluster.
+bench: $(VENV)/.installed-dev bench-packages
 	BENCH_START_ES=1 $(BIN)/python bench/__main__.py
 
 clean-venv:

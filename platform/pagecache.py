@@ -19,6 +19,7 @@ Only complete 200 answers without Set-Cookie are kept; a signed-in user, a sessi
 message, or a token holder always gets the page built for them. PAGE_CACHE=0 turns it off; the
 tests do (TestConfig) except where they test it (tests/foundation/test_page_cache.py).
 """
+import os
 import re
 import threading
 import time
@@ -27,7 +28,7 @@ import weakref
 from collections import OrderedDict
 
 from flask import Flask, request, session
-from sqlalchemy import String, event, inspect, text
+from sqlalchemy import String, create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -189,11 +190,26 @@ class CachedPages:
         self.session_cookie = flask_app.config["SESSION_COOKIE_NAME"]
         self.remember_cookie = flask_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
         self.engine = None
+        self.sqlite_file, self.file_signature = None, None
 
     def stamp(self) -> str:
+        """The current stamp, in one round trip: a connection of its own in autocommit (no BEGIN, no
+        ROLLBACK on return) and without the application pool's ping (a dead connection raises, is
+        dropped, and the application answers this request)."""
         if self.engine is None:
             with self.flask_app.app_context():
-                self.engine = db.engine
+                url = db.engine.url
+            self.engine = create_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
+            if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+                self.sqlite_file = url.database
+        if self.sqlite_file:
+            # A SQLite file replaced from outside (a copy, a restore) can fool a pooled connection's
+            # page cache; a write by SQLite cannot. Both change the file: start from new connections.
+            seen = os.stat(self.sqlite_file)
+            signature = (seen.st_ino, seen.st_mtime_ns, seen.st_size)
+            if signature != self.file_signature:
+                self.engine.dispose()
+                self.file_signature = signature
         with self.engine.connect() as conn:
             return conn.execute(STAMP_QUERY, {"name": STAMP}).scalar() or ""
 

@@ -12,6 +12,7 @@ Every job runs every few seconds (SCHEDULER_TRIGGERS) under a 6-second lease. Th
 - no credit record is sent twice: the channel (platform/credit/sink.py, which answers 409 to a key
   it has) accepts each approved record exactly once, and the only requests it sees twice are those
   of the batch in flight when the scheduler was killed;
+- public pages (kept by each worker's page cache) show what another process wrote on the next read;
 - the scheduler killed (SIGKILL) in the middle of a delivery: a new one takes over the lease once it
   expires, sends what the dead one had claimed once the claim expires, and nothing is lost.
 """
@@ -257,8 +258,13 @@ def test_gunicorn_workers_and_schedulers_under_load_run_each_job_once_converge_a
 
             # Every approved record delivered, and published on the public pages.
             _wait(lambda: _deliveries(engine) == {"sent": FIRST_WAVE}, 60, "the first wave's deliveries")
-            status, body = api(base, "")("GET", "/api/v1/credit-records")
-            assert status == 200 and body["total"] == FIRST_WAVE
+            # The pages the readers had cached in each worker show what the scheduler process wrote.
+            reader = Browser(base)
+            for _ in range(6):
+                assert json.loads(reader.get("/api/v1/credit-records").data)["total"] == FIRST_WAVE
+            for case_id, uscc in list(zip(seeded["cases"], seeded["usccs"]))[:FIRST_WAVE]:
+                for _ in range(3):
+                    assert f"桂环罚〔2026〕多{case_id}号" in reader.get(f"/audit-status/{uscc}").data.decode()
             # The search index converged on every write.
             _wait(lambda: _index_converged(engine, elasticsearch, prefix), 60, "the technologies index to converge")
 
@@ -285,6 +291,9 @@ def test_gunicorn_workers_and_schedulers_under_load_run_each_job_once_converge_a
             successor = stack.holder_of("scheduler-c")
             _wait(lambda: _lease_holder(engine) == successor, LEASE * 4, "the new scheduler to take over the lease")
             _wait(lambda: _deliveries(engine) == {"sent": ENTERPRISES}, 90, "every delivery after the takeover")
+
+            for _ in range(6):
+                assert json.loads(reader.get("/api/v1/credit-records").data)["total"] == ENTERPRISES
 
             # --- what the channel received: each record once; sent again only what was in flight ---
             keys = _record_keys(engine)
