@@ -32,15 +32,15 @@ run: $(VENV)/.installed
 ## tests (Playwright's own download does not work here), PostgreSQL 15 for the second pass, Maven
 ## and Java for Elasticsearch (fetched by its Maven coordinates), and wrk for the load benchmark.
 PACKAGES := scripts/debian-packages
+SERVERS := /usr/lib/postgresql/15/bin/initdb=postgresql mvn=maven java=openjdk-17-jre-headless unzip=unzip curl=curl
 chromium:
 	@$(PACKAGES) chromium=chromium
 
 test-packages: chromium
-	@$(PACKAGES) /usr/lib/postgresql/15/bin/initdb=postgresql mvn=maven java=openjdk-17-jre-headless \
-	  unzip=unzip curl=curl
+	@$(PACKAGES) $(SERVERS)
 
-bench-packages: test-packages
-	@$(PACKAGES) wrk=wrk
+bench-packages:
+	@$(PACKAGES) $(SERVERS) wrk=wrk
 
 ## make test: every test on SQLite, then again on PostgreSQL 15 (a cluster of its own), against a
 ## real Elasticsearch server and a real Chromium (scripts/test-suite)
