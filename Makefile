@@ -6,7 +6,7 @@ PORT ?= 8000
 FLASK := $(BIN)/flask --app wsgi
 ES := scripts/es-test-server
 
-.PHONY: run test test-fast bench clean-venv chromium
+.PHONY: run test test-fast bench clean-venv chromium test-packages bench-packages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -28,27 +28,33 @@ run: $(VENV)/.installed
 	@echo "广西清洁生产信息平台: http://127.0.0.1:$(PORT)  (演示账号见 README.md)"
 	SCHEDULER_ENABLED=1 $(BIN)/python wsgi.py --host 127.0.0.1 --port $(PORT)
 
-## Debian's Chromium for the browser tests (Playwright's own download does not work here)
+## Debian packages, by name through apt, when their command is missing: Chromium for the browser
+## tests (Playwright's own download does not work here), PostgreSQL 15 for the second pass, Maven
+## and Java for Elasticsearch (fetched by its Maven coordinates), and wrk for the load benchmark.
+PACKAGES := scripts/debian-packages
+SERVERS := /usr/lib/postgresql/15/bin/initdb=postgresql mvn=maven java=openjdk-17-jre-headless unzip=unzip curl=curl
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests..."; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@$(PACKAGES) chromium=chromium
 
-## make test: every test, against a real Elasticsearch server and a real Chromium
-test: $(VENV)/.installed-dev chromium
-	$(ES) start
-	export ELASTICSEARCH_URL=$$($(ES) url) REQUIRE_ELASTICSEARCH=1 FAIL_ON_SKIP=1 CHROMIUM_PATH=$$(command -v chromium); \
-	  $(BIN)/pytest -q -n 2 -m "not es_restart" && $(BIN)/pytest -q -m es_restart; \
-	  status=$$?; $(ES) stop; exit $$status
+test-packages: chromium
+	@$(PACKAGES) $(SERVERS)
+
+bench-packages:
+	@$(PACKAGES) $(SERVERS) wrk=wrk
+
+## make test: every test on SQLite, then again on PostgreSQL 15 (a cluster of its own), against a
+## real Elasticsearch server and a real Chromium (scripts/test-suite)
+test: $(VENV)/.installed-dev test-packages
+	BIN=$(BIN) scripts/test-suite
 
 ## make test-fast: the tests that need neither Elasticsearch nor a browser
 test-fast: $(VENV)/.installed-dev
 	$(BIN)/pytest -q -m "not browser and not elasticsearch and not es_restart"
 
 ## make bench: every benchmark in bench/, one table (figure, goal, measured, pass/fail). The search
-## benchmark starts its own Elasticsearch node (port 9260, full JIT) and stops it when done.
-bench: $(VENV)/.installed-dev
+## and load benchmarks start their own Elasticsearch node (port 9260, full JIT) and stop it when
+## done; the load benchmark (wrk) also its own PostgreSQL cluster.
+bench: $(VENV)/.installed-dev bench-packages
 	BENCH_START_ES=1 $(BIN)/python bench/__main__.py
 
 clean-venv:

@@ -34,7 +34,9 @@ class Config:
     ENV_NAME = "development"
     INSTANCE_DIR = INSTANCE_DIR
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'platform.db'}")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # preserve_rowcount: psycopg 3 forgets an INSERT's row count once the cursor closes, so without it
+    # `INSERT … SELECT` (the compliance scan, the reminders) would report -1 rows on PostgreSQL.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "execution_options": {"preserve_rowcount": True}}
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "embedded")
     ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "http://127.0.0.1:9200")
     SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "gxcp")
@@ -49,6 +51,17 @@ class Config:
     # Reports are PDFs of a few dozen MB at most; the request is refused before it is read past this.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "50")) * 1024 * 1024
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
+    # Anonymous reads of public pages answered from memory until a write changes what they show
+    # (platform/pagecache.py); PAGE_CACHE=0 turns it off.
+    PAGE_CACHE = _bool("PAGE_CACHE", True)
+    # Timing of the scheduler and the credit outbox; the defaults are the production ones, and the
+    # multi-process test shortens them (tests/production/) to see periods, claims and a takeover quickly.
+    SCHEDULER_LEASE_SECONDS = float(os.environ.get("SCHEDULER_LEASE_SECONDS") or 90)
+    SCHEDULER_TRIGGERS = json.loads(os.environ.get("SCHEDULER_TRIGGERS") or "{}")  # {"job_id": {"trigger": …}}
+    CREDIT_BATCH_SIZE = int(os.environ.get("CREDIT_BATCH_SIZE") or 200)
+    CREDIT_CLAIM_MARGIN_SECONDS = float(os.environ.get("CREDIT_CLAIM_MARGIN_SECONDS") or 60)
+    CREDIT_CHANNEL_TIMEOUT = float(os.environ.get("CREDIT_CHANNEL_TIMEOUT") or 10)
+    CREDIT_CHANNEL_CONCURRENCY = int(os.environ.get("CREDIT_CHANNEL_CONCURRENCY") or 4)
     # Drain the search queue in a background thread right after a commit that changed indexed rows
     # (the scheduler drains it every minute too). Tests drain explicitly instead.
     SEARCH_INDEX_AFTER_COMMIT = _bool("SEARCH_INDEX_AFTER_COMMIT", True)
@@ -85,6 +98,7 @@ class TestConfig(Config):
     TESTING = True
     SEARCH_INDEX_AFTER_COMMIT = False
     SEARCH_REFRESH_ON_WRITE = True  # what a test writes is searchable at once
+    PAGE_CACHE = False  # tests/foundation/test_page_cache.py turns it on
     SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "gxcp-test")
 
     def __init__(self):

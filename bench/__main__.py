@@ -6,7 +6,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-BENCHMARKS = ["compliance_scan", "credit_delivery", "stats_summary", "search_backends"]
+BENCHMARKS = ["compliance_scan", "credit_delivery", "stats_summary", "search_backends", "load"]
 
 
 def main() -> int:
@@ -16,10 +16,12 @@ def main() -> int:
         result = importlib.import_module(name).main()
         rows.extend(result if isinstance(result, list) else [result])
     width = max(len(r["figure"]) for r in rows) + 2
+    goal = max(14, *(len(r["goal"]) for r in rows))
+    measured = max(14, *(len(r["measured"]) for r in rows))
     print()
-    print(f"{'figure':<{width}} {'goal':<14} {'measured':<14} result")
+    print(f"{'figure':<{width}} {'goal':<{goal}} {'measured':<{measured}} result")
     for r in rows:
-        print(f"{r['figure']:<{width}} {r['goal']:<14} {r['measured']:<14} {'pass' if r['passed'] else 'FAIL'}")
+        print(f"{r['figure']:<{width}} {r['goal']:<{goal}} {r['measured']:<{measured}} {'pass' if r['passed'] else 'FAIL'}")
     return 0 if all(r["passed"] for r in rows) else 1
 
 

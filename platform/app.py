@@ -100,6 +100,9 @@ def create_app(overrides: dict | None = None, config_name: str | None = None) ->
     for name in CLI_MODULES:
         importlib.import_module(name).register(app)
 
+    from .core import pagecache
+
+    pagecache.install(app)  # before the request cycle's hooks: it answers first and stores last
     _install_request_cycle(app)
     _install_error_handlers(app)
     _install_template_helpers(app)
@@ -174,6 +177,7 @@ def _import_models():
     from .credit import models as _credit  # noqa: F401
     from .enterprises import models as _enterprises  # noqa: F401
     from .core.reference import models as _reference  # noqa: F401
+    from .core import pagecache as _pagecache  # noqa: F401  (cache_stamps)
 
 
 @login_manager.user_loader
@@ -192,6 +196,17 @@ MAX_QUERY_ARGUMENT = 1000
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def _holds_nul(value) -> bool:
+    """A NUL anywhere in a JSON body ("\\u0000"), in a key or a string."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
 def _install_request_cycle(app: Flask) -> None:
     @app.before_request
     def refuse_abusive_arguments():
@@ -201,6 +216,8 @@ def _install_request_cycle(app: Flask) -> None:
         if any(len(value) > MAX_QUERY_ARGUMENT for _, value in args):
             abort(414)
         if any("\x00" in key + value for key, value in args + list(request.form.items(multi=True))):
+            abort(400)
+        if request.is_json and _holds_nul(request.get_json(silent=True)):
             abort(400)
         # A return address is one line: a tab or newline in it (`next=/%09/evil.example`, which a
         # browser reads as //evil.example; a newline breaks the Location header) is never meant.

@@ -1,7 +1,12 @@
 """Test world: a migrated database per test, factories for the people and things in it.
 
-Set TEST_DATABASE_URL=postgresql+psycopg://... to run the suite on PostgreSQL; the default is
-a SQLite file copied from a template migrated once per session.
+Set TEST_DATABASE_URL=postgresql+psycopg://... to run the suite on PostgreSQL (`make test` runs it
+on both, the second time on a cluster of its own, scripts/pg-test-server); the default is a SQLite
+file copied from a template migrated once per session. Under pytest-xdist each worker on PostgreSQL
+has a database of its own beside the one named (gxcp_gw0, gxcp_gw1, …).
+
+Markers: `sqlite_only` tests are left out of a PostgreSQL run and `postgresql_only` ones out of a
+SQLite run (deselected, not skipped: each runs in the pass it belongs to).
 """
 import os
 import shutil
@@ -30,8 +35,39 @@ from platform.core.extensions import db  # noqa: E402
 from platform.core.access import SYSTEM
 
 PASSWORD = "Passw0rd-test"
-REFERENCE_TABLES = {"divisions", "industries", "alembic_version"}
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+from testdb import POSTGRES_URL, truncate  # noqa: E402  (this worker's PostgreSQL database, or "")
+
+
+def pytest_configure(config):
+    """REQUIRE_POSTGRESQL=1 (`make test`'s second pass): no PostgreSQL 15 or newer is a failure, not a SQLite run."""
+    if os.environ.get("REQUIRE_POSTGRESQL") != "1":
+        return
+    if not POSTGRES_URL:
+        raise pytest.UsageError("REQUIRE_POSTGRESQL=1 but TEST_DATABASE_URL is not set")
+    from sqlalchemy import create_engine
+
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.connect() as conn:
+            version = conn.scalar(text("SHOW server_version_num"))
+    except Exception as exc:
+        raise pytest.UsageError(f"REQUIRE_POSTGRESQL=1 but {engine.url!r} does not answer: {exc}") from exc
+    finally:
+        engine.dispose()
+    if int(version) < 150000:
+        raise pytest.UsageError(f"REQUIRE_POSTGRESQL=1 but the server is PostgreSQL {version}, not 15 or newer")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Leave out the tests of the other database (deselected, so FAIL_ON_SKIP has nothing to say)."""
+    other = "sqlite_only" if POSTGRES_URL else "postgresql_only"
+    kept, dropped = [], []
+    for item in items:
+        (dropped if item.get_closest_marker(other) else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def _test_config(database_url: str, tmp: Path) -> dict:
@@ -118,7 +154,7 @@ def app(template_db, tmp_path, tmp_path_factory, request, _apps):
     built.extensions.pop("search_backend", None)  # bound to the previous test's search file
     with built.app_context():
         if template_db is None:
-            _truncate()
+            truncate()
         yield built
         db.session.remove()
         db.engine.dispose()
@@ -127,10 +163,6 @@ def app(template_db, tmp_path, tmp_path_factory, request, _apps):
     built.extensions.pop("search_backend", None)
 
 
-def _truncate():
-    tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
-    db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    db.session.commit()
 
 
 class SignedInClient(FlaskClient):

@@ -80,6 +80,9 @@ def read_table(data: bytes, filename: str, required: list[str], optional: list[s
             raise ValidationError(f"表格过大：最多 {MAX_ROWS} 行、{MAX_CELLS} 个单元格，请分批导入。", "file")
         if all(v is None or str(v).strip() == "" for v in values):
             continue
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            # No spreadsheet holds NUL (a CSV with one is damaged), and PostgreSQL refuses it in text.
+            raise ValidationError(f"第 {number} 行含有空字符（NUL），文件可能已损坏，请检查后重新导出。", "file")
         rows.append((number, {h: _cell(v) for h, v in zip(headers, values) if h in known}))
     return Table(headers=[h for h in headers if h in known], rows=rows)
 

@@ -34,6 +34,7 @@ MAX_ATTEMPTS = 20  # with the defaults below, about three days of trying before 
 RETRY_BASE_SECONDS = 60  # first retry after a minute, then 2, 4, 8 … minutes
 RETRY_MAX_SECONDS = 6 * 3600
 RUN_SECONDS = 8 * 60  # stop claiming new batches before the next 10-minute run is due
+CLAIM_MARGIN_SECONDS = 60  # a claim outlasts the slowest batch by this much (CREDIT_CLAIM_MARGIN_SECONDS)
 
 D = CreditDelivery
 R = CreditRecord
@@ -154,7 +155,8 @@ def publish(now: datetime | None = None, *, holder: str | None = None, batch_siz
     report = PublishReport()
     channel = channel_for(config)
     # A claim lasts as long as the slowest batch could take, so it never expires while we send it.
-    lease_seconds = 60 + channel.worst_case_seconds(batch_size)
+    margin = float(config.get("CREDIT_CLAIM_MARGIN_SECONDS") or CLAIM_MARGIN_SECONDS)
+    lease_seconds = margin + channel.worst_case_seconds(batch_size)
     stop_at = time.monotonic() + RUN_SECONDS
     try:
         db.session.commit()
@@ -195,7 +197,7 @@ def expire(as_of: date) -> int:
 # The scheduler's entries (platform/core/scheduler/jobs.py): every 10 minutes, and daily.
 
 def publish_job(as_of):
-    return "\n".join(publish().lines())
+    return "\n".join(publish(batch_size=int(current_app.config.get("CREDIT_BATCH_SIZE") or BATCH_SIZE)).lines())
 
 
 def expire_job(as_of):

@@ -1,5 +1,4 @@
 """`flask backup create` and `flask backup restore` as the operator runs them."""
-import os
 from pathlib import Path
 
 import pytest
@@ -8,7 +7,7 @@ from sqlalchemy import text
 from backup_world import PDF, folder_contents, table_contents
 from platform.core.extensions import db
 
-pytestmark = pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="flask backup is for SQLite")
+pytestmark = pytest.mark.sqlite_only  # flask backup is for SQLite (PostgreSQL: tests/backup/test_postgresql_backup.py)
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """A restore refuses what it cannot trust (a corrupt, truncated, altered or foreign archive; a schema from
 newer code; a running scheduler; a PostgreSQL database) and then nothing has changed."""
 import json
-import os
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -11,12 +10,13 @@ from sqlalchemy import text
 
 from backup_world import (NOW, PDF, folder_contents, hidden_leftovers, manifest_of, read_members, resealed,
                           table_contents, write_members)
+from testdb import POSTGRES_URL
 from platform import create_app
 from platform.core.backup import services as backup
 from platform.core.extensions import db
 from platform.core.models_base import utcnow
 
-on_sqlite = pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="flask backup is for SQLite")
+on_sqlite = pytest.mark.sqlite_only  # flask backup is for SQLite; PostgreSQL: test_postgresql_is_refused… below
 
 
 @pytest.fixture
@@ -211,9 +211,13 @@ def test_a_restore_refuses_a_database_another_process_is_writing(app, archive_an
         other.close()
 
 
-@pytest.mark.config(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://gxcp:secret@127.0.0.1:9/gxcp")
-def test_postgresql_is_refused_with_the_pg_dump_procedure(app, tmp_path):
+# The PostgreSQL run refuses on its real database; the SQLite run on a URL nothing listens at (the
+# refusal comes before any connection).
+@pytest.mark.config(SQLALCHEMY_DATABASE_URI=POSTGRES_URL or "postgresql+psycopg://gxcp:secret@127.0.0.1:9/gxcp")
+def test_postgresql_is_refused_with_the_pg_dump_procedure(app, tmp_path, request):
     runner = app.test_cli_runner()
+    if POSTGRES_URL:
+        kept = request.getfixturevalue("make_enterprise")().name
 
     created = runner.invoke(args=["backup", "create", "--output", str(tmp_path / "pg.tar.gz")])
     restored = runner.invoke(args=["backup", "restore", str(tmp_path / "pg.tar.gz"), "--yes"])
@@ -223,3 +227,5 @@ def test_postgresql_is_refused_with_the_pg_dump_procedure(app, tmp_path):
         assert "不是 SQLite" in result.output and "pg_dump --format=custom" in result.output
         assert "UPLOAD_DIR" in result.output and "README.md" in result.output
     assert not (tmp_path / "pg.tar.gz").exists()
+    if POSTGRES_URL:  # the restore touched nothing
+        assert db.session.scalars(text("SELECT name FROM enterprises")).all() == [kept]

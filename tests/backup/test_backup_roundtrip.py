@@ -1,6 +1,5 @@
 """A backup brings back every row of every table and every uploaded file, byte for byte, and holds
 exactly the committed state even when taken in the middle of someone else's write."""
-import os
 import sqlite3
 import tarfile
 from pathlib import Path
@@ -13,7 +12,7 @@ from platform.core.backup import services as backup
 from platform.core.extensions import db
 from platform.core.indexing import services as indexing
 
-pytestmark = pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="flask backup is for SQLite")
+pytestmark = pytest.mark.sqlite_only  # flask backup is for SQLite (PostgreSQL: tests/backup/test_postgresql_backup.py)
 
 
 @pytest.mark.slow

@@ -236,7 +236,7 @@ def test_export_helpers_neutralise_cells_that_a_spreadsheet_would_read_as_formul
 
 def test_an_export_of_a_name_holding_control_characters_is_written_not_a_crash(app, world, client_for):
     """An import (CSV) keeps control characters in a name; Excel cannot hold them, so the export drops them."""
-    enterprises.update(SYSTEM, world.ent_a, {"legal_representative": "王\x01伟\x1b", "address": "南宁\x00市"})
+    enterprises.update(SYSTEM, world.ent_a, {"legal_representative": "王\x01伟\x1b", "address": "南宁\x0b市"})
     db.session.commit()
     response = client_for(world.regulator_a).get("/enterprises/export.xlsx")
     assert response.status_code == 200

@@ -9,6 +9,7 @@ from http.cookies import SimpleCookie
 
 import pytest
 
+from testdb import POSTGRES_URL, truncate
 from platform import create_app
 from platform.core.extensions import db
 from routes_world import PASSWORD, built_world, walker  # noqa: F401
@@ -74,13 +75,15 @@ def test_an_unexpected_error_page_carries_the_security_headers(walker, monkeypat
 
 @pytest.fixture
 def production(template_db, tmp_path, monkeypatch):
-    """The app as `create_app(…, "production")` builds it from the environment, on a migrated SQLite copy."""
+    """The app as `create_app(…, "production")` builds it from the environment, on a migrated SQLite copy
+    or, in the PostgreSQL run, on the emptied test database."""
     if template_db is None:
-        pytest.skip("the production app is tried on SQLite (its template is a SQLite file)")
-    database = tmp_path / "production.db"
-    shutil.copy(template_db, database)
+        url = POSTGRES_URL
+    else:
+        url = f"sqlite:///{tmp_path / 'production.db'}"
+        shutil.copy(template_db, tmp_path / "production.db")
     monkeypatch.setenv("SECRET_KEY", "production-secret-key-for-the-test")
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("DATABASE_URL", url)
     app = create_app({"UPLOAD_DIR": str(tmp_path / "uploads"), "SEARCH_EMBEDDED_PATH": str(tmp_path / "search.db"),
                       "CREDIT_DROP_DIR": str(tmp_path / "drop"), "SEARCH_INDEX_AFTER_COMMIT": False,
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}, "production")
@@ -93,6 +96,8 @@ def production(template_db, tmp_path, monkeypatch):
     with app.app_context():
         from platform.accounts.services import create_user
 
+        if template_db is None:
+            truncate()
         create_user(SYSTEM, username="prod-admin", password=PASSWORD, role="admin")
         db.session.commit()
     yield app
@@ -134,7 +139,7 @@ def _assert_locked_down(cookie: dict, name: str):
 
 
 def test_production_reads_its_database_and_key_from_the_environment_and_runs_without_debug(production, tmp_path):
-    assert production.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'production.db'}"
+    assert production.config["SQLALCHEMY_DATABASE_URI"] == (POSTGRES_URL or f"sqlite:///{tmp_path / 'production.db'}")
     assert production.config["SECRET_KEY"] == "production-secret-key-for-the-test"
     assert production.debug is False and not production.config["DEBUG"] and not production.testing
     assert production.config["WTF_CSRF_ENABLED"] is not False

@@ -5,6 +5,7 @@ import socket
 import uuid
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import delete, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 
@@ -15,15 +16,20 @@ from ..dates import beijing_today
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "scheduler"
-LEASE_SECONDS = 90
+LEASE_SECONDS = 90  # SCHEDULER_LEASE_SECONDS changes it (tests shorten it to see a takeover quickly)
 
 
 def new_holder_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def acquire(holder: str, seconds: int = LEASE_SECONDS) -> bool:
+def lease_seconds() -> float:
+    return float(current_app.config.get("SCHEDULER_LEASE_SECONDS") or LEASE_SECONDS)
+
+
+def acquire(holder: str, seconds: float | None = None) -> bool:
     """Take or renew the lease in one atomic statement; True if `holder` now holds it."""
+    seconds = seconds or lease_seconds()
     now = utcnow()
     expires = now + timedelta(seconds=seconds)
     taken = db.session.execute(
