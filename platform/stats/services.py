@@ -536,12 +536,15 @@ def _census_statement():
                        E.city_code, E.industry_code, E.park_id, func.count().label("n"))
                 .select_from(pairs).join(E, E.id == pairs.c.eid)
                 .group_by(pairs.c.year, E.city_code, E.industry_code, E.park_id))
-    single = case((firms.c.years == 1, 1), else_=0)
-    per_firm = (select(literal("f", String), single, case((firms.c.years == 1, firms.c.year), else_=null()),
+    # Whether each firm's rounds are all in one year, as plain columns of their own: PostgreSQL does
+    # not see two bound CASE expressions (one in the select list, one in GROUP BY) as the same.
+    singles = (select(firms.c.eid, case((firms.c.years == 1, 1), else_=0).label("single"),
+                      case((firms.c.years == 1, firms.c.year), else_=null()).label("only_year"))
+               .cte("singles"))
+    per_firm = (select(literal("f", String), singles.c.single, singles.c.only_year,
                        E.city_code, E.industry_code, E.park_id, func.count())
-                .select_from(firms).join(E, E.id == firms.c.eid)
-                .group_by(single, case((firms.c.years == 1, firms.c.year), else_=null()), E.city_code,
-                          E.industry_code, E.park_id))
+                .select_from(singles).join(E, E.id == singles.c.eid)
+                .group_by(singles.c.single, singles.c.only_year, E.city_code, E.industry_code, E.park_id))
     return union_all(per_year, per_firm)
 
 

@@ -68,6 +68,7 @@ def test_at_a_phones_width_the_menu_folds_behind_one_button(log_in):
     assert page.get_by_role("button", name="收起菜单").get_attribute("aria-expanded") == "true"
     assert page.locator(".main-nav").get_by_role("link", name="信用信息").is_visible()
     page.locator(".work-nav").get_by_role("link", name="违规案件").click()
+    page.wait_for_url("**/audits/cases")  # the link's page, not the one it was clicked on
     assert page.get_by_role("heading", name="违规案件").first.is_visible()
 
 

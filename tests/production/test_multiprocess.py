@@ -103,7 +103,7 @@ def _seed(url: str, es_url: str, prefix: str, home) -> dict:
     with app.app_context():
         upgrade()
         user = lambda name, role, city=None: accounts.create_user(  # noqa: E731
-            None, username=name, password=PASSWORD, role=role, division_code=city)
+            SYSTEM, username=name, password=PASSWORD, role=role, division_code=city)
         admin, city, province = user("mp-admin", "admin"), user("mp-nn", "regulator", "450100"), \
             user("mp-gx", "regulator", "450000")
         db.session.commit()
