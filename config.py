@@ -65,6 +65,9 @@ class Config:
     # Drain the search queue in a background thread right after a commit that changed indexed rows
     # (the scheduler drains it every minute too). Tests drain explicitly instead.
     SEARCH_INDEX_AFTER_COMMIT = _bool("SEARCH_INDEX_AFTER_COMMIT", True)
+    # Changes sent to the engine are searchable when the send returns (a refresh), before they leave
+    # the queue: the page cache relies on it to show a change on the next read (platform/pagecache.py).
+    SEARCH_REFRESH_ON_WRITE = _bool("SEARCH_REFRESH_ON_WRITE", True)
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "noreply@cleanprod.gxzf.gov.cn")
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session

@@ -44,8 +44,9 @@ TRIGGERS = {job: {"trigger": "interval", "seconds": PERIOD} for job in (
 PASSWORD = "Passw0rd-multi"
 ENTERPRISES = 30
 FIRST_WAVE = 12  # penalties approved while everything runs; the rest make the backlog the kill interrupts
-PUBLIC_PAGES = ["/", "/credit", "/lists", "/technologies?q=余热回收", "/api/v1/stats/summary",
-                "/api/v1/technologies?q=余热回收", "/api/v1/credit-records"]
+SEARCH = "/api/v1/technologies?q=余热回收&per_page=100"
+PUBLIC_PAGES = ["/", "/credit", "/lists", "/technologies?q=余热回收", "/api/v1/stats/summary", SEARCH,
+                "/api/v1/credit-records"]
 
 
 class Channel:
@@ -268,8 +269,13 @@ def test_gunicorn_workers_and_schedulers_under_load_run_each_job_once_converge_a
             for case_id, uscc in list(zip(seeded["cases"], seeded["usccs"]))[:FIRST_WAVE]:
                 for _ in range(3):
                     assert f"桂环罚〔2026〕多{case_id}号" in reader.get(f"/audit-status/{uscc}").data.decode()
-            # The search index converged on every write.
+            # The search index converged on every write, and the search pages the workers keep show it.
             _wait(lambda: _index_converged(engine, elasticsearch, prefix), 60, "the technologies index to converge")
+            published = _published_names(engine)
+            assert len(published) == 7
+            for _ in range(6):
+                found = {item["name"] for item in json.loads(reader.get(SEARCH).data)["items"]} & set(_names(engine))
+                assert found == published, (found, published)
 
             # --- phase 2: one scheduler left, killed in the middle of a delivery ---------------
             holder = _lease_holder(engine)
@@ -347,6 +353,17 @@ def test_gunicorn_workers_and_schedulers_under_load_run_each_job_once_converge_a
 def _technology_id(engine, name: str) -> int:
     with engine.connect() as conn:
         return conn.scalar(text("SELECT id FROM technologies WHERE name = :n"), {"n": name})
+
+
+def _names(engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.scalars(text("SELECT name FROM technologies WHERE source = '多进程测试'")))
+
+
+def _published_names(engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.scalars(text("SELECT name FROM technologies WHERE source = '多进程测试' "
+                                     "AND status = 'published'")))
 
 
 def _lease_holder(engine) -> str | None:
