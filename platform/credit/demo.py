@@ -50,7 +50,7 @@ def load_demo() -> int:
     for n, (case, decided_on, deadline, severity, approved) in enumerate(plans):
         office = OFFICES[case.enterprise.city_code]
         decision = services.record_penalty(
-            None, case, decision_no=f"{office[:2]}环罚〔{decided_on.year}〕{case.id}号", decided_on=decided_on,
+            SYSTEM, case, decision_no=f"{office[:2]}环罚〔{decided_on.year}〕{case.id}号", decided_on=decided_on,
             severity=severity, office_name=office, legal_basis=None,  # the cause's article (audits/rules.py)
             fine_yuan=(100000 + 50000 * n) if case.penalty.needs_refusal else 30000 + 20000 * n,
             facts=f"{case.enterprise.name}被列入强制性清洁生产审核名单后{case.cause_label}，"
