@@ -93,6 +93,9 @@ def create_app(overrides: dict | None = None, config_name: str | None = None) ->
 
     register_value_names(_audit_log_vocabulary())  # the log names states, roles and people without
     register_people(usernames)                     # knowing a feature
+    from .core.backup.services import forget_on_restore
+
+    forget_on_restore("login_sessions")  # a restore revives no ended login (everyone signs in again)
     for name in API_MODULES:
         importlib.import_module(name)
     for name in BLUEPRINTS:
