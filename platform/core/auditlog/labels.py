@@ -153,7 +153,7 @@ OBJECT_TYPES = {
 
 FIELDS = {
     # mandatory lists built from evidence
-    "as_of": "筛选日", "candidates": "候选企业数", "included": "列入名单", "evidence_note": "证据说明",
+    "as_of": "筛选日", "candidates": "候选企业数", "enterprise": "企业", "included": "列入名单", "evidence_note": "证据说明",
     "rows": "行数", "created": "新增", "updated": "更新", "unchanged": "未变化",
     # the sectors' 2025 targets
     "indicator": "指标", "year": "年度", "value": "数值", "revises_id": "所修订的数值", "department": "所属部门",
