@@ -29,6 +29,7 @@ BLUEPRINTS = [
     "platform.reviews.views",
     "platform.credit.views",
     "platform.sectors.views",
+    "platform.listing.views",
     "platform.core.api.views",
     "platform.public.docs",
 ]
@@ -55,6 +56,7 @@ CLI_MODULES = [
     "platform.core.indexing.cli",
     "platform.credit.cli",
     "platform.core.backup.cli",
+    "platform.listing.cli",
     "platform.demo",
 ]
 
@@ -139,8 +141,11 @@ def _audit_log_vocabulary() -> dict:
     from .reviews import models as reviews
     from .core.auditlog import labels
     from .schemes import models as schemes
+    from .listing import models as listing
 
     return {
+        ("list_proposal", "state"): listing.PROPOSAL_STATES,
+        ("list_proposal", "cause"): listing.CAUSES,
         ("audit_round", "state"): audits.STATES,
         ("audit_round", "status"): audits.STEP_STATUSES,
         ("case", "state"): audits.CASE_STATES,
@@ -175,6 +180,7 @@ def _import_models():
     from .core.indexing import models as _indexing  # noqa: F401
     from .catalogue import models as _catalogue  # noqa: F401
     from .sectors import models as _sectors  # noqa: F401
+    from .listing import models as _listing  # noqa: F401
     from .experts import models as _experts  # noqa: F401
     from .reviews import models as _reviews  # noqa: F401
     from .credit import models as _credit  # noqa: F401

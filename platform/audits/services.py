@@ -264,10 +264,11 @@ def rounds_of(enterprise_id: int) -> list[AuditRound]:
                                    .order_by(AuditRound.id.desc())))
 
 
-def _list_enterprise(actor, enterprise, batch, listed_on, reason, park_round=None) -> AuditRound:
+def _list_enterprise(actor, enterprise, batch, listed_on, reason, park_round=None, toxic_listed=None) -> AuditRound:
     return _new_round(actor, enterprise, kind="mandatory", state="listed", on=listed_on, batch=batch,
                       park_round=park_round, reason=reason, listed_on=listed_on,
-                      toxic_listed=enterprise.toxic_substances, **rules.listing_deadlines(listed_on))
+                      toxic_listed=enterprise.toxic_substances if toxic_listed is None else toxic_listed,
+                      **rules.listing_deadlines(listed_on))
 
 
 def _enterprises_by_uscc(actor, usccs: list[str]) -> list[Enterprise]:
@@ -284,8 +285,13 @@ def _enterprises_by_uscc(actor, usccs: list[str]) -> list[Enterprise]:
 
 
 def publish_batch(actor, *, title: str, published_on, usccs: list[str], document_no: str | None = None,
-                  reason: str | None = None, today: date | None = None) -> ListBatch:
-    """Publish a mandatory-audit list: every enterprise on it gets a listed round, or none does."""
+                  reason: str | None = None, today: date | None = None,
+                  causes: dict[str, tuple[str, bool]] | None = None) -> ListBatch:
+    """Publish a mandatory-audit list: every enterprise on it gets a listed round, or none does.
+
+    `causes` (uscc -> (reason, toxic_listed)) gives each enterprise its own reason and says whether it
+    is listed for toxic substances (the listing feature's candidates); without it every round takes
+    `reason` and the enterprise's flags."""
     if not access.is_person(actor, "regulator"):
         raise PermissionDenied("只有监管部门可以公布强制性清洁生产审核名单。")
     title = (title or "").strip()
@@ -297,7 +303,9 @@ def publish_batch(actor, *, title: str, published_on, usccs: list[str], document
                       division_code=actor.division_code, publisher_id=actor.id)
     db.session.add(batch)
     for enterprise in chosen:
-        _list_enterprise(actor, enterprise, batch, published_on, reason or enterprise.mandatory_reason)
+        own_reason, toxic = (causes or {}).get(enterprise.uscc, (None, None))
+        _list_enterprise(actor, enterprise, batch, published_on, own_reason or reason or enterprise.mandatory_reason,
+                         toxic_listed=toxic)
     db.session.flush()
     log(actor, "batch.publish", "list_batch", batch.id, division_code=actor.division_code,
            after={"title": title, "published_on": published_on, "enterprises": len(chosen)})

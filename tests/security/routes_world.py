@@ -40,7 +40,7 @@ ROLES = ("anonymous", "enterprise_a", "enterprise_b", "expert", "service_org", "
 TODAY = beijing_today()  # credit records are public only within their publication period, counted to today
 FAR = date(2030, 1, 1)  # "today" for steps taken on the fixed dates of the audit below
 # Tables whose rows may change without anyone writing: reference data, and a token's last use.
-NOT_WATCHED = {"divisions", "industries", "alembic_version", "api_tokens"}
+NOT_WATCHED = {"divisions", "industries", "priority_chemicals", "alembic_version", "api_tokens"}
 CSRF_MESSAGE = "表单已过期或来源不明"
 
 
@@ -121,6 +121,16 @@ def build_world() -> dict:
     # regulators are ecology and environment's, who report none).
     figure_a = sectors.report(SYSTEM, {"indicator": "straw_utilization_rate", "division_code": "450100", "year": 2024,
                                        "value": "85"})
+    # City A's proposed mandatory list (ecology and environment, a draft): ent_a2 exceeded a limit.
+    from decimal import Decimal
+
+    from platform.listing import services as listing
+    from platform.listing.models import MonitoringRecord
+
+    db.session.add(MonitoringRecord(enterprise_id=ent_a2.id, pollutant="化学需氧量", measured_on=TODAY - timedelta(days=10),
+                                    measured_value=Decimal("90"), limit_value=Decimal("60"), unit="mg/L"))
+    db.session.flush()
+    proposal_a = listing.start(users["regulator_a"], as_of=TODAY)
     tech_draft = catalogue.create(SYSTEM, {"name": "草稿中的技术", "industry_codes": "31", "category": "源头减量",
                                          "source": "测试目录"})
 
@@ -203,6 +213,7 @@ def build_world() -> dict:
         "request_pending": request_pending.id, "engagement_a": engagement_a.id,
         "expert": expert.id, "expert_pending": expert_pending.id, "own_conflict": own_conflict.id,
         "others_conflict": others_conflict.id, "org_a": org_a.id, "tech_pub": tech_pub.id, "figure_a": figure_a.id,
+        "proposal_a": proposal_a.id, "entry_a": proposal_a.entries[0].id,
         "tech_draft": tech_draft.id, "case_overdue": case_overdue.id, "record_pub": record_pub.id,
         "record_pub_key": record_pub.idempotency_key, "record_pending": record_pending.id,
         "record_dead": record_dead.id, "delivery_dead": dead.id, "repair": repair.id,

@@ -297,6 +297,35 @@ ROUTES: dict[str, list[Check]] = {
     "sectors.revise": route(Check("/targets/figures/{figure_a}/revise", signed_in(), post=signed_in(),
                                   data={"value": "86", "reason": "复核"})),
 
+    # --- mandatory lists built from evidence: ecology and environment's regulators (the world's); a city
+    # proposes, the province confirms and publishes; another city's proposal reads as missing -----------
+    "listing.index": route(Check("/listing", signed_in(**roles(200, REG_A, REG_B, PROV)))),
+    "listing.import_file": route(Check(
+        "/listing/import/monitoring", get=signed_in(**roles(200, REG_A, REG_B, PROV)),
+        post=signed_in(**roles(OK, REG_A, PROV), regulator_b=200),
+        data={"file": ("统一社会信用代码,污染物,监测日期,监测值,排放限值,单位\n"
+                       "{ent_a3_uscc},氨氮,2026-01-05,12,8,mg/L\n".encode(), "监测.csv")}),
+        Check("/listing/import/nothing", signed_in(**roles(404, REG_A, REG_B, PROV)))),
+    "listing.template": route(Check("/listing/template/permits.xlsx", signed_in(**roles(200, REG_A, REG_B, PROV))),
+                              Check("/listing/template/energy.csv", signed_in(**roles(200, REG_A, REG_B, PROV)))),
+    "listing.candidates": route(Check("/listing/candidates", signed_in(**roles(200, REG_A, REG_B, PROV)))),
+    "listing.proposals": route(Check("/listing/proposals", signed_in(**roles(200, REG_A, REG_B, PROV)))),
+    "listing.start": route(Check("/listing/proposals/new", post=signed_in(**roles(OK, REG_A, REG_B)),
+                                 data={"as_of": DAY})),
+    "listing.proposal": route(Check("/listing/proposals/{proposal_a}", signed_in(**roles(200, REG_A, PROV), regulator_b=404)),
+                              Check("/listing/proposals/999999", signed_in(**roles(404, REG_A, REG_B, PROV)))),
+    "listing.decide": route(Check("/listing/proposals/{proposal_a}/entries/{entry_a}",
+                                  post=signed_in(regulator_a=OK, regulator_b=404),
+                                  data={"included": "0", "reason": "已停产"})),
+    "listing.add": route(Check("/listing/proposals/{proposal_a}/add", post=signed_in(regulator_a=OK, regulator_b=404),
+                               data={"uscc": "{ent_a3_uscc}", "cause": "toxic", "reason": "举报", "evidence_note": "检查笔录"})),
+    "listing.submit": route(Check("/listing/proposals/{proposal_a}/submit", post=signed_in(regulator_a=OK, regulator_b=404))),
+    "listing.confirm": route(Check("/listing/proposals/{proposal_a}/confirm", post=signed_in(province=OK, regulator_b=404))),
+    "listing.return_proposal": route(Check("/listing/proposals/{proposal_a}/return",
+                                           post=signed_in(province=OK, regulator_b=404), data={"reason": "补充材料"})),
+    "listing.publish": route(Check("/listing/publish", get=signed_in(province=200), post=signed_in(province=OK),
+                                   data={"document_no": "桂环函〔2026〕1号", "published_on": DAY})),
+
     # --- experts, service organisations, panels ------------------------------------------------------
     "experts.register": route(Check(
         "/experts/register", get={**everyone(302), ANON: 200}, post={**everyone(302), ANON: OK},

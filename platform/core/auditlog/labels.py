@@ -111,6 +111,19 @@ ACTIONS = {
     # the sectors' 2025 targets
     "sector_figure.report": "填报行业目标年度数值",
     "sector_figure.revise": "修订行业目标年度数值",
+    # mandatory lists built from evidence (platform/listing)
+    "evidence.import_permits": "导入排污许可证",
+    "evidence.import_monitoring": "导入监测超标与总量记录",
+    "evidence.import_energy": "导入能耗数据",
+    "evidence.import_chemicals": "导入优先控制化学品使用与排放申报",
+    "list_proposal.create": "设区市提出强制性审核名单（按规则筛选候选企业）",
+    "list_proposal.keep": "名单保留企业",
+    "list_proposal.drop": "名单删除企业",
+    "list_proposal.add": "名单人工增补企业",
+    "list_proposal.submit": "设区市报送名单",
+    "list_proposal.return": "自治区退回名单",
+    "list_proposal.confirm": "自治区核定名单",
+    "list_proposal.publish": "自治区公布名单",
 }
 
 OBJECT_TYPES = {
@@ -134,9 +147,14 @@ OBJECT_TYPES = {
     "technology": "清洁生产技术",
     "subscription": "订阅",
     "sector_figure": "行业目标年度数值",
+    "evidence_import": "名单筛选数据导入",
+    "list_proposal": "强制性审核名单（提出与核定）",
 }
 
 FIELDS = {
+    # mandatory lists built from evidence
+    "as_of": "筛选日", "candidates": "候选企业数", "enterprise": "企业", "included": "列入名单", "evidence_note": "证据说明",
+    "rows": "行数", "created": "新增", "updated": "更新", "unchanged": "未变化",
     # the sectors' 2025 targets
     "indicator": "指标", "year": "年度", "value": "数值", "revises_id": "所修订的数值", "department": "所属部门",
     # people and accounts
