@@ -148,6 +148,7 @@ def _audit_log_vocabulary() -> dict:
         ("list_proposal", "cause"): listing.CAUSES,
         ("audit_round", "state"): audits.STATES,
         ("audit_round", "status"): audits.STEP_STATUSES,
+        ("certification", "status"): audits.CERTIFICATION_STATUSES,
         ("case", "state"): audits.CASE_STATES,
         ("credit_record", "state"): credit.RECORD_STATES,
         ("credit_repair", "state"): credit.REPAIR_STATES,

@@ -19,6 +19,7 @@ WORK = {
                    ("experts.enterprise_reviews", "评估验收")],
     "regulator": [("enterprises.index", "企业名录"), ("enterprises.import_file", "名录导入"),
                   ("audits.batches", "强制审核名单"), ("listing.index", "名单筛选与核定"), ("audits.rounds", "审核轮次"), ("audits.confirmations", "日期核实"),
+                  ("audits.certifications_pending", "评价认证核实"),
                   ("audits.cases", "违规案件"),
                   ("schemes.index", "方案实施"), ("schemes.revisions", "方案修订审核"),
                   ("schemes.figures_to_review", "方案数值核实"), ("stats.overview", "绩效统计"),

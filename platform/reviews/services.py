@@ -73,15 +73,25 @@ def conflict_with(expert: Expert, round_: AuditRound) -> str | None:
 
 # --- drawing -------------------------------------------------------------------------------------
 
-def _check_size(size) -> int:
-    lowest, highest = rules.MIN_PANEL_SIZE.value, rules.MAX_PANEL_SIZE.value
+def panel_sizes(stage: str) -> tuple[int, int]:
+    """The least and the most members a panel of this stage may have: the combined review of the
+    simplified procedure has its own, fixed size (rules.COMBINED_PANEL_SIZE)."""
+    if stage == "review":
+        return rules.COMBINED_PANEL_SIZE.value, rules.COMBINED_PANEL_SIZE.value
+    return rules.MIN_PANEL_SIZE.value, rules.MAX_PANEL_SIZE.value
+
+
+def _check_size(size, stage: str) -> int:
+    lowest, highest = panel_sizes(stage)
     if not isinstance(size, int) or isinstance(size, bool) or not lowest <= size <= highest:
+        if lowest == highest:
+            raise ValidationError(f"{rules.STAGES[stage]}专家组人数应为 {lowest} 人。", "size")
         raise ValidationError(f"专家组人数应为 {lowest}–{highest} 人。", "size")
     return size
 
 
 def _stage_started(round_: AuditRound, stage: str) -> date | None:
-    return round_.evaluation_started_on if stage == "evaluation" else round_.acceptance_requested_on
+    return round_.acceptance_requested_on if stage == "acceptance" else round_.evaluation_started_on
 
 
 def _record_draw(panel: Panel, outcome: draw.Outcome, actor) -> PanelDraw:
@@ -113,7 +123,7 @@ def draw_panel(actor, round_: AuditRound, *, size: int | None = None, meeting_on
         raise ValidationError(f"该审核轮次当前为“{round_.state_label}”，只有评估中或验收中的轮次才能抽取专家组。", "state")
     if db.session.scalar(select(Panel.id).where(Panel.round_id == round_.id, Panel.state == "scoring")):
         raise ValidationError("该轮次已有正在评审的专家组，不能重复抽取。", "state")
-    size = _check_size(rules.MIN_PANEL_SIZE.value if size is None else size)
+    size = _check_size(panel_sizes(stage)[0] if size is None else size, stage)
     today = today or beijing_today()
     started = _stage_started(round_, stage)
     if meeting_on is not None and started and meeting_on < started:
@@ -512,8 +522,7 @@ def conclude(actor, panel: Panel, *, on: date, opinion: str = "", today: date | 
                               "不能出具结论。", "state")
     result = tally(panel)
     text = _conclusion_text(panel, result, (opinion or "").strip())
-    conclude_round = audits.conclude_evaluation if panel.stage == "evaluation" else audits.conclude_acceptance
-    conclude_round(actor, round_, on=on, passed=result["passed"], opinion=text, today=today)
+    audits.conclude_stage(actor, round_, panel.stage, on=on, passed=result["passed"], opinion=text, today=today)
     panel.state = "concluded"
     panel.concluded_on = on
     panel.concluded_by_id = getattr(actor, "id", None)

@@ -64,7 +64,8 @@ ENDPOINTS: dict[tuple[str, str], dict] = {
         "responses": {"200": _ok("规则列表")}},
     ("/api/v1/enterprises/<uscc>/audit-status", "GET"): {
         "summary": "企业清洁生产审核状态（公开）", "tags": ["公开"], "security": [], "parameters": [USCC],
-        "description": "按统一社会信用代码查询企业的审核轮次、各环节日期与期限（公示信息，不含联系方式）。",
+        "description": "按统一社会信用代码查询企业的审核轮次、各环节日期与期限（公示信息，不含联系方式）；"
+                       "每个轮次含适用的审核程序（完整/简化）及其步骤（steps），以评价认证视同审核的含证书信息（certification）。",
         "responses": {"200": _ok("企业及其审核轮次"), **_errors(404, 422)}},
     ("/api/v1/technologies", "GET"): {
         "summary": "检索清洁生产技术目录", "tags": ["公开"], "security": [],

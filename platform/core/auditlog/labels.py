@@ -38,6 +38,13 @@ ACTIONS = {
     "round.accepted": "审核轮次：验收合格",
     "round.acceptance_failed": "审核轮次：验收不合格",
     "round.cancelled": "审核轮次：撤销",
+    "round.review": "审核轮次：进入评估验收合并审查（简化程序）",
+    "round.review_failed": "审核轮次：评估验收合并审查不合格",
+    "round.certified": "审核轮次：评价认证视同完成审核",
+    "certification.record": "登记清洁生产评价认证",
+    "certification.revise": "修改清洁生产评价认证登记",
+    "certification.confirm": "核实评价认证（视同开展清洁生产审核）",
+    "certification.reject": "不予核实评价认证",
     "round.service_org": "变更委托的咨询服务机构",
     "round.service_org.propose": "提出委托咨询服务机构",
     "round.service_org.confirm": "服务机构确认委托",
@@ -132,6 +139,7 @@ OBJECT_TYPES = {
     "enterprise": "企业",
     "list_batch": "强制性审核名单",
     "audit_round": "审核轮次",
+    "certification": "清洁生产评价认证",
     "scan": "合规扫描",
     "case": "违规案件",
     "scheme": "清洁生产方案",
@@ -180,6 +188,8 @@ FIELDS = {
     "evaluation_concluded_on": "评估结论日期", "acceptance_due": "申请验收期限",
     "acceptance_requested_on": "申请验收日期", "acceptance_concluded_on": "验收结论日期",
     "next_round_due": "下一轮审核期限", "online_due": "网上填报期限", "carbon_in_scope": "碳减排纳入审核范围",
+    "procedure_basis": "适用审核程序的依据", "combined_review": "评估验收合并",
+    "certificate_no": "证书编号", "certifying_body": "认证机构", "certified_on": "发证日期",
     "service_org_id": "咨询服务机构", "round_id": "审核轮次", "evidence": "证明材料", "engagement": "委托",
     # cases
     "cause": "违规情形", "case_id": "违规案件", "opened": "新立案件", "closed": "结案", "overdue": "逾期",
@@ -238,7 +248,7 @@ USER_FIELDS = {"user_id", "approved_by_id", "decided_by_id", "concluded_by_id", 
                "requested_by_id", "reviewed_by_id", "status_changed_by_id", "applicant_id", "publisher_id"}
 DIVISION_FIELDS = {"division_code", "city_code", "county_code"}
 
-STAGES = {"evaluation": "评估", "acceptance": "验收"}
+STAGES = {"evaluation": "评估", "acceptance": "验收", "review": "评估验收（合并）"}
 
 
 def action_label(code: str) -> str:
