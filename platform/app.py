@@ -29,6 +29,8 @@ BLUEPRINTS = [
     "platform.reviews.views",
     "platform.credit.views",
     "platform.sectors.views",
+    "platform.projects.views",
+    "platform.results.views",
     "platform.core.api.views",
     "platform.public.docs",
 ]
@@ -42,6 +44,8 @@ API_MODULES = [
     "platform.reviews.api",
     "platform.credit.api",
     "platform.public.api",
+    "platform.projects.api",
+    "platform.results.api",
     "platform.core.api.openapi",
 ]
 CLI_MODULES = [
@@ -136,6 +140,7 @@ def _audit_log_vocabulary() -> dict:
     from .reviews import models as reviews
     from .core.auditlog import labels
     from .schemes import models as schemes
+    from .projects import models as projects
 
     return {
         ("audit_round", "state"): audits.STATES,
@@ -158,6 +163,8 @@ def _audit_log_vocabulary() -> dict:
         (None, "review_status"): schemes.REVIEW_STATUSES,
         ("scheme", "category"): schemes.CATEGORIES,
         (None, "withdrawal_reason"): credit.WITHDRAWAL_REASONS,
+        (None, "project_stage"): projects.STAGES,
+        ("audit_round", "clean_production_level"): audits.LEVELS,
     }
 
 
@@ -172,6 +179,7 @@ def _import_models():
     from .core.indexing import models as _indexing  # noqa: F401
     from .catalogue import models as _catalogue  # noqa: F401
     from .sectors import models as _sectors  # noqa: F401
+    from .projects import models as _projects  # noqa: F401
     from .experts import models as _experts  # noqa: F401
     from .reviews import models as _reviews  # noqa: F401
     from .credit import models as _credit  # noqa: F401

@@ -17,7 +17,7 @@ from ..core import uploads
 from ..core.reference.models import Division
 from . import rules
 from .jobs import overdue_now
-from .models import (CLOSED_STATES, DECLARED_STEPS, KINDS, STATES, AuditRound, ListBatch, ParkRound, ReportFile, RoundEvent,
+from .models import (CLOSED_STATES, DECLARED_STEPS, KINDS, LEVELS, STATES, AuditRound, ListBatch, ParkRound, ReportFile, RoundEvent,
                      StepRecord)
 from ..core.dates import beijing_today
 from ..core.models_base import utcnow
@@ -453,13 +453,20 @@ def request_acceptance(actor, round_: AuditRound, *, on, today: date | None = No
 
 
 def conclude_acceptance(actor, round_: AuditRound, *, on, passed: bool, opinion: str = "",
-                        today: date | None = None) -> None:
+                        today: date | None = None, level: str | None = None) -> None:
+    """`level`: the firm's clean-production level (models.LEVELS) the panel found, for a passed acceptance."""
     access.require_regulator_of(actor, round_.enterprise.city_code)
     _check_date(on, today, "on", "验收结论日期", declared_on(round_, "acceptance"), "验收申请日期")
+    level = (level or "").strip() or None
+    if level is not None and level not in LEVELS:
+        raise ValidationError("清洁生产水平应为 Ⅰ级（国际清洁生产领先）、Ⅱ级（国内清洁生产先进）或 Ⅲ级（国内清洁生产一般）。",
+                              "level")
+    if level is not None and not passed:
+        raise ValidationError("验收不合格的，不评定清洁生产水平。", "level")
     if passed:
         next_due = rules.next_round_due(on, round_.toxic_listed) if round_.kind == "mandatory" else None
         _transition(actor, round_, "accepted", on, ("acceptance",), "记录验收结论", note=opinion or None,
-                    acceptance_concluded_on=on, next_round_due=next_due)
+                    acceptance_concluded_on=on, next_round_due=next_due, clean_production_level=level)
     else:
         if not (opinion or "").strip():
             raise ValidationError("验收不合格须写明理由。", "opinion")

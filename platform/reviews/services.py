@@ -500,8 +500,10 @@ def _conclusion_text(panel: Panel, result: dict, opinion: str) -> str:
     return text
 
 
-def conclude(actor, panel: Panel, *, on: date, opinion: str = "", today: date | None = None) -> None:
-    """Record the panel's conclusion from the signed scores and move the round through the audit pool."""
+def conclude(actor, panel: Panel, *, on: date, opinion: str = "", today: date | None = None,
+             level: str | None = None) -> None:
+    """Record the panel's conclusion from the signed scores and move the round through the audit pool;
+    at acceptance, with the firm's clean-production level (`level`, audits.models.LEVELS) the panel found."""
     round_ = panel.round
     access.require_regulator_of(actor, round_.enterprise.city_code)
     if panel.state != "scoring":
@@ -512,8 +514,13 @@ def conclude(actor, panel: Panel, *, on: date, opinion: str = "", today: date | 
                               "不能出具结论。", "state")
     result = tally(panel)
     text = _conclusion_text(panel, result, (opinion or "").strip())
-    conclude_round = audits.conclude_evaluation if panel.stage == "evaluation" else audits.conclude_acceptance
-    conclude_round(actor, round_, on=on, passed=result["passed"], opinion=text, today=today)
+    if panel.stage == "evaluation":
+        if level:
+            raise ValidationError("清洁生产水平在验收时评定，评估结论不评定。", "level")
+        audits.conclude_evaluation(actor, round_, on=on, passed=result["passed"], opinion=text, today=today)
+    else:
+        audits.conclude_acceptance(actor, round_, on=on, passed=result["passed"], opinion=text, today=today,
+                                   level=level if result["passed"] else None)
     panel.state = "concluded"
     panel.concluded_on = on
     panel.concluded_by_id = getattr(actor, "id", None)
