@@ -1,5 +1,5 @@
 """Builders for the 两高 register and the result lists: department regulators, projects, accepted rounds."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -63,13 +63,14 @@ def accepted(world):
         batch = audits.publish_batch(regulator, title=f"{listed_on} 名单 {enterprise.id}", published_on=listed_on,
                                      usccs=[enterprise.uscc], today=listed_on)
         round_ = batch.rounds[0]
-        audits.disclose(SYSTEM, round_, on=date(2025, 3, 20), today=date(2025, 3, 20))
-        audits.start_audit(SYSTEM, round_, on=date(2025, 4, 10), today=date(2025, 4, 10))
-        audits.submit_report(SYSTEM, round_, on=date(2026, 2, 1), data=PDF, filename="审核报告.pdf",
-                             today=date(2026, 2, 1))
-        audits.begin_evaluation(regulator, round_, on=date(2026, 3, 1), today=FAR)
-        audits.conclude_evaluation(regulator, round_, on=date(2026, 3, 1), passed=True, today=FAR)
-        audits.request_acceptance(SYSTEM, round_, on=date(2026, 10, 1), today=date(2026, 10, 1))
+        day = lambda days: listed_on + timedelta(days=days)  # noqa: E731
+        audits.disclose(SYSTEM, round_, on=day(19), today=day(19))
+        audits.start_audit(SYSTEM, round_, on=day(40), today=day(40))
+        audits.submit_report(SYSTEM, round_, on=day(335), data=PDF, filename="审核报告.pdf", today=day(335))
+        audits.begin_evaluation(regulator, round_, on=day(365), today=FAR)
+        audits.conclude_evaluation(regulator, round_, on=day(365), passed=True, today=FAR)
+        requested = on - timedelta(days=31)
+        audits.request_acceptance(SYSTEM, round_, on=requested, today=requested)
         audits.conclude_acceptance(regulator, round_, on=on, passed=passed, level=level, today=FAR,
                                    opinion="" if passed else "绩效未达到。")
         db.session.commit()
