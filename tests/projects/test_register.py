@@ -249,3 +249,20 @@ def test_the_list_by_city_and_sector_pages_and_exports(make_enterprise, departme
     assert rows[2][0] == "柳州电解铝项目" and "未登记产能置换方案" in rows[2][-1] and len(rows) == 3
     text = client.get("/two-high/export.csv").data.decode("utf-8-sig")
     assert text.count("\n") == 24 and text.startswith("项目名称,")
+
+
+def test_the_demo_builds_projects_with_warnings_notes_and_rated_firms(app):
+    from platform import demo
+    from platform.results import services as results
+
+    created = demo.load_demo()
+    db.session.commit()
+    assert created["two_high_projects"] >= 10
+    projects = db.session.scalars(select(TwoHighProject)).all()
+    assert {p.stage for p in projects} == {"planned", "building", "existing"}
+    assert all(p.enterprise.two_high for p in projects)
+    assert any("no_replacement" in _codes(p) for p in projects) and any("below_baseline" in _codes(p) for p in projects)
+    assert any(len(p.notes) == 3 for p in projects)
+    assert any(len(p.stage_changes) == 3 for p in projects)
+    assert results.rounds(results.use("leading"), date(2026, 12, 1))
+    assert demo.load_demo()["two_high_projects"] == 0
