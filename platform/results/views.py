@@ -2,10 +2,9 @@
 validity; the firms at the international leading level; Excel and CSV downloads; Atom feeds."""
 from datetime import date
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from ..core.dates import beijing_today
-from ..core.errors import ValidationError
 from ..core.tabular import csv_bytes, export_filename, xlsx_bytes
 from ..core.web import CSV, XLSX, download, paginate
 from . import services
@@ -44,7 +43,7 @@ def listing(use_key: str):
 def export(use_key: str, fmt: str):
     item = services.use(use_key)
     if fmt not in ("xlsx", "csv"):
-        raise ValidationError("导出格式应为 xlsx 或 csv。", "fmt")
+        abort(404)
     as_of = as_of_arg()
     rows = [_row(services.entry(r)) for r in services.rounds(item, as_of)]
     title = f"结果应用清单_{item.label}" if item is not services.LEADING else item.label
