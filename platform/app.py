@@ -30,6 +30,8 @@ BLUEPRINTS = [
     "platform.credit.views",
     "platform.sectors.views",
     "platform.listing.views",
+    "platform.projects.views",
+    "platform.results.views",
     "platform.core.api.views",
     "platform.public.docs",
 ]
@@ -43,6 +45,8 @@ API_MODULES = [
     "platform.reviews.api",
     "platform.credit.api",
     "platform.public.api",
+    "platform.projects.api",
+    "platform.results.api",
     "platform.core.api.openapi",
 ]
 CLI_MODULES = [
@@ -142,6 +146,7 @@ def _audit_log_vocabulary() -> dict:
     from .core.auditlog import labels
     from .schemes import models as schemes
     from .listing import models as listing
+    from .projects import models as projects
 
     return {
         ("list_proposal", "state"): listing.PROPOSAL_STATES,
@@ -167,6 +172,8 @@ def _audit_log_vocabulary() -> dict:
         (None, "review_status"): schemes.REVIEW_STATUSES,
         ("scheme", "category"): schemes.CATEGORIES,
         (None, "withdrawal_reason"): credit.WITHDRAWAL_REASONS,
+        (None, "project_stage"): projects.STAGES,
+        ("audit_round", "clean_production_level"): audits.LEVELS,
     }
 
 
@@ -182,6 +189,7 @@ def _import_models():
     from .catalogue import models as _catalogue  # noqa: F401
     from .sectors import models as _sectors  # noqa: F401
     from .listing import models as _listing  # noqa: F401
+    from .projects import models as _projects  # noqa: F401
     from .experts import models as _experts  # noqa: F401
     from .reviews import models as _reviews  # noqa: F401
     from .credit import models as _credit  # noqa: F401

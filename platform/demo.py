@@ -41,6 +41,9 @@ DEMO_USERS = [
     ("gx-agriculture", "regulator", "自治区农业农村厅", "450000", "agriculture"),
     ("nn-agriculture", "regulator", "南宁市农业农村局", "450100", "agriculture"),
     ("gx-housing", "regulator", "自治区住房和城乡建设厅", "450000", "housing"),
+    # The 两高 project register's departments besides ecology and environment (platform/projects).
+    ("gx-development", "regulator", "自治区发展和改革委员会", "450000", "development_reform"),
+    ("gx-industry", "regulator", "自治区工业和信息化厅", "450000", "industry_it"),
 ]
 
 
@@ -104,9 +107,15 @@ def load_demo() -> dict:
     from .sectors.demo import load_demo as load_sectors
 
     created["sector_figures"] = load_sectors()
+    from .projects.demo import load_demo as load_projects
+
+    created["two_high_projects"] = load_projects()
     return created
 
 
+# The clean-production level an accepted demo round is rated (audits.models.LEVELS), by enterprise id:
+# a few leading firms, more advanced and ordinary ones, some rated before levels were recorded.
+DEMO_LEVELS = ("I", "II", "II", "III", "II", "III", None, "II", "III", "I")
 # (share of the listed enterprises, the step they have reached) for the 2025-03-01 list
 DEMO_PROGRESS = [(.15, "listed"), (.1, "disclosed"), (.2, "auditing"), (.2, "report_submitted"),
                  (.1, "evaluation_passed"), (.25, "accepted")]
@@ -149,7 +158,8 @@ def _demo_rounds(rng: random.Random) -> int:
                                                                      passed=True, opinion="审核报告规范，方案可行。")),
             ("acceptance", lambda: audits.request_acceptance(SYSTEM, round_, on=day(date(2026, 8, 1), 30))),
             ("accepted", lambda: audits.conclude_acceptance(SYSTEM, round_, on=day(date(2026, 9, 15), 30), passed=True,
-                                                            opinion="方案实施到位，绩效属实。")),
+                                                            opinion="方案实施到位，绩效属实。",
+                                                            level=DEMO_LEVELS[enterprise.id % len(DEMO_LEVELS)])),
         ]
         if goal != "listed":
             for state, step in steps:

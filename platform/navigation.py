@@ -10,6 +10,7 @@ PUBLIC = [
     ("credit.public_records", "信用信息"),
     ("stats.public_page", "绩效统计"),
     ("sectors.dashboard", "行业目标"),
+    ("results.index", "结果应用"),
     ("public.rules", "规则与依据"),
 ]
 
@@ -23,14 +24,14 @@ WORK = {
                   ("audits.cases", "违规案件"),
                   ("schemes.index", "方案实施"), ("schemes.revisions", "方案修订审核"),
                   ("schemes.figures_to_review", "方案数值核实"), ("stats.overview", "绩效统计"),
-                  ("sectors.report", "行业目标填报"),
+                  ("sectors.report", "行业目标填报"), ("projects.index", "“两高”项目"),
                   ("credit.dashboard", "信用信息"),
                   ("experts.pool", "专家库"), ("reviews.panels_index", "评估验收专家组"),
                   ("reviews.approvals", "待审批事项")],
     "expert": [("experts.my_profile", "我的专家资料"), ("reviews.my_reviews", "我的评审任务")],
     "service_org": [("experts.my_org", "本机构")],
     "admin": [("accounts.users", "账号管理"), ("auditlog.index", "审计日志"), ("enterprises.index", "企业名录"),
-              ("catalogue.admin_list", "技术目录维护"), ("stats.overview", "绩效统计"),
+              ("catalogue.admin_list", "技术目录维护"), ("stats.overview", "绩效统计"), ("projects.index", "“两高”项目"),
               ("experts.pool", "专家库")],
 }
 

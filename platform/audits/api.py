@@ -42,6 +42,7 @@ def public_round(r, due: list[dict]) -> dict:
         "listed_on": iso(r.listed_on), "disclosed_on": iso(r.disclosed_on), "started_on": iso(r.started_on),
         "report_submitted_on": iso(r.report_submitted_on), "evaluation_concluded_on": iso(r.evaluation_concluded_on),
         "acceptance_concluded_on": iso(r.acceptance_concluded_on),
+        "clean_production_level": r.clean_production_level, "clean_production_level_label": r.level_label or None,
         "deadlines": [{"key": d["key"], "label": d["label"], "due": iso(d["due"]), "done_on": iso(d["done_on"]),
                        "met": d["met"], "overdue": d["overdue"], "late": d["late"], "unconfirmed": d["unconfirmed"],
                        "record": _entry_json(d["entry"])} for d in due],

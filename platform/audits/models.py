@@ -29,6 +29,10 @@ STATES = {
     "cancelled": "已撤销",
 }
 CLOSED_STATES = ("accepted", "cancelled", "certified")
+# The firm's clean-production level at acceptance, against its industry's indicator system
+# (清洁生产评价指标体系: Ⅰ级 国际清洁生产领先水平, Ⅱ级 国内清洁生产先进水平, Ⅲ级 国内清洁生产一般水平);
+# results.rules cites the source and the uses of the level.
+LEVELS = {"I": "Ⅰ级（国际清洁生产领先水平）", "II": "Ⅱ级（国内清洁生产先进水平）", "III": "Ⅲ级（国内清洁生产一般水平）"}
 CASE_STATES = {
     "open": "待处理",
     "rectifying": "限期整改中",
@@ -80,6 +84,8 @@ class AuditRound(TimestampMixin, db.Model):
         CheckConstraint(_in("kind", KINDS), name="kind"),
         CheckConstraint(_in("procedure", PROCEDURES), name="procedure"),
         CheckConstraint("kind <> 'mandatory' OR listed_on IS NOT NULL", name="mandatory_listed"),
+        CheckConstraint("clean_production_level IS NULL OR (clean_production_level IN ('I','II','III')"
+                        " AND state = 'accepted')", name="clean_production_level"),
         # At most one open round per enterprise.
         Index("uq_audit_rounds_open_enterprise", "enterprise_id", unique=True,
               sqlite_where=text(f"NOT {_in('state', CLOSED_STATES)}"),
@@ -121,6 +127,7 @@ class AuditRound(TimestampMixin, db.Model):
     acceptance_requested_on: Mapped[date | None] = mapped_column(Date)
     acceptance_concluded_on: Mapped[date | None] = mapped_column(Date)
     next_round_due: Mapped[date | None] = mapped_column(Date, index=True)
+    clean_production_level: Mapped[str | None] = mapped_column(String(3), index=True)  # LEVELS, at acceptance
     cancelled_reason: Mapped[str | None] = mapped_column(Text)
 
     enterprise = relationship("Enterprise")
@@ -140,6 +147,10 @@ class AuditRound(TimestampMixin, db.Model):
     @property
     def kind_label(self) -> str:
         return KINDS[self.kind]
+
+    @property
+    def level_label(self) -> str:
+        return LEVELS.get(self.clean_production_level or "", "")
 
     @property
     def procedure_label(self) -> str:

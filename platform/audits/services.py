@@ -17,7 +17,7 @@ from ..core import uploads
 from ..core.reference.models import Division
 from . import procedures, rules
 from .jobs import overdue_now
-from .models import (CLOSED_STATES, DECLARED_STEPS, KINDS, STATES, AuditRound, ListBatch, ParkRound, ReportFile, RoundEvent,
+from .models import (CLOSED_STATES, DECLARED_STEPS, KINDS, LEVELS, STATES, AuditRound, ListBatch, ParkRound, ReportFile, RoundEvent,
                      StepRecord)
 from ..core.dates import beijing_today
 from ..core.models_base import utcnow
@@ -475,14 +475,27 @@ def request_acceptance(actor, round_: AuditRound, *, on, today: date | None = No
                     acceptance_requested_on=counts)
 
 
+def _checked_level(level: str | None, passed: bool) -> str | None:
+    """The clean-production level found at acceptance (models.LEVELS), only for a passed acceptance."""
+    level = (level or "").strip() or None
+    if level is not None and level not in LEVELS:
+        raise ValidationError("清洁生产水平应为 Ⅰ级（国际清洁生产领先）、Ⅱ级（国内清洁生产先进）或 Ⅲ级（国内清洁生产一般）。",
+                              "level")
+    if level is not None and not passed:
+        raise ValidationError("验收不合格的，不评定清洁生产水平。", "level")
+    return level
+
+
 def conclude_acceptance(actor, round_: AuditRound, *, on, passed: bool, opinion: str = "",
-                        today: date | None = None) -> None:
+                        today: date | None = None, level: str | None = None) -> None:
+    """`level`: the firm's clean-production level (models.LEVELS) the panel found, for a passed acceptance."""
     access.require_regulator_of(actor, round_.enterprise.city_code)
     _check_date(on, today, "on", "验收结论日期", declared_on(round_, "acceptance"), "验收申请日期")
+    level = _checked_level(level, passed)
     if passed:
         next_due = rules.next_round_due(on, round_.toxic_listed) if round_.kind == "mandatory" else None
         _transition(actor, round_, "pass_acceptance", on, "记录验收结论", note=opinion or None,
-                    acceptance_concluded_on=on, next_round_due=next_due)
+                    acceptance_concluded_on=on, next_round_due=next_due, clean_production_level=level)
     else:
         if not (opinion or "").strip():
             raise ValidationError("验收不合格须写明理由。", "opinion")
@@ -491,15 +504,17 @@ def conclude_acceptance(actor, round_: AuditRound, *, on, passed: bool, opinion:
 
 
 def conclude_review(actor, round_: AuditRound, *, on, passed: bool, opinion: str = "",
-                    today: date | None = None) -> None:
+                    today: date | None = None, level: str | None = None) -> None:
     """The simplified procedure's one review (评估验收合并): a pass accepts the round, a failure sends
     the enterprise back to revise its report."""
     access.require_regulator_of(actor, round_.enterprise.city_code)
     _check_date(on, today, "on", "评估验收结论日期", round_.evaluation_started_on, "审查开始日期")
+    level = _checked_level(level, passed)
     if passed:
         next_due = rules.next_round_due(on, round_.toxic_listed) if round_.kind == "mandatory" else None
         _transition(actor, round_, "pass_review", on, "记录评估验收结论", note=opinion or None,
-                    evaluation_concluded_on=on, acceptance_concluded_on=on, next_round_due=next_due)
+                    evaluation_concluded_on=on, acceptance_concluded_on=on, next_round_due=next_due,
+                    clean_production_level=level)
     else:
         if not (opinion or "").strip():
             raise ValidationError("评估验收不合格须写明理由。", "opinion")
@@ -511,8 +526,15 @@ CONCLUSIONS = {"evaluation": conclude_evaluation, "acceptance": conclude_accepta
 
 
 def conclude_stage(actor, round_: AuditRound, stage: str, *, on, passed: bool, opinion: str = "",
-                   today: date | None = None) -> None:
-    CONCLUSIONS[stage](actor, round_, on=on, passed=passed, opinion=opinion, today=today)
+                   today: date | None = None, level: str | None = None) -> None:
+    """`level`: the clean-production level, found where a review ends the audit (acceptance, or the
+    simplified procedure's combined review); an evaluation finds none."""
+    if stage == "evaluation":
+        if level:
+            raise ValidationError("清洁生产水平在验收时评定，评估结论不评定。", "level")
+        conclude_evaluation(actor, round_, on=on, passed=passed, opinion=opinion, today=today)
+    else:
+        CONCLUSIONS[stage](actor, round_, on=on, passed=passed, opinion=opinion, today=today, level=level)
 
 
 def cancel(actor, round_: AuditRound, *, reason: str, today: date | None = None) -> None:

@@ -198,6 +198,11 @@ def update(actor, enterprise: Enterprise, raw: dict, *, allow_bad_check: bool = 
         raise ValidationError("统一社会信用代码登记后不能修改；如登记有误，请联系系统管理员。", "uscc")
     if not access.manages_city(actor, values["city_code"]):
         raise PermissionDenied("不能把企业移出您的管辖范围。", "division_code")
+    if enterprise.two_high and not values["two_high"]:
+        from ..projects.services import has_projects  # the register uses this module: imported when needed
+
+        if has_projects(enterprise.id):
+            raise ValidationError("该企业有项目在“两高”项目清单内，适用完整审核程序，不能取消“两高”标记。", "two_high")
     return _apply(actor, enterprise, values, "enterprise.update")
 
 

@@ -63,6 +63,11 @@ GLOSSARY = {
     "成熟度": "技术的成熟程度，如示范、推广。",
     "来源": "收录该技术的目录，如工业和信息化部发布的目录。",
     "年份": "目录发布的年份。",
+    # 两高 project register and the result lists
+    "企业名称": "企业的名称，与其营业执照一致。",
+    "清洁生产水平": "验收专家组对照行业清洁生产评价指标体系评定的水平：Ⅰ级国际清洁生产领先、Ⅱ级国内清洁生产先进、Ⅲ级国内清洁生产一般。",
+    "验收合格日期": "该轮清洁生产审核验收合格的日期（YYYY-MM-DD）。",
+    "有效期至": "审核结果用于结果应用的最后一天（自验收合格之日起，期限见“规则与依据”）。",
 }
 # The figures of each reduction (节能量、COD 削减量 …) share one pattern: "<指标>（<单位>，已核实）".
 REDUCTION_MEANING = "验收合格轮次中已完成方案的该项节能减排量合计（经验收核实）。"
@@ -90,6 +95,15 @@ def downloads() -> list[Download]:
                     [label for _, label in PUBLIC_FIELDS]),
            Download("清洁生产技术目录检索结果", "/technologies/export.xlsx", "Excel",
                     "技术目录的检索结果（最多 2000 项），筛选条件与检索页面相同。", list(TECHNOLOGY_COLUMNS))]
+    from ..results.rules import USES
+    from ..results.services import LEADING
+    from ..results.views import EXPORT_HEADERS as RESULT_COLUMNS
+
+    for item in (LEADING, *USES.values()):
+        out.append(Download(f"审核结果应用：{item.label}", f"/results/{item.key}/export.xlsx",
+                            "Excel 或 CSV（把 .xlsx 换成 .csv）；Atom 订阅见 feed.atom",
+                            f"有效期内验收合格、清洁生产水平为{item.levels_label}的企业，Ⅰ级优先；可按截至日期（as_of）查询。",
+                            list(RESULT_COLUMNS)))
     for name, table in stat_tables.items():
         out.append(Download(f"绩效统计：{table.title}", f"/stats/export/{name}.xlsx", "Excel 或 CSV（把 .xlsx 换成 .csv）",
                             "可按年度（year）、设区市（city）、行业（industry）筛选，与统计页面一致。", table.headers))

@@ -1,11 +1,12 @@
 """Forms of the review panels: drawing, declining, concluding, cancelling, deciding a request, scoring."""
-from wtforms import HiddenField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import date_field
 from ..core.forms import Form
+from ..audits.models import LEVELS
 from . import rules
 
 
@@ -25,6 +26,8 @@ class DeclineForm(Form):
 class ConcludeForm(Form):
     on = date_field("结论日期")
     opinion = TextAreaField("专家组综合意见（可选）", validators=[Optional(), Length(max=5000)])
+    level = SelectField("清洁生产水平（验收合格时）", choices=[("", "—"), *LEVELS.items()], validate_choice=False,
+                        description="对照行业清洁生产评价指标体系评定；验收不合格的不评定")
 
 
 class CancelPanelForm(Form):

@@ -510,8 +510,10 @@ def _conclusion_text(panel: Panel, result: dict, opinion: str) -> str:
     return text
 
 
-def conclude(actor, panel: Panel, *, on: date, opinion: str = "", today: date | None = None) -> None:
-    """Record the panel's conclusion from the signed scores and move the round through the audit pool."""
+def conclude(actor, panel: Panel, *, on: date, opinion: str = "", today: date | None = None,
+             level: str | None = None) -> None:
+    """Record the panel's conclusion from the signed scores and move the round through the audit pool;
+    at acceptance, with the firm's clean-production level (`level`, audits.models.LEVELS) the panel found."""
     round_ = panel.round
     access.require_regulator_of(actor, round_.enterprise.city_code)
     if panel.state != "scoring":
@@ -522,7 +524,8 @@ def conclude(actor, panel: Panel, *, on: date, opinion: str = "", today: date | 
                               "不能出具结论。", "state")
     result = tally(panel)
     text = _conclusion_text(panel, result, (opinion or "").strip())
-    audits.conclude_stage(actor, round_, panel.stage, on=on, passed=result["passed"], opinion=text, today=today)
+    audits.conclude_stage(actor, round_, panel.stage, on=on, passed=result["passed"], opinion=text, today=today,
+                          level=level if result["passed"] else None)
     panel.state = "concluded"
     panel.concluded_on = on
     panel.concluded_by_id = getattr(actor, "id", None)

@@ -202,7 +202,7 @@ def panel_action(panel_id: int, action: str):
     request_ = None
     try:
         if action == "conclude":
-            panels.conclude(current_user, panel, on=form.on.data, opinion=form.opinion.data)
+            panels.conclude(current_user, panel, on=form.on.data, opinion=form.opinion.data, level=form.level.data)
         else:
             request_ = panels.cancel(current_user, panel, form.reason.data)
     except ValidationError as exc:

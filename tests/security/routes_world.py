@@ -68,6 +68,7 @@ def build_world() -> dict:
     from platform.reviews import services as panels
     from platform.schemes import review as scheme_review, services as schemes
     from platform.sectors import services as sectors
+    from platform.projects import services as two_high
 
     park_a = Park(name="南宁测试工业园区", city_code="450100")
     db.session.add(park_a)
@@ -131,6 +132,9 @@ def build_world() -> dict:
                                     measured_value=Decimal("90"), limit_value=Decimal("60"), unit="mg/L"))
     db.session.flush()
     proposal_a = listing.start(users["regulator_a"], as_of=TODAY)
+    # A planned 两高 steel project of city A (recorded by the platform, so the enterprise is two_high).
+    project_a = two_high.create(SYSTEM, {"uscc": ent_a.uscc, "name": "南宁转炉炼钢项目", "sector": "steel_bof",
+                                         "capacity": "120", "capacity_unit": "万吨/年", "stage": "planned"})
     tech_draft = catalogue.create(SYSTEM, {"name": "草稿中的技术", "industry_codes": "31", "category": "源头减量",
                                          "source": "测试目录"})
 
@@ -214,6 +218,7 @@ def build_world() -> dict:
         "expert": expert.id, "expert_pending": expert_pending.id, "own_conflict": own_conflict.id,
         "others_conflict": others_conflict.id, "org_a": org_a.id, "tech_pub": tech_pub.id, "figure_a": figure_a.id,
         "proposal_a": proposal_a.id, "entry_a": proposal_a.entries[0].id,
+        "project_a": project_a.id,
         "tech_draft": tech_draft.id, "case_overdue": case_overdue.id, "record_pub": record_pub.id,
         "record_pub_key": record_pub.idempotency_key, "record_pending": record_pending.id,
         "record_dead": record_dead.id, "delivery_dead": dead.id, "repair": repair.id,

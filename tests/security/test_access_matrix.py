@@ -325,6 +325,32 @@ ROUTES: dict[str, list[Check]] = {
                                            post=signed_in(province=OK, regulator_b=404), data={"reason": "补充材料"})),
     "listing.publish": route(Check("/listing/publish", get=signed_in(province=200), post=signed_in(province=OK),
                                    data={"document_no": "桂环函〔2026〕1号", "published_on": DAY})),
+    # --- the 两高 project register: the regulators' (the world's are ecology and environment's, one of
+    # the register's departments); the admin reads; another city's project reads as missing ------------
+    "projects.index": route(Check("/two-high/", REGULATORS_AND_ADMIN, private=True)),
+    "projects.export": route(Check("/two-high/export.csv", REGULATORS_AND_ADMIN, private=True),
+                             Check("/two-high/export.pdf", signed_in(**roles(404, REG_A, REG_B, PROV, ADMIN)))),
+    "projects.new": route(Check("/two-high/new", signed_in(**roles(200, REG_A, REG_B, PROV)),
+                                post=signed_in(**roles(OK, REG_A, REG_B, PROV)), data={
+        "uscc": "{ent_a_uscc}", "name": "南宁电解铝项目", "sector": "electrolytic_aluminium", "capacity": "30",
+        "capacity_unit": "万吨/年", "stage": "planned"})),
+    "projects.detail": route(Check("/two-high/{project_a}", signed_in(**roles(200, *A_SIDE), regulator_b=OUTSIDE))),
+    "projects.update": route(Check("/two-high/{project_a}/details", post=signed_in(
+        **roles(OK, REG_A, PROV), regulator_b=OUTSIDE), data={"capacity": "130"})),
+    "projects.stage": route(Check("/two-high/{project_a}/stage", post=signed_in(
+        **roles(OK, REG_A, PROV), regulator_b=OUTSIDE), data={"stage": "building", "changed_on": DAY})),
+    "projects.note": route(Check("/two-high/{project_a}/notes", post=signed_in(
+        **roles(OK, REG_A, PROV), regulator_b=OUTSIDE), data={"note": "须补充产能置换方案。"})),
+    "projects.benchmarks": route(Check("/two-high/benchmarks", PUBLIC)),
+
+    # --- the uses of audit results: public lists, files and feeds -----------------------------------------
+    "results.index": route(Check("/results/", PUBLIC)),
+    "results.listing": route(Check("/results/leading", PUBLIC), Check("/results/green_credit", PUBLIC),
+                             Check("/results/nothing", everyone(404))),
+    "results.export": route(Check("/results/green_procurement/export.csv", PUBLIC),
+                            Check("/results/leading/export.xlsx", PUBLIC),
+                            Check("/results/leading/export.pdf", everyone(404))),
+    "results.feed": route(Check("/results/water_quota/feed.atom", PUBLIC)),
 
     # --- experts, service organisations, panels ------------------------------------------------------
     "experts.register": route(Check(
@@ -434,6 +460,11 @@ ROUTES: dict[str, list[Check]] = {
     "api.credit_records": route(Check("/api/v1/credit-records", PUBLIC)),
     "api.audit_status": route(Check("/api/v1/enterprises/{ent_a_uscc}/audit-status", PUBLIC)),
     "api.stats_summary": route(Check("/api/v1/stats/summary", PUBLIC)),
+    "api.two_high_projects": route(Check("/api/v1/two-high/projects", api(**roles(200, REG_A, REG_B, PROV, ADMIN)),
+                                         private=True)),
+    "api.results_list": route(Check("/api/v1/results/green_credit", api(**roles(200, REG_A, REG_B, PROV))),
+                              Check("/api/v1/results/leading", api(**roles(403, REG_A, REG_B, PROV)))),
+    "api.leading_firms": route(Check("/api/v1/leading-firms", PUBLIC)),
     "api.stats_breakdown": route(
         Check("/api/v1/stats/breakdown?by=city", PUBLIC),
         # Figures enterprise by enterprise: regulators only, each in its own region.

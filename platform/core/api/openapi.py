@@ -151,6 +151,26 @@ ENDPOINTS: dict[tuple[str, str], dict] = {
         "requestBody": {"required": False, "content": {"application/json": {"schema": {
             "type": "object", "properties": {"note": {"type": "string", "description": "审核意见"}}}}}},
         "responses": {"200": _ok("信用记录"), **_errors(401, 403, 404, 422)}},
+    ("/api/v1/two-high/projects", "GET"): {
+        "summary": "“两高”项目清单", "tags": ["监管"], "security": TOKEN,
+        "description": "存量、在建、拟建“两高”项目及其能效水平、产能置换和预警（warnings）；发展改革、工业和信息化、生态环境部门"
+                       "监管账号的令牌，只返回本辖区的项目；其他部门的令牌得不到任何项目。",
+        "parameters": [_query("city", "设区市行政区划代码"), _query("sector", "行业（如 steel_bof、cement_clinker）"),
+                       _query("stage", "项目阶段：planned（拟建）、building（在建）、existing（存量）"),
+                       _query("warning", "预警：below_baseline、no_replacement、controlled_planned"), *PAGING],
+        "responses": {"200": _ok("项目列表", "Page"), **_errors(401, 403, 422)}},
+    ("/api/v1/results/<use_key>", "GET"): {
+        "summary": "审核结果应用清单（部门系统）", "tags": ["监管"], "security": TOKEN,
+        "parameters": [_path("use_key", "清单：tiered_power_price（阶梯电价）、water_quota（用水定额）、weather_grading"
+                                        "（重污染天气绩效分级）、green_procurement（绿色采购）、green_credit（绿色信贷）"),
+                       _query("as_of", "截至日期 YYYY-MM-DD（默认今天，北京时间）"), *PAGING],
+        "description": "有效期内验收合格并评定清洁生产水平的企业（Ⅰ级优先），附清单依据、截至日期和有效期；须部门监管账号的令牌。",
+        "responses": {"200": _ok("清单"), **_errors(401, 403, 404, 422)}},
+    ("/api/v1/leading-firms", "GET"): {
+        "summary": "国际清洁生产领先水平企业（公开）", "tags": ["公开"], "security": [],
+        "parameters": [_query("as_of", "截至日期 YYYY-MM-DD（默认今天，北京时间）"), *PAGING],
+        "description": "验收评定为Ⅰ级（国际清洁生产领先水平）且在有效期内的企业。",
+        "responses": {"200": _ok("清单"), **_errors(422)}},
 }
 
 # The document's own address is described too (a client finds the rest from it).

@@ -131,6 +131,10 @@ ACTIONS = {
     "list_proposal.return": "自治区退回名单",
     "list_proposal.confirm": "自治区核定名单",
     "list_proposal.publish": "自治区公布名单",
+    "two_high_project.create": "登记“两高”项目",
+    "two_high_project.update": "修改“两高”项目信息",
+    "two_high_project.stage": "变更“两高”项目阶段",
+    "two_high_project.note": "记录“两高”项目联合会商意见",
 }
 
 OBJECT_TYPES = {
@@ -157,6 +161,7 @@ OBJECT_TYPES = {
     "sector_figure": "行业目标年度数值",
     "evidence_import": "名单筛选数据导入",
     "list_proposal": "强制性审核名单（提出与核定）",
+    "two_high_project": "“两高”项目",
 }
 
 FIELDS = {
@@ -165,6 +170,12 @@ FIELDS = {
     "rows": "行数", "created": "新增", "updated": "更新", "unchanged": "未变化",
     # the sectors' 2025 targets
     "indicator": "指标", "year": "年度", "value": "数值", "revises_id": "所修订的数值", "department": "所属部门",
+    # 两高 projects and the clean-production level
+    "sector": "行业", "capacity": "产能", "capacity_unit": "产能单位", "project_stage": "项目阶段",
+    "approval_no": "审批（核准）文号", "filing_no": "备案号", "designed_energy": "设计单位产品能耗",
+    "actual_energy": "实际单位产品能耗", "utilization_percent": "产能利用率（%）",
+    "replacement_plan_no": "产能置换方案文号", "retired_capacity": "置换退出产能", "changed_on": "变更日期",
+    "clean_production_level": "清洁生产水平",
     # people and accounts
     "username": "用户名", "display_name": "姓名或名称", "role": "角色", "active": "启用", "email": "电子邮箱",
     "user_id": "账号", "failed_logins": "近期登录失败次数", "token_id": "令牌编号", "expires_on": "有效期至",
