@@ -29,6 +29,7 @@ BLUEPRINTS = [
     "platform.reviews.views",
     "platform.credit.views",
     "platform.sectors.views",
+    "platform.knowledge.views",
     "platform.core.api.views",
     "platform.public.docs",
 ]
@@ -38,6 +39,7 @@ API_MODULES = [
     "platform.audits.api",
     "platform.stats.api",
     "platform.catalogue.api",
+    "platform.knowledge.api",
     "platform.experts.api",
     "platform.reviews.api",
     "platform.credit.api",
@@ -133,6 +135,7 @@ def _audit_log_vocabulary() -> dict:
     from .catalogue import models as catalogue
     from .credit import models as credit
     from .experts import models as experts
+    from .knowledge import models as knowledge
     from .reviews import models as reviews
     from .core.auditlog import labels
     from .schemes import models as schemes
@@ -146,6 +149,9 @@ def _audit_log_vocabulary() -> dict:
         ("credit_delivery", "status"): credit.DELIVERY_STATES,
         ("expert", "status"): experts.STATUSES,
         ("technology", "status"): catalogue.STATUSES,
+        ("document", "status"): knowledge.STATUSES,
+        ("document", "currency"): knowledge.CURRENCIES,
+        ("document", "kind"): knowledge.KINDS,
         ("scheme", "status"): schemes.STATUSES,
         ("scheme_revision", "state"): schemes.REVISION_STATES,
         ("scheme_revision", "kind"): schemes.REVISION_KINDS,
@@ -172,6 +178,7 @@ def _import_models():
     from .core.indexing import models as _indexing  # noqa: F401
     from .catalogue import models as _catalogue  # noqa: F401
     from .sectors import models as _sectors  # noqa: F401
+    from .knowledge import models as _knowledge  # noqa: F401
     from .experts import models as _experts  # noqa: F401
     from .reviews import models as _reviews  # noqa: F401
     from .credit import models as _credit  # noqa: F401
