@@ -32,6 +32,7 @@ BLUEPRINTS = [
     "platform.listing.views",
     "platform.projects.views",
     "platform.results.views",
+    "platform.knowledge.views",
     "platform.core.api.views",
     "platform.public.docs",
 ]
@@ -41,6 +42,7 @@ API_MODULES = [
     "platform.audits.api",
     "platform.stats.api",
     "platform.catalogue.api",
+    "platform.knowledge.api",
     "platform.experts.api",
     "platform.reviews.api",
     "platform.credit.api",
@@ -142,6 +144,7 @@ def _audit_log_vocabulary() -> dict:
     from .catalogue import models as catalogue
     from .credit import models as credit
     from .experts import models as experts
+    from .knowledge import models as knowledge
     from .reviews import models as reviews
     from .core.auditlog import labels
     from .schemes import models as schemes
@@ -160,6 +163,9 @@ def _audit_log_vocabulary() -> dict:
         ("credit_delivery", "status"): credit.DELIVERY_STATES,
         ("expert", "status"): experts.STATUSES,
         ("technology", "status"): catalogue.STATUSES,
+        ("document", "status"): knowledge.STATUSES,
+        ("document", "currency"): knowledge.CURRENCIES,
+        ("document", "kind"): knowledge.KINDS,
         ("scheme", "status"): schemes.STATUSES,
         ("scheme_revision", "state"): schemes.REVISION_STATES,
         ("scheme_revision", "kind"): schemes.REVISION_KINDS,
@@ -190,6 +196,7 @@ def _import_models():
     from .sectors import models as _sectors  # noqa: F401
     from .listing import models as _listing  # noqa: F401
     from .projects import models as _projects  # noqa: F401
+    from .knowledge import models as _knowledge  # noqa: F401
     from .experts import models as _experts  # noqa: F401
     from .reviews import models as _reviews  # noqa: F401
     from .credit import models as _credit  # noqa: F401

@@ -6,6 +6,7 @@ PUBLIC = [
     ("audits.public_lookup", "审核公示"),
     ("audits.public_batches", "强制审核名单"),
     ("catalogue.search_page", "技术目录"),
+    ("knowledge.search_page", "知识库"),
     ("experts.directory", "专家库"),
     ("credit.public_records", "信用信息"),
     ("stats.public_page", "绩效统计"),
@@ -27,12 +28,12 @@ WORK = {
                   ("sectors.report", "行业目标填报"), ("projects.index", "“两高”项目"),
                   ("credit.dashboard", "信用信息"),
                   ("experts.pool", "专家库"), ("reviews.panels_index", "评估验收专家组"),
-                  ("reviews.approvals", "待审批事项")],
+                  ("reviews.approvals", "待审批事项"), ("knowledge.staff_list", "知识库维护")],
     "expert": [("experts.my_profile", "我的专家资料"), ("reviews.my_reviews", "我的评审任务")],
     "service_org": [("experts.my_org", "本机构")],
     "admin": [("accounts.users", "账号管理"), ("auditlog.index", "审计日志"), ("enterprises.index", "企业名录"),
               ("catalogue.admin_list", "技术目录维护"), ("stats.overview", "绩效统计"), ("projects.index", "“两高”项目"),
-              ("experts.pool", "专家库")],
+              ("experts.pool", "专家库"), ("knowledge.staff_list", "知识库维护")],
 }
 
 

@@ -73,6 +73,19 @@ ENDPOINTS: dict[tuple[str, str], dict] = {
         "parameters": [_query("q", "关键词，如“余热回收”"), _query("industry", "行业代码"),
                        _query("category", "类别"), _query("source", "来源目录"), *PAGING],
         "responses": {"200": _ok("检索结果", "Page"), **_errors(422, 503)}},
+    ("/api/v1/documents", "GET"): {
+        "summary": "检索清洁生产知识库", "tags": ["公开"], "security": [],
+        "description": "中文全文检索已发布的评价指标体系、审核指南、案例汇编、产品导向目录和政策文件；现行有效的排在已被替代的之前，返回高亮片段和分类统计（facets）。",
+        "parameters": [_query("q", "关键词，如“审核指南”"),
+                       _query("kind", "类别：indicator_system、audit_guide、case_compilation、product_catalogue、policy"),
+                       _query("currency", "效力：current（现行有效）或 superseded（已被替代）"),
+                       _query("industry", "行业代码"), _query("issuer", "发布机关"), _query("year", "发布年份"), *PAGING],
+        "responses": {"200": _ok("检索结果", "Page"), **_errors(422, 503)}},
+    ("/api/v1/documents/<int:document_id>", "GET"): {
+        "summary": "知识库文件及其版本沿革", "tags": ["公开"], "security": [],
+        "parameters": [_path("document_id", "文件编号", "integer")],
+        "description": "一份已发布文件的元数据、摘要、正文、PDF 地址，以及版本沿革（被替代的旧版本和替代它的新版本）。",
+        "responses": {"200": _ok("文件"), **_errors(404)}},
     ("/api/v1/experts", "GET"): {
         "summary": "检索专家库（公开信息）", "tags": ["公开"], "security": [],
         "description": "已入库专家的姓名、职称、工作单位和专业；不含联系方式。",

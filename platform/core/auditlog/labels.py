@@ -113,6 +113,13 @@ ACTIONS = {
     "technology.update": "修改清洁生产技术",
     "technology.publish": "发布清洁生产技术",
     "technology.withdraw": "撤回清洁生产技术",
+    # knowledge base
+    "document.create": "起草知识库文件",
+    "document.update": "修改知识库文件草稿",
+    "document.submit": "提交知识库文件审批",
+    "document.approve": "审批发布知识库文件",
+    "document.reject": "退回知识库文件",
+    "document.supersede": "知识库文件被新版本替代",
     # subscriptions
     "subscription.digest": "发送订阅周报",
     # the sectors' 2025 targets
@@ -157,6 +164,7 @@ OBJECT_TYPES = {
     "credit_delivery": "信用信息报送",
     "credit_outbox": "信用信息报送批次",
     "technology": "清洁生产技术",
+    "document": "知识库文件",
     "subscription": "订阅",
     "sector_figure": "行业目标年度数值",
     "evidence_import": "名单筛选数据导入",
@@ -250,6 +258,10 @@ FIELDS = {
     "proof_original_name": "证明材料文件名", "proof_stored_name": "证明材料存储名", "proof_sha256": "证明材料校验值（SHA-256）",
     "proof_size": "证明材料大小（字节）", "voucher_original_name": "缴款凭证文件名", "voucher_stored_name": "缴款凭证存储名",
     "voucher_sha256": "缴款凭证校验值（SHA-256）",
+    # knowledge base
+    "issuer": "发布机关", "issued_on": "发布日期", "edition": "版本", "summary": "摘要", "body": "正文",
+    "supersedes_id": "替代的旧版本", "currency": "效力", "pdf_original_name": "PDF 文件名",
+    "pdf_sha256": "PDF 校验值（SHA-256）",
     # subscriptions
     "subscribers": "订阅人数", "mails": "发送邮件数",
 }
