@@ -29,6 +29,7 @@ BLUEPRINTS = [
     "platform.reviews.views",
     "platform.credit.views",
     "platform.sectors.views",
+    "platform.training.views",
     "platform.core.api.views",
     "platform.public.docs",
 ]
@@ -42,6 +43,7 @@ API_MODULES = [
     "platform.reviews.api",
     "platform.credit.api",
     "platform.public.api",
+    "platform.training.api",
     "platform.core.api.openapi",
 ]
 CLI_MODULES = [
@@ -150,6 +152,7 @@ def _audit_log_vocabulary() -> dict:
         ("scheme_revision", "state"): schemes.REVISION_STATES,
         ("scheme_revision", "kind"): schemes.REVISION_KINDS,
         ("panel", "state"): reviews.PANEL_STATES,
+        ("service_org", "result"): experts.QUALIFICATION_RESULTS,
         (None, "role"): ROLES,
         (None, "department"): DEPARTMENTS,
         (None, "kind"): audits.KINDS,
@@ -173,6 +176,7 @@ def _import_models():
     from .catalogue import models as _catalogue  # noqa: F401
     from .sectors import models as _sectors  # noqa: F401
     from .experts import models as _experts  # noqa: F401
+    from .training import models as _training  # noqa: F401
     from .reviews import models as _reviews  # noqa: F401
     from .credit import models as _credit  # noqa: F401
     from .enterprises import models as _enterprises  # noqa: F401

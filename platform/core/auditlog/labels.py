@@ -111,6 +111,16 @@ ACTIONS = {
     # the sectors' 2025 targets
     "sector_figure.report": "填报行业目标年度数值",
     "sector_figure.revise": "修订行业目标年度数值",
+    # training
+    "training.plan.create": "制定培训计划",
+    "training.session.create": "添加培训班次",
+    "training.enrol": "培训报名",
+    "training.attendance": "登记培训出勤",
+    # service organisations answer for their work
+    "service_org.suspend": "暂停咨询服务机构承接审核",
+    "service_org.lift": "解除咨询服务机构暂停",
+    "service_org.qualification.submit": "提交咨询服务机构资质材料",
+    "service_org.qualification.check": "核查咨询服务机构资质材料",
 }
 
 OBJECT_TYPES = {
@@ -134,9 +144,18 @@ OBJECT_TYPES = {
     "technology": "清洁生产技术",
     "subscription": "订阅",
     "sector_figure": "行业目标年度数值",
+    "training_plan": "培训计划",
+    "training_session": "培训班次",
 }
 
 FIELDS = {
+    # training
+    "hours": "学时", "audience": "培训对象", "plan": "培训计划", "capacity": "名额", "place": "培训地点",
+    "starts_on": "开始日期", "ends_on": "结束日期", "enrolment": "报名记录", "attended": "出勤",
+    "certificate": "已出具证书",
+    # service organisations
+    "suspended": "暂停承接审核", "suspension": "暂停记录", "qualification": "资质记录", "requirement": "资质条件",
+    "result": "核查结论",
     # the sectors' 2025 targets
     "indicator": "指标", "year": "年度", "value": "数值", "revises_id": "所修订的数值", "department": "所属部门",
     # people and accounts
