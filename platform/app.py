@@ -33,6 +33,7 @@ BLUEPRINTS = [
     "platform.projects.views",
     "platform.results.views",
     "platform.knowledge.views",
+    "platform.training.views",
     "platform.core.api.views",
     "platform.public.docs",
 ]
@@ -49,6 +50,7 @@ API_MODULES = [
     "platform.public.api",
     "platform.projects.api",
     "platform.results.api",
+    "platform.training.api",
     "platform.core.api.openapi",
 ]
 CLI_MODULES = [
@@ -170,6 +172,7 @@ def _audit_log_vocabulary() -> dict:
         ("scheme_revision", "state"): schemes.REVISION_STATES,
         ("scheme_revision", "kind"): schemes.REVISION_KINDS,
         ("panel", "state"): reviews.PANEL_STATES,
+        ("service_org", "result"): experts.QUALIFICATION_RESULTS,
         (None, "role"): ROLES,
         (None, "department"): DEPARTMENTS,
         (None, "kind"): audits.KINDS,
@@ -198,6 +201,7 @@ def _import_models():
     from .projects import models as _projects  # noqa: F401
     from .knowledge import models as _knowledge  # noqa: F401
     from .experts import models as _experts  # noqa: F401
+    from .training import models as _training  # noqa: F401
     from .reviews import models as _reviews  # noqa: F401
     from .credit import models as _credit  # noqa: F401
     from .enterprises import models as _enterprises  # noqa: F401

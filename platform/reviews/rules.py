@@ -110,6 +110,12 @@ REVIEW_VETOES = (
     Veto("major_accident", "审核期间发生重大环境污染事故"),
 )
 
+# The veto items that say the report or the performance data were falsified (弄虚作假): a panel's
+# conclusion on one of these is put on the public record of the service organisation that assisted
+# (experts/accountability.py), and is the usual ground for a 促进法 第三十九条 case.
+FALSIFICATION_VETOES = ("fake_data", "false_performance")
+
+
 ITEMS = {"evaluation": EVALUATION_ITEMS, "acceptance": ACCEPTANCE_ITEMS, "review": REVIEW_ITEMS}
 VETOES = {"evaluation": EVALUATION_VETOES, "acceptance": ACCEPTANCE_VETOES, "review": REVIEW_VETOES}
 for _stage, _items in ITEMS.items():
@@ -119,7 +125,8 @@ for _stage, _items in ITEMS.items():
 # Who is left out of a draw, and why, in the order the reasons are checked (one reason recorded
 # per expert). 评估验收指南 (回避): experts with an interest in the enterprise or in the service
 # organisation that wrote the report do not sit; only approved experts of the enterprise's
-# industry are drawn.
+# industry are drawn. An expert who has not completed the training hours of training/rules.py is
+# left out too (local practice).
 EXCLUSION_REASONS = {
     "on_panel": "已在本专家组中",
     "declined": "已拒绝参加本次评审",
@@ -130,5 +137,7 @@ EXCLUSION_REASONS = {
     "same_employer": "与被审核企业为同一单位",
     "service_org": "受雇于为该企业提供审核服务的咨询机构",
     "declared": "本人申报的利益冲突",
+    # Checked last, so that a conflict of interest is always named as such (conflict_with reads it).
+    "training": "未完成规定的培训学时",
 }
 

@@ -30,6 +30,7 @@ from ..core.errors import InvalidFields, NotFound, PermissionDenied, ValidationE
 from ..core.extensions import db
 from ..core.models_base import utcnow
 from ..experts import services as pool
+from ..training import services as training
 from . import draw, rules
 from ..experts.models import Expert, ServiceOrg
 from .models import Panel, PanelDraw, PanelExclusion, PanelMember, PanelRequest, Score
@@ -42,17 +43,19 @@ CONFLICTS = ("same_employer", "service_org", "declared")
 
 # --- the facts of a draw -------------------------------------------------------------------------
 
-def _candidates() -> list[draw.Candidate]:
-    """Every expert in the pool, by id: the draw's candidate list."""
-    experts = db.session.scalars(select(Expert).options(selectinload(Expert.industries),
-                                                        selectinload(Expert.conflicts)).order_by(Expert.id))
-    return [_candidate(e) for e in experts]
+def _candidates(on: date) -> list[draw.Candidate]:
+    """Every expert in the pool, by id: the draw's candidate list, with their training standing on `on`."""
+    experts = list(db.session.scalars(select(Expert).options(selectinload(Expert.industries),
+                                                             selectinload(Expert.conflicts)).order_by(Expert.id)))
+    short = training.short_of_training(experts, on)
+    return [_candidate(e, e.id in short) for e in experts]
 
 
-def _candidate(expert: Expert) -> draw.Candidate:
+def _candidate(expert: Expert, short_of_training: bool = False) -> draw.Candidate:
     return draw.Candidate(id=expert.id, status=expert.status, employer_uscc=expert.employer_uscc,
                           industry_codes=frozenset(expert.industry_codes),
-                          declared_usccs=frozenset(c.uscc for c in expert.conflicts))
+                          declared_usccs=frozenset(c.uscc for c in expert.conflicts),
+                          short_of_training=short_of_training)
 
 
 def _review(round_: AuditRound, panel: Panel | None = None, declining: PanelMember | None = None) -> draw.Review:
@@ -128,9 +131,10 @@ def draw_panel(actor, round_: AuditRound, *, size: int | None = None, meeting_on
     started = _stage_started(round_, stage)
     if meeting_on is not None and started and meeting_on < started:
         raise ValidationError(f"评审会日期不能早于{rules.STAGES[stage]}开始日期（{started.isoformat()}）。", "meeting_on")
-    outcome = draw.run(_candidates(), _review(round_), draw.new_seed() if seed is None else seed, size,
+    outcome = draw.run(_candidates(today), _review(round_), draw.new_seed() if seed is None else seed, size,
                        stage_label=rules.STAGES[stage])
-    panel = Panel(round=round_, stage=stage, state="scoring", size=size, pass_mark=rules.PASS_MARK.value,
+    panel = Panel(round=round_, stage=stage, state="scoring", size=size, service_org_id=round_.service_org_id,
+                  pass_mark=rules.PASS_MARK.value,
                   veto_min_members=rules.VETO_MIN_MEMBERS.value, drawn_on=today, drawn_by_id=getattr(actor, "id", None),
                   meeting_on=meeting_on, location=(location or "").strip()[:200] or None)
     try:
@@ -195,7 +199,7 @@ def decline(actor, member: PanelMember, reason: str) -> PanelMember | PanelReque
 def _decline(actor, member: PanelMember, reason: str, request: PanelRequest | None = None) -> PanelMember:
     panel = member.panel
     round_ = panel.round
-    outcome = draw.run(_candidates(), _review(round_, panel, declining=member), draw.new_seed(), 1,
+    outcome = draw.run(_candidates(beijing_today()), _review(round_, panel, declining=member), draw.new_seed(), 1,
                        stage_label=panel.stage_label)
     member.state = "declined"
     member.declined_reason = reason[:1000]

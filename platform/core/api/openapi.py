@@ -96,6 +96,10 @@ ENDPOINTS: dict[tuple[str, str], dict] = {
         "description": "登记的清洁生产咨询服务机构，及其服务过的审核轮次的评估、验收结果统计。",
         "parameters": [_query("q", "机构名称或统一社会信用代码"), *PAGING],
         "responses": {"200": _ok("机构列表", "Page"), **_errors(422)}},
+    ("/api/v1/certificates/<code>", "GET"): {
+        "summary": "核验培训证书", "tags": ["公开"], "security": [], "parameters": [_path("code", "证书验证码（16 位，可含连字符）")],
+        "description": "按验证码返回证书持有人姓名、单位、培训计划与班次、日期、地点、学时和发证日期；验证码不存在时返回 404。",
+        "responses": {"200": _ok("证书信息"), **_errors(404)}},
     ("/api/v1/reviews/<int:panel_id>/draw", "GET"): {
         "summary": "专家抽取记录", "tags": ["公开"], "security": [], "parameters": [_path("panel_id", "专家组编号", "integer")],
         "description": "评审进行中只公开每次抽取的承诺值（SHA-256）；专家组作出结论或撤销后，公开种子、随机数和名单，任何人可据此复算。",

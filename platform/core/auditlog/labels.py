@@ -142,6 +142,16 @@ ACTIONS = {
     "two_high_project.update": "修改“两高”项目信息",
     "two_high_project.stage": "变更“两高”项目阶段",
     "two_high_project.note": "记录“两高”项目联合会商意见",
+    # training
+    "training.plan.create": "制定培训计划",
+    "training.session.create": "添加培训班次",
+    "training.enrol": "培训报名",
+    "training.attendance": "登记培训出勤",
+    # service organisations answer for their work
+    "service_org.suspend": "暂停咨询服务机构承接审核",
+    "service_org.lift": "解除咨询服务机构暂停",
+    "service_org.qualification.submit": "提交咨询服务机构资质材料",
+    "service_org.qualification.check": "核查咨询服务机构资质材料",
 }
 
 OBJECT_TYPES = {
@@ -170,12 +180,21 @@ OBJECT_TYPES = {
     "evidence_import": "名单筛选数据导入",
     "list_proposal": "强制性审核名单（提出与核定）",
     "two_high_project": "“两高”项目",
+    "training_plan": "培训计划",
+    "training_session": "培训班次",
 }
 
 FIELDS = {
     # mandatory lists built from evidence
     "as_of": "筛选日", "candidates": "候选企业数", "enterprise": "企业", "included": "列入名单", "evidence_note": "证据说明",
     "rows": "行数", "created": "新增", "updated": "更新", "unchanged": "未变化",
+    # training
+    "hours": "学时", "audience": "培训对象", "plan": "培训计划", "capacity": "名额", "place": "培训地点",
+    "starts_on": "开始日期", "ends_on": "结束日期", "enrolment": "报名记录", "attended": "出勤",
+    "certificate": "已出具证书",
+    # service organisations
+    "suspended": "暂停承接审核", "suspension": "暂停记录", "qualification": "资质记录", "requirement": "资质条件",
+    "result": "核查结论",
     # the sectors' 2025 targets
     "indicator": "指标", "year": "年度", "value": "数值", "revises_id": "所修订的数值", "department": "所属部门",
     # 两高 projects and the clean-production level
