@@ -17,7 +17,7 @@ WORK = {
     "enterprise": [("enterprises.my_profile", "本企业资料"), ("audits.my_rounds", "我的审核"),
                    ("schemes.mine", "清洁生产方案"), ("stats.mine", "审核绩效"), ("credit.mine", "信用记录"),
                    ("experts.enterprise_reviews", "评估验收")],
-    "regulator": [("enterprises.index", "企业名录"), ("enterprises.import_file", "名录导入"),
+    "regulator": [("accounts.workbench", "工作台"), ("enterprises.index", "企业名录"), ("enterprises.import_file", "名录导入"),
                   ("audits.batches", "强制审核名单"), ("audits.rounds", "审核轮次"), ("audits.confirmations", "日期核实"),
                   ("audits.cases", "违规案件"),
                   ("schemes.index", "方案实施"), ("schemes.revisions", "方案修订审核"),

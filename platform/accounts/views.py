@@ -2,6 +2,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..enterprises import services as enterprises
+from ..experts import services as experts
 from ..core.errors import DomainError, ValidationError
 from ..core.extensions import db
 from ..core.models_base import utcnow
@@ -12,18 +13,23 @@ from ..core.web import form_page, paginate, safe_next, show_errors
 from . import services
 from .forms import LoginForm, PasswordForm, TokenForm, UserForm
 from .models import User
+from .workbench import regulator_items as workbench_items
 
 bp = Blueprint("accounts", __name__)
 
+# Where each role's work is: the page a user lands on after login (unless a safe `next` says otherwise).
 HOME_BY_ROLE = {
-    "enterprise": "enterprises.my_profile",
-    "regulator": "enterprises.index",
-    "admin": "accounts.users",
+    "enterprise": "audits.my_rounds",
+    "expert": "reviews.my_reviews",
     "service_org": "experts.my_org",
+    "regulator": "accounts.workbench",
+    "admin": "accounts.users",
 }
 
 
 def home_for(user) -> str:
+    if user.role == "expert" and experts.expert_of(user) is None:
+        return url_for("public.index")  # an expert account whose profile is not linked yet has no reviews
     return url_for(HOME_BY_ROLE.get(user.role, "public.index"))
 
 
@@ -54,6 +60,13 @@ def login():
     elif request.method == "POST":
         status = 422
     return render_template("accounts/login.html", form=form), status
+
+
+@bp.get("/workbench")
+@role_required("regulator", "admin")
+def workbench():
+    """What waits for the regulator, counted and linked to the filtered lists."""
+    return render_template("accounts/workbench.html", groups=workbench_items(current_user))
 
 
 @bp.post("/logout")

@@ -157,6 +157,7 @@ ROUTES: dict[str, list[Check]] = {
         "/account/password", get=signed_in(200), post=signed_in(OK),
         data={"current_password": "wrong-password-1", "new_password": "Neues-Passw0rt", "confirm": "Neues-Passw0rt"})),
     "accounts.users": route(Check("/admin/users", signed_in(admin=200))),
+    "accounts.workbench": route(Check("/workbench", REGULATORS_AND_ADMIN)),
     "accounts.new_user": route(Check(
         "/admin/users/new", get=signed_in(admin=200), post=signed_in(admin=OK),
         data={"username": "new-user", "password": "Neu-Passw0rt-1", "role": "expert", "display_name": "新用户",
