@@ -31,3 +31,13 @@ class UserForm(Form):
 class TokenForm(Form):
     name = StringField("用途", validators=[DataRequired("请填写令牌用途。"), Length(max=80)])
     expires_on = DateField("有效期至（含当日，北京时间）", validators=[Optional()])
+
+
+class ForgotForm(Form):
+    username = StringField("用户名或电子邮箱", validators=[DataRequired("请填写用户名或电子邮箱。"), Length(max=200)])
+
+
+class ResetForm(Form):
+    new_password = PasswordField("新密码", validators=[DataRequired("请填写新密码。")])
+    confirm = PasswordField("确认新密码", validators=[
+        DataRequired("请再次填写新密码。"), EqualTo("new_password", "两次填写的新密码不一致。")])

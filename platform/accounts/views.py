@@ -11,7 +11,9 @@ from ..core.reference.services import cities
 from ..core.access import role_required
 from ..core.web import form_page, paginate, safe_next, show_errors
 from . import services
-from .forms import LoginForm, PasswordForm, TokenForm, UserForm
+from ..core import mail
+from . import resets
+from .forms import ForgotForm, LoginForm, PasswordForm, ResetForm, TokenForm, UserForm
 from .models import User
 from .workbench import regulator_items as workbench_items
 
@@ -60,6 +62,49 @@ def login():
     elif request.method == "POST":
         status = 422
     return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """忘记密码: a link by e-mail where SMTP is configured; otherwise, whom to ask."""
+    if not mail.enabled():
+        return render_template("accounts/forgot.html", form=None, hint=resets.login_page_hint())
+    form = ForgotForm()
+
+    def act():
+        flash(resets.request_by_mail(form.username.data, request.remote_addr or ""), "info")
+        return redirect(url_for("accounts.login"))
+
+    return form_page(form, act, "accounts/forgot.html")
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Set a password by a single-use link (忘记密码, an administrator's reset, a new account)."""
+    link = resets.valid_link(token)  # an unknown, spent or expired link: 404 in one set of words
+    form = ResetForm()
+
+    def act():
+        user = resets.set_password(token, form.new_password.data)
+        if current_user.is_authenticated:
+            logout_user()
+        flash(f"账号 {user.username} 的密码已设置，请使用新密码登录。", "success")
+        return redirect(url_for("accounts.login"))
+
+    return form_page(form, act, "accounts/reset.html", account=link.user)
+
+
+@bp.post("/admin/users/<int:user_id>/reset-password")
+@role_required("admin")
+def admin_reset_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    try:
+        token = resets.admin_reset(current_user, user)
+    except DomainError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("accounts.users"))
+    return render_template("accounts/reset_issued.html", account=user, link=resets.link(token),
+                           hours=int(resets.LIFETIME["admin"].total_seconds() // 3600))
 
 
 @bp.get("/workbench")

@@ -58,7 +58,8 @@ SEARCH_PAGES = {"catalogue.search_page", "api.technologies", "experts.directory"
 
 # Tables no public page reads: writing them does not change the stamp.
 UNSEEN_TABLES = {"cache_stamps", "scheduler_leases", "scheduler_job_runs", "apscheduler_jobs", "login_sessions",
-                 "login_failures", "api_tokens", "audit_log"}
+                 "login_failures", "api_tokens", "audit_log", "password_resets", "password_reset_requests",
+                 "account_requests", "subscriptions"}
 READS = ("SELECT", "PRAGMA", "SHOW", "SET ", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "EXPLAIN", "COMMIT")
 WRITTEN_TABLE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.I)
 CTE_WRITE = re.compile(r"\)\s*(?:INSERT|UPDATE|DELETE)\s", re.I)  # WITH … AS (…) INSERT, not WITH … SELECT
