@@ -14,6 +14,7 @@ from ..core.extensions import db
 from ..credit import services as credit
 from ..experts import engagements, services as pool
 from ..reviews import services as panels
+from . import requests as account_requests
 
 
 @dataclass
@@ -28,7 +29,7 @@ def _count(query) -> int:
     return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
 
-def regulator_items(user, extra: list[Item] = ()) -> list[tuple[str, list[Item]]]:
+def regulator_items(user) -> list[tuple[str, list[Item]]]:
     """Groups of (heading, items) for the regulator's workbench, in the user's scope."""
     access.require_role(user, "regulator", "admin", message="只有监管部门可以查看工作台。")
     approvals = (len(panels.pending_requests(user)) + len(engagements.awaiting_regulator(user))
@@ -54,5 +55,8 @@ def regulator_items(user, extra: list[Item] = ()) -> list[tuple[str, list[Item]]
                  url_for("credit.records", state="pending")),
             Item("待审核的信用修复申请", _count(credit.pending_repairs(user)), url_for("credit.dashboard")),
         ]),
-        *([("账号申请", list(extra))] if extra else []),
+        ("账号申请", [
+            Item("待审核的企业账号申请", _count(account_requests.visible(user, "pending")),
+                 url_for("accounts.account_requests_index", state="pending")),
+        ]),
     ]

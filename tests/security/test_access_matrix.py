@@ -162,6 +162,18 @@ ROUTES: dict[str, list[Check]] = {
     "accounts.forgot_password": route(Check("/password/forgot", get=PUBLIC, post=everyone(OK), data={"username": "admin"})),
     "accounts.reset_password": route(Check("/password/reset/not-a-token", get=everyone(404), post=everyone(404),
                                            data={"new_password": "Neues-Passw0rt", "confirm": "Neues-Passw0rt"})),
+    # An enterprise asks for an account: anyone may file (a second filing is refused beside the field).
+    "accounts.request_account": route(Check(
+        "/account-request", get=PUBLIC, post=everyone(OK),
+        data={"uscc": "{ent_a3_uscc}", "enterprise_name": "南宁丁材料有限公司", "username": "ent-a3",
+              "contact_person": "丁联系人", "contact_phone": "0771-5550004", "contact_email": "a3@example.com",
+              "proof": (PDF, "营业执照.pdf")})),
+    "accounts.account_requests_index": route(Check("/account-requests", REGULATORS_AND_ADMIN)),
+    "accounts.account_request": route(Check(
+        "/account-requests/{account_request}", get={**A_REGULATORS_AND_ADMIN, REG_B: OUTSIDE},
+        post=signed_in(**roles(OK, REG_A, PROV), regulator_b=OUTSIDE), data={"decision": "reject", "reason": "材料不清晰"})),
+    "accounts.account_request_proof": route(Check("/account-requests/{account_request}/proof",
+                                                  {**A_REGULATORS_AND_ADMIN, REG_B: OUTSIDE})),
     "accounts.admin_reset_password": route(Check("/admin/users/{users[expert]}/reset-password", post=signed_in(admin=OK))),
     "accounts.new_user": route(Check(
         "/admin/users/new", get=signed_in(admin=200), post=signed_in(admin=OK),
