@@ -9,6 +9,7 @@ PUBLIC = [
     ("experts.directory", "专家库"),
     ("credit.public_records", "信用信息"),
     ("stats.public_page", "绩效统计"),
+    ("public.map", "地图"),
     ("sectors.dashboard", "行业目标"),
     ("public.rules", "规则与依据"),
 ]

@@ -48,7 +48,7 @@ MAX_BODY = 1024 * 1024
 
 # Public reads from the database alone, and those that ask the search engine too.
 DATABASE_PAGES = {
-    "public.index", "public.rules", "audits.public_lookup", "audits.public_status", "audits.public_batches",
+    "public.index", "public.rules", "public.map", "audits.public_lookup", "audits.public_status", "audits.public_batches",
     "audits.public_batch", "credit.public_records", "credit.public_record", "catalogue.detail",
     "experts.public_panels", "experts.public_panel", "experts.service_orgs", "experts.service_org_detail",
     "stats.public_page", "api.index", "api.rules_list", "api.stats_summary", "api.stats_breakdown",

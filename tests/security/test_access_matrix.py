@@ -146,6 +146,7 @@ ROUTES: dict[str, list[Check]] = {
     "reviews.public_panels": route(Check("/reviews", PUBLIC)),
     "reviews.public_panel": route(Check("/reviews/{panel_a}", PUBLIC)),
     "stats.public_page": route(Check("/stats", PUBLIC)),
+    "public.map": route(Check("/map", PUBLIC)),
     "stats.public_export": route(Check("/stats/export/by_city.csv", PUBLIC)),
 
     # --- accounts ---------------------------------------------------------------------------------------
