@@ -4,7 +4,7 @@ import hashlib
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..core import access
 from ..core.auditlog.services import diff, record as log
@@ -273,6 +273,26 @@ def public_status(uscc: str, today: date) -> tuple[Enterprise, list[tuple[AuditR
     if enterprise is None:
         raise NotFound("未找到该统一社会信用代码对应的企业。", "uscc")
     return enterprise, [(r, deadlines(r, today)) for r in rounds_of(enterprise.id)]
+
+
+def _mandatory_listed():
+    """Enterprises on a published mandatory list (a mandatory round, not cancelled): public facts."""
+    return (select(Enterprise).where(Enterprise.id.in_(select(AuditRound.enterprise_id).where(
+        AuditRound.kind == "mandatory", AuditRound.state != "cancelled"))))
+
+
+def public_listed(city: str = ""):
+    """The enterprises listed for a mandatory audit, of one city or all, by name (the map's lists)."""
+    query = _mandatory_listed()
+    if city:
+        query = query.where(Enterprise.city_code == city)
+    return query.order_by(Enterprise.name, Enterprise.id)
+
+
+def listed_by_city() -> dict[str, int]:
+    """City code -> enterprises listed for a mandatory audit."""
+    listed = _mandatory_listed().subquery()
+    return dict(db.session.execute(select(listed.c.city_code, func.count()).group_by(listed.c.city_code)).all())
 
 
 def rounds_of(enterprise_id: int) -> list[AuditRound]:

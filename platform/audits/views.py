@@ -9,7 +9,7 @@ from ..core import access
 from ..core.errors import DomainError, NotFound, PermissionDenied
 from ..core.extensions import db
 from ..core.models_base import small_int
-from ..core.reference.services import cities_for
+from ..core.reference.services import cities, cities_for
 from ..core.tabular import export_caption, export_filename, xlsx_bytes
 from ..core.access import role_required
 from ..core.web import XLSX, download, flash_form_errors, form_page, paginate, show_errors
@@ -248,8 +248,11 @@ def report_file(report_id: int):
 def cases():
     status = request.args.get("status", "active")
     q = request.args.get("q", "").strip()
-    pagination = paginate(case_services.visible(current_user, status or None, q))
-    return render_template("audits/cases.html", pagination=pagination, status=status, q=q,
+    city = request.args.get("city", "").strip()
+    city = city if city in cities_for(current_user) else ""
+    pagination = paginate(case_services.visible(current_user, status or None, q, city))
+    return render_template("audits/cases.html", pagination=pagination, status=status, q=q, city=city,
+                           cities=cities_for(current_user),
                            statuses=case_services.STATUS_FILTERS, causes=CAUSES)
 
 
@@ -333,12 +336,17 @@ def public_batch(batch_id: int):
 @bp.get("/audit-status")
 def public_lookup():
     q = request.args.get("q", "").strip()
+    city = request.args.get("city", "").strip()
+    city_name = cities().get(city) if city else None
     pagination = None
     if q:
         pagination = paginate(enterprises.find_public(q))
         if pagination.total == 1 and pagination.page == 1:
             return redirect(url_for("audits.public_status", uscc=pagination.items[0].uscc))
-    return render_template("audits/public_lookup.html", q=q, pagination=pagination)
+    elif city_name:  # the map's link: the firms of one city listed for a mandatory audit
+        pagination = paginate(services.public_listed(city))
+    return render_template("audits/public_lookup.html", q=q, pagination=pagination, city=city if city_name else "",
+                           city_name=city_name)
 
 
 @bp.get("/audit-status/<uscc>")

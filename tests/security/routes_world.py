@@ -198,6 +198,11 @@ def build_world() -> dict:
                                      filename="整改证明.pdf", paid_yuan=record_pub.decision.fine_yuan,
                                      paid_on=record_pub.decision.decided_on, voucher=PDF,
                                      voucher_filename="缴款凭证.pdf", today=TODAY)
+    from platform.accounts import requests as account_requests
+
+    account_request = account_requests.submit(
+        uscc=ent_a2.uscc, enterprise_name=ent_a2.name, username="ent-a2", contact_person="丙联系人",
+        contact_phone="0771-5550003", contact_email="a2.contact@example.com", data=PDF, filename="营业执照.pdf")
     db.session.commit()
     assert record_pub.state == "published" and record_pending.state == "pending"
     assert db.session.get(CreditDelivery, dead.id).status == "dead"
@@ -226,7 +231,7 @@ def build_world() -> dict:
         "step_a": round_a.step_records[0].id,
         "fine_pub": str(record_pub.decision.fine_yuan), "decided_pub": record_pub.decision.decided_on.isoformat(),
         "expert_phone": expert.phone, "expert_email": expert.email, "ent_a_phone": ent_a.contact_phone,
-        "org_phone": org_a.contact_phone,
+        "org_phone": org_a.contact_phone, "account_request": account_request.id,
     }
 
 

@@ -146,6 +146,7 @@ ROUTES: dict[str, list[Check]] = {
     "reviews.public_panels": route(Check("/reviews", PUBLIC)),
     "reviews.public_panel": route(Check("/reviews/{panel_a}", PUBLIC)),
     "stats.public_page": route(Check("/stats", PUBLIC)),
+    "public.map": route(Check("/map", PUBLIC)),
     "stats.public_export": route(Check("/stats/export/by_city.csv", PUBLIC)),
 
     # --- accounts ---------------------------------------------------------------------------------------
@@ -157,6 +158,24 @@ ROUTES: dict[str, list[Check]] = {
         "/account/password", get=signed_in(200), post=signed_in(OK),
         data={"current_password": "wrong-password-1", "new_password": "Neues-Passw0rt", "confirm": "Neues-Passw0rt"})),
     "accounts.users": route(Check("/admin/users", signed_in(admin=200))),
+    "accounts.workbench": route(Check("/workbench", REGULATORS_AND_ADMIN)),
+    # Without SMTP the page says whom to ask, to everyone; a link that is no link is missing for everyone.
+    "accounts.forgot_password": route(Check("/password/forgot", get=PUBLIC, post=everyone(OK), data={"username": "admin"})),
+    "accounts.reset_password": route(Check("/password/reset/not-a-token", get=everyone(404), post=everyone(404),
+                                           data={"new_password": "Neues-Passw0rt", "confirm": "Neues-Passw0rt"})),
+    # An enterprise asks for an account: anyone may file (a second filing is refused beside the field).
+    "accounts.request_account": route(Check(
+        "/account-request", get=PUBLIC, post=everyone(OK),
+        data={"uscc": "{ent_a3_uscc}", "enterprise_name": "南宁丁材料有限公司", "username": "ent-a3",
+              "contact_person": "丁联系人", "contact_phone": "0771-5550004", "contact_email": "a3@example.com",
+              "proof": (PDF, "营业执照.pdf")})),
+    "accounts.account_requests_index": route(Check("/account-requests", REGULATORS_AND_ADMIN)),
+    "accounts.account_request": route(Check(
+        "/account-requests/{account_request}", get={**A_REGULATORS_AND_ADMIN, REG_B: OUTSIDE},
+        post=signed_in(**roles(OK, REG_A, PROV), regulator_b=OUTSIDE), data={"decision": "reject", "reason": "材料不清晰"})),
+    "accounts.account_request_proof": route(Check("/account-requests/{account_request}/proof",
+                                                  {**A_REGULATORS_AND_ADMIN, REG_B: OUTSIDE})),
+    "accounts.admin_reset_password": route(Check("/admin/users/{users[expert]}/reset-password", post=signed_in(admin=OK))),
     "accounts.new_user": route(Check(
         "/admin/users/new", get=signed_in(admin=200), post=signed_in(admin=OK),
         data={"username": "new-user", "password": "Neu-Passw0rt-1", "role": "expert", "display_name": "新用户",
