@@ -1,7 +1,7 @@
 """procedures and certifications: the simplified procedure's own steps, and certification as an audit
 
 Revision ID: 0014b_procedures_certifications
-Revises: 0013_cache_stamps
+Revises: 0014a_listing
 
 Audit rounds record why they follow their procedure (procedure_basis) and whether they take the
 simplified procedure's combined review (combined_review); three states join: the combined review
@@ -16,7 +16,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0014b_procedures_certifications'
-down_revision = '0013_cache_stamps'
+down_revision = '0014a_listing'
 branch_labels = None
 depends_on = None
 

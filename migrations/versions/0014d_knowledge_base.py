@@ -2,13 +2,13 @@
 catalogue, policy documents) with their versions, approval and industries
 
 Revision ID: 0014d_knowledge_base
-Revises: 0013_cache_stamps
+Revises: 0014c_two_high_results
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0014d_knowledge_base'
-down_revision = '0013_cache_stamps'
+down_revision = '0014c_two_high_results'
 branch_labels = None
 depends_on = None
 

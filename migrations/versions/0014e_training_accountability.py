@@ -3,13 +3,13 @@ certificates; qualification records and suspensions of service organisations; th
 panel reviewed (taken at the draw); "training" as a reason a draw leaves an expert out
 
 Revision ID: 0014e_training_accountability
-Revises: 0013_cache_stamps
+Revises: 0014d_knowledge_base
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0014e_training_accountability'
-down_revision = '0013_cache_stamps'
+down_revision = '0014d_knowledge_base'
 branch_labels = None
 depends_on = None
 

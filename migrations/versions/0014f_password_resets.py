@@ -1,7 +1,7 @@
 """password resets, their rate limit, and enterprises' account requests
 
 Revision ID: 0014f_password_resets
-Revises: 0013_cache_stamps
+Revises: 0014e_training_accountability
 
 忘记密码 mails a single-use link kept only as its SHA-256 (password_resets; an administrator's reset
 and the first password of an approved enterprise account use the same links); requests are counted
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0014f_password_resets'
-down_revision = '0013_cache_stamps'
+down_revision = '0014e_training_accountability'
 branch_labels = None
 depends_on = None
 
