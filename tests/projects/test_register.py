@@ -46,8 +46,9 @@ def test_every_sector_has_its_units_and_levels_with_source_and_edition():
 
 def test_a_planned_steel_project_without_replacement_proof_warns_and_its_owners_next_round_is_strict(
         world, make_enterprise, department_regulator, register, client_for, token_for):
-    owner = make_enterprise("450100", name="南宁钢铁集团有限公司")
-    untouched = make_enterprise("450100", name="南宁另一家钢铁有限公司")
+    # Both registered as group headquarters (7212, not a 两高 industry): only the register makes one strict.
+    owner = make_enterprise("450100", name="南宁钢铁集团有限公司", industry_code="7212")
+    untouched = make_enterprise("450100", name="南宁另一家控股集团有限公司", industry_code="7212")
     assert not owner.two_high
     development = department_regulator("development_reform")
     project = register(development, steel_project(owner))
