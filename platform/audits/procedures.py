@@ -93,7 +93,7 @@ def outline_text(procedure: str) -> str:
              "## 前言（企业概况、审核依据、列入名单原因）", ""]
     for n, chapter in enumerate(chapters, 1):
         lines += [f"## 第{_CN_NUMBERS[n]}章 {chapter}", ""]
-        lines += [f"- {point}" for point in _POINTS.get(chapter, ())]
+        lines += [f"{k}. {point}" for k, point in enumerate(_POINTS.get(chapter, ()), 1)]
         lines.append("")
     lines += ["## 附件（监测报告、物料平衡、能源和水平衡测试数据、方案汇总表）", "",
               f"本提纲依据：{OUTLINES[procedure].source}。"]
