@@ -139,6 +139,8 @@ def _decidable(actor, cert: Certification) -> None:
     if access.is_person(actor, "enterprise"):
         raise PermissionDenied("企业不能核实本企业的评价认证，须由所在地监管部门核实。")
     access.require_regulator_of(actor, cert.enterprise.city_code, "只有监管部门可以核实评价认证。")
+    if not access.is_person(actor, "regulator"):
+        raise PermissionDenied("评价认证须由监管人员对照证书核实。")
     if cert.status != "pending":
         raise ValidationError(f"该评价认证{cert.status_label}，无需再核实。", "status")
 
