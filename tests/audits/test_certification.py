@@ -222,3 +222,16 @@ def test_a_round_under_review_is_not_closed_under_its_panel(world, listed, advan
     with pytest.raises(ValidationError, match="须待专家组出具结论"):
         certifications.confirm(world.regulator_a, cert, today=date(2026, 3, 6))
     assert round_.state == "evaluation"
+
+
+def test_the_statistics_count_a_certified_listing_as_completed(world, listed):
+    from platform.stats import services as stats
+    from platform.stats.services import Filters
+
+    listed(world.ent_a, date(2025, 3, 1))
+    listed(world.ent_b, date(2025, 3, 1))
+    cert = _record(world.enterprise_a, world.ent_a)
+    certifications.confirm(world.regulator_a, cert, today=date(2025, 3, 25))
+    db.session.commit()
+    summary = stats.summary(world.province, Filters())
+    assert (summary["rounds_listed"], summary["rounds_completed"]) == (2, 1)
