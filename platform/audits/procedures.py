@@ -65,8 +65,7 @@ COMBINED = Flow(
            "fail_review": Move(("review",), "review_failed")},
     outline=rules.SIMPLIFIED_REPORT_OUTLINE, review_stages=("review",))
 
-FLOWS = {f.key: f for f in (FULL, COMBINED)}
-# The procedure's own steps for a round that will be created now.
+# The report outline of each procedure (rules, so the 规则与依据 page lists them).
 OUTLINES = {"full": FULL.outline, "simplified": COMBINED.outline}
 
 
@@ -77,11 +76,6 @@ def combined_for(procedure: str) -> bool:
 
 def flow_of(round_) -> Flow:
     return COMBINED if round_.combined_review else FULL
-
-
-def outline_of(round_) -> tuple:
-    """The chapters of the round's report: the simplified outline for a simplified round."""
-    return tuple(OUTLINES[round_.procedure].value)
 
 
 def outline_text(procedure: str) -> str:

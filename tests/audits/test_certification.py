@@ -72,15 +72,16 @@ def test_a_certification_of_a_firm_with_no_open_round_stands_as_a_round_of_its_o
     assert cert.round_id == round_.id
 
 
-def test_a_toxic_firm_certified_has_its_five_year_repeat_from_the_confirmation(world, make_enterprise, make_user,
+def test_a_toxic_firm_certified_has_its_five_year_repeat_from_the_certificate(world, make_enterprise, make_user,
                                                                                listed):
     toxic = make_enterprise("450100", toxic_substances=True)
     round_ = listed(toxic, date(2025, 3, 1))
     cert = _record(make_user("enterprise", enterprise=toxic), toxic)
     certifications.confirm(world.regulator_a, cert, today=date(2025, 3, 25))
     db.session.commit()
-    assert round_.next_round_due == date(2030, 3, 25)
-    assert compliance_scan(date(2030, 3, 26)).opened["next_round_overdue"] == 1
+    assert round_.next_round_due == date(2030, 1, 15)
+    assert compliance_scan(date(2030, 1, 15)).opened["next_round_overdue"] == 0
+    assert compliance_scan(date(2030, 1, 16)).opened["next_round_overdue"] == 1
 
 
 def test_the_reject_path_needs_a_reason_and_leaves_the_round_open(world, listed):
