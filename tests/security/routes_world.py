@@ -56,7 +56,7 @@ def build_world() -> dict:
     """Build the world in the current app context; returns the ids, names and API tokens tests need."""
     from platform.accounts.models import ApiToken
     from platform.accounts.services import create_user, issue_token, start_session
-    from platform.audits import cases, services as audits
+    from platform.audits import cases, certifications, services as audits
     from platform.catalogue import services as catalogue
     from platform.audits.rules import ART39
     from platform.credit import jobs as credit_jobs, services as credit
@@ -157,6 +157,10 @@ def build_world() -> dict:
     report_a = audits.submit_report(users["enterprise_a"], round_a, on=date(2026, 2, 1), data=PDF,
                                     filename="审核报告.pdf", today=date(2026, 2, 1))
     audits.begin_evaluation(users["regulator_a"], round_a, on=date(2026, 3, 1), today=FAR)
+    # A certification of enterprise A waiting for its regulator (评价认证视同审核).
+    cert_a = certifications.record(users["enterprise_a"], ent_a, certificate_no="CQC-A-001", certifying_body="中国质量认证中心",
+                                   certified_on=TODAY - timedelta(days=30), scope="全厂", data=PDF, filename="证书.pdf",
+                                   today=TODAY)
     panel_a = panels.draw_panel(users["regulator_a"], round_a, size=3, seed=20260301, today=date(2026, 3, 2))
     # The report is in, so the schemes are frozen: a change waits for the regulator's decision.
     revision_a = scheme_review.request_change(users["enterprise_a"], scheme_a, {"energy_tce": "15"},
@@ -228,7 +232,7 @@ def build_world() -> dict:
         "record_pub_key": record_pub.idempotency_key, "record_pending": record_pending.id,
         "record_dead": record_dead.id, "delivery_dead": dead.id, "repair": repair.id,
         "decision_no_pub": record_pub.decision.decision_no,
-        "step_a": round_a.step_records[0].id,
+        "step_a": round_a.step_records[0].id, "cert_a": cert_a.id,
         "fine_pub": str(record_pub.decision.fine_yuan), "decided_pub": record_pub.decision.decided_on.isoformat(),
         "expert_phone": expert.phone, "expert_email": expert.email, "ent_a_phone": ent_a.contact_phone,
         "org_phone": org_a.contact_phone, "account_request": account_request.id,

@@ -247,6 +247,32 @@ ROUTES: dict[str, list[Check]] = {
     "audits.report_file": route(Check("/audits/reports/{report_a}", signed_in(**roles(200, ENT_A, *A_SIDE)))),
     "audits.my_rounds": route(Check("/audits/mine", get=ENTERPRISES, post=signed_in(**roles(OK, ENT_A, ENT_B)),
                                     data={"kind": "voluntary", "started_on": DAY}, private=True, sees=(ENT_A,))),
+    # Certification as an audit: enterprise A's certificate waits for its regulator. Another city's
+    # people get 404; the firm reads its own but cannot decide on it (403), nor can the admin.
+    "audits.report_outline": route(Check("/audits/report-outline/full.md", PUBLIC),
+                                   Check("/audits/report-outline/simplified.md", PUBLIC)),
+    "audits.certifications_pending": route(Check("/audits/certifications", REGULATORS_AND_ADMIN, private=True)),
+    "audits.certification": route(Check(
+        "/audits/certifications/{cert_a}", get=signed_in(**roles(200, ENT_A, *A_SIDE), **HIDDEN_FROM_B),
+        post=signed_in(**roles(OK, REG_A, PROV), enterprise_a=403, admin=403, **HIDDEN_FROM_B),
+        data={"decision": "reject", "note": "证书编号与公示信息不符"})),
+    "audits.certification_file": route(Check("/audits/certifications/{cert_a}/file",
+                                             signed_in(**roles(200, ENT_A, *A_SIDE), **HIDDEN_FROM_B))),
+    "audits.revise_certification": route(Check(
+        "/audits/certifications/{cert_a}/revise", get=signed_in(**roles(200, ENT_A, REG_A, PROV), **HIDDEN_FROM_B),
+        post=signed_in(**roles(OK, ENT_A, REG_A, PROV), **HIDDEN_FROM_B),
+        data={"certificate_no": "CQC-A-002", "certifying_body": "中国质量认证中心", "certified_on": YESTERDAY,
+              "scope": "全厂"})),
+    # Enterprise A has a certificate waiting already: a second is refused beside the form (422).
+    "audits.my_certification": route(Check(
+        "/audits/mine/certification", get=ENTERPRISES, post=signed_in(enterprise_a=422, enterprise_b=OK),
+        data={"certificate_no": "CQC-B-001", "certifying_body": "中国质量认证中心", "certified_on": YESTERDAY,
+              "scope": "全厂", "file": (PDF, "证书.pdf")})),
+    "audits.enterprise_certification": route(Check(
+        "/audits/enterprises/{ent_a}/certification", get=signed_in(**roles(200, REG_A, PROV), regulator_b=404),
+        post=signed_in(**roles(422, REG_A, PROV), regulator_b=404),
+        data={"certificate_no": "CQC-A-009", "certifying_body": "中国质量认证中心", "certified_on": YESTERDAY,
+              "scope": "全厂", "file": (PDF, "证书.pdf")})),
     "audits.cases": route(Check("/audits/cases", REGULATORS_AND_ADMIN, private=True)),
     # The admin reads cases but does not act on them: the service refuses beside the form (422).
     "audits.case_detail": route(Check(
