@@ -43,7 +43,7 @@ def _is_author(actor, document: Document) -> bool:
     return not access.is_system(actor) and document.created_by_id == getattr(actor, "id", None)
 
 
-def _require_editor(actor, document: Document) -> None:
+def require_editor(actor, document: Document) -> None:
     """The author, or a province regulator (who keeps the whole library)."""
     _require_regulator(actor)
     if not (_is_author(actor, document) or access.province_wide(actor)):
@@ -173,7 +173,7 @@ def create(actor, raw: dict, *, pdf: tuple[bytes, str] | None = None) -> Documen
 
 
 def update(actor, document: Document, raw: dict, *, pdf: tuple[bytes, str] | None = None) -> bool:
-    _require_editor(actor, document)
+    require_editor(actor, document)
     if document.status != "draft":
         raise ValidationError(f"该文件当前为“{document.status_label}”，只有草稿可以修改。", "status")
     before = document.snapshot()
@@ -189,7 +189,7 @@ def update(actor, document: Document, raw: dict, *, pdf: tuple[bytes, str] | Non
 
 
 def submit(actor, document: Document) -> None:
-    _require_editor(actor, document)
+    require_editor(actor, document)
     if document.status != "draft":
         raise ValidationError(f"该文件当前为“{document.status_label}”，不能提交审批。", "status")
     document.status, document.submitted_at = "pending", utcnow()

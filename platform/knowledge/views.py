@@ -6,7 +6,7 @@ from flask_login import current_user
 from search import SearchUnavailable
 
 from ..core.access import role_required
-from ..core.errors import DomainError, NotFound
+from ..core.errors import NotFound, ValidationError
 from ..core.extensions import db
 from ..core.reference.services import industries
 from ..core.web import form_page, page_number, paginate
@@ -74,6 +74,8 @@ def staff_list():
 @role_required("regulator")
 def edit(document_id: int | None = None):
     document = services.get(current_user, document_id) if document_id else None
+    if document:
+        services.require_editor(current_user, document)
     if document and request.method == "GET":
         data = document.snapshot()
         data["industry_codes"] = ";".join(data["industry_codes"])
@@ -113,7 +115,7 @@ def review(document_id: int, action: str):
             services.approve(current_user, document, note=form.note.data or "")
         else:
             services.reject(current_user, document, note=form.note.data or "")
-    except DomainError as exc:
+    except ValidationError as exc:  # a refusal by role or person is a 403 (the app's error page)
         db.session.rollback()
         flash(exc.message, "danger")
     else:

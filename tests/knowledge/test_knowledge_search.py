@@ -71,3 +71,17 @@ def test_a_published_document_leaves_nothing_private_in_the_index(search_app, dr
     source = services.search("政策文件").hits[0].source if drained() is not None else None
     assert source is not None and str(document.id) == str(source["id"])
     assert not {"created_by_id", "approved_by_id", "review_note", "pdf_stored_name"} & set(source)
+
+
+def test_reindex_rebuilds_the_library_and_status_agrees(search_app, drained, people, draft, publish, app, client):
+    old = publish(draft(people.drafter, "制浆造纸行业清洁生产评价指标体系", edition="2015 年"), people.province)
+    publish(draft(people.drafter, "制浆造纸行业清洁生产评价指标体系", edition="2025 年", supersedes_id=old.id),
+            people.province)
+    draft(people.drafter, "草稿不进索引")
+    drained()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["search", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "一致" in runner.invoke(args=["search", "status"]).output
+    assert titles(client, q="造纸") == [("制浆造纸行业清洁生产评价指标体系", "current"),
+                                       ("制浆造纸行业清洁生产评价指标体系", "superseded")]
