@@ -134,6 +134,7 @@ ROUTES: dict[str, list[Check]] = {
     "audits.public_status": route(Check("/audit-status/{ent_a_uscc}", PUBLIC)),
     "catalogue.search_page": route(Check("/technologies", PUBLIC, searched=True)),
     "knowledge.search_page": route(Check("/knowledge", PUBLIC, searched=True)),
+    "knowledge.export": route(Check("/knowledge/export.xlsx", PUBLIC, searched=True)),
     "knowledge.detail": route(Check("/knowledge/{doc_pub}", PUBLIC),  # a draft is the regulators' and admins' alone
                               Check("/knowledge/{doc_draft}", {**everyone(404), **roles(200, REG_A, REG_B, PROV, ADMIN)})),
     "knowledge.pdf": route(Check("/knowledge/{doc_pub}/file.pdf", PUBLIC),
