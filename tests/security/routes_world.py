@@ -137,6 +137,19 @@ def build_world() -> dict:
                                          "capacity": "120", "capacity_unit": "万吨/年", "stage": "planned"})
     tech_draft = catalogue.create(SYSTEM, {"name": "草稿中的技术", "industry_codes": "31", "category": "源头减量",
                                          "source": "测试目录"})
+    # The knowledge base: a published guide with its PDF, and city A's regulator's draft and submitted one.
+    from platform.knowledge import services as knowledge
+
+    def document(title):
+        return {"kind": "audit_guide", "title": title, "issuer": "生态环境部", "issued_on": "2018-04-12",
+                "summary": f"{title}的摘要", "body": "正文"}
+
+    doc_pub = knowledge.create(SYSTEM, document("清洁生产审核评估与验收指南"), pdf=(PDF, "guide.pdf"))
+    knowledge.submit(SYSTEM, doc_pub)
+    knowledge.approve(SYSTEM, doc_pub)
+    doc_draft = knowledge.create(users["regulator_a"], document("起草中的审核指南"))
+    doc_pending = knowledge.create(users["regulator_a"], document("待审批的审核指南"))
+    knowledge.submit(users["regulator_a"], doc_pending)
 
     # City A's round: listed, disclosed, audited with a scheme, report submitted, under evaluation.
     batch_a = audits.publish_batch(users["regulator_a"], title="南宁市2025年第一批强制性清洁生产审核名单",
@@ -228,7 +241,8 @@ def build_world() -> dict:
         "others_conflict": others_conflict.id, "org_a": org_a.id, "tech_pub": tech_pub.id, "figure_a": figure_a.id,
         "proposal_a": proposal_a.id, "entry_a": proposal_a.entries[0].id,
         "project_a": project_a.id,
-        "tech_draft": tech_draft.id, "case_overdue": case_overdue.id, "record_pub": record_pub.id,
+        "tech_draft": tech_draft.id, "doc_pub": doc_pub.id, "doc_draft": doc_draft.id, "doc_pending": doc_pending.id,
+        "case_overdue": case_overdue.id, "record_pub": record_pub.id,
         "record_pub_key": record_pub.idempotency_key, "record_pending": record_pending.id,
         "record_dead": record_dead.id, "delivery_dead": dead.id, "repair": repair.id,
         "decision_no_pub": record_pub.decision.decision_no,
