@@ -29,6 +29,7 @@ BLUEPRINTS = [
     "platform.reviews.views",
     "platform.credit.views",
     "platform.sectors.views",
+    "platform.subscriptions.views",
     "platform.core.api.views",
     "platform.public.docs",
 ]
@@ -55,6 +56,7 @@ CLI_MODULES = [
     "platform.core.indexing.cli",
     "platform.credit.cli",
     "platform.core.backup.cli",
+    "platform.subscriptions.cli",
     "platform.demo",
 ]
 
@@ -176,6 +178,7 @@ def _import_models():
     from .reviews import models as _reviews  # noqa: F401
     from .credit import models as _credit  # noqa: F401
     from .enterprises import models as _enterprises  # noqa: F401
+    from .subscriptions import models as _subscriptions  # noqa: F401
     from .core.reference import models as _reference  # noqa: F401
     from .core import pagecache as _pagecache  # noqa: F401  (cache_stamps)
 
