@@ -49,6 +49,7 @@ def test_a_city_regulator_works_on_its_own_city_and_logs_out(log_in):
 
 def test_the_province_regulator_sees_every_city(log_in):
     page = log_in("gx-province")
+    page.goto("/enterprises/")
     assert sorted(_registry_rows(page)) == sorted([NANNING, LIUZHOU])
 
 
