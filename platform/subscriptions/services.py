@@ -145,6 +145,13 @@ def subscribe(*, email: str, kind: str, value: str, now: datetime | None = None)
 
 
 def _send_confirmation(row: Subscription) -> None:
+    try:
+        _confirmation_mail(row)
+    except OSError as exc:
+        raise ValidationError("确认邮件暂时无法发送，订阅未保存，请稍后再试。", "email") from exc
+
+
+def _confirmation_mail(row: Subscription) -> None:
     mail.send([row.email], "【广西清洁生产信息平台】请确认订阅",
               f"您好：\n\n有人（希望是您本人）用本邮箱订阅了广西清洁生产信息平台“{row.kind_label}：{scope_name(row.kind, row.value)}”"
               f"的每周动态（新列入强制性审核名单、审核状态变化、公示的信用记录）。\n请在 {CONFIRM_DAYS} 天内打开以下链接确认：\n\n"
@@ -238,14 +245,18 @@ def send_digests(now: datetime | None = None) -> tuple[int, int]:
         happened = events(row.kind, row.value, since, now)
         if happened:
             lines = [f"· {e.summary}\n  {site}{e.path}" for e in happened]
-            mail.send([row.email], f"【广西清洁生产信息平台】每周动态：{scope_name(row.kind, row.value)}",
-                      f"您好：\n\n您订阅的“{row.kind_label}：{scope_name(row.kind, row.value)}”自 {since.strftime('%Y-%m-%d')} 以来有 "
-                      f"{len(happened)} 条动态：\n\n" + "\n".join(lines)
-                      + f"\n\n退订：{_link('subscriptions.unsubscribe', row, 'unsubscribe')}\n")
+            try:
+                _digest_mail(row, since, happened, lines)
+            except OSError as exc:  # this one waits for the next run, with its window unmoved
+                current_app.logger.warning("digest for subscription %s not sent: %s", row.id, exc)
+                continue
             sent += 1
         row.digested_until = now
     return looked, sent
 
 
-def unsubscribe_link(row: Subscription) -> str:
-    return _link("subscriptions.unsubscribe", row, "unsubscribe")
+def _digest_mail(row: Subscription, since: datetime, happened: list[Event], lines: list[str]) -> None:
+    name = scope_name(row.kind, row.value)
+    mail.send([row.email], f"【广西清洁生产信息平台】每周动态：{name}",
+              f"您好：\n\n您订阅的“{row.kind_label}：{name}”自 {since.strftime('%Y-%m-%d')} 以来有 {len(happened)} 条动态：\n\n"
+              + "\n".join(lines) + f"\n\n退订：{_link('subscriptions.unsubscribe', row, 'unsubscribe')}\n")

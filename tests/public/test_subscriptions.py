@@ -164,3 +164,30 @@ def test_the_atom_feed_has_the_scopes_public_events(world, client, listed, make_
     assert len(list(industry.iter(f"{ATOM}entry"))) == 2
     assert client.get(f"/feeds/enterprise/{other_city.uscc}.atom").status_code == 200
     assert client.get("/feeds/city/450000.atom").status_code == 404
+
+
+@MAILING
+def test_a_digest_that_cannot_be_sent_waits_for_the_next_run(app, world, client, confirmed, outbox, listed, monkeypatch):
+    from platform.core import mail
+
+    listed(world.regulator_a, [world.ent_a])
+    real_send = mail.send
+
+    def down(*args):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(mail, "send", down)
+    assert jobs.digest_job() == "订阅 1 项，发送周报 0 封"
+    monkeypatch.setattr(mail, "send", real_send)
+    assert jobs.digest_job() == "订阅 1 项，发送周报 1 封"
+    assert world.ent_a.name in outbox[0].get_content()
+
+
+@MAILING
+def test_a_confirmation_that_cannot_be_sent_keeps_nothing(client, outbox, monkeypatch):
+    from platform.core import mail
+
+    monkeypatch.setattr(mail, "send", lambda *args: (_ for _ in ()).throw(TimeoutError("smtp timeout")))
+    response = _subscribe(client)
+    assert response.status_code == 422 and "确认邮件暂时无法发送" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Subscription)) is None
