@@ -191,3 +191,12 @@ def test_a_confirmation_that_cannot_be_sent_keeps_nothing(client, outbox, monkey
     response = _subscribe(client)
     assert response.status_code == 422 and "确认邮件暂时无法发送" in response.get_data(as_text=True)
     assert db.session.scalar(select(Subscription)) is None
+
+
+@MAILING
+def test_an_enterprises_public_page_offers_its_subscription(world, client):
+    page = client.get(f"/audit-status/{world.ent_a.uscc}").get_data(as_text=True)
+    link = f'/subscribe?kind=enterprise&amp;value={world.ent_a.uscc}'
+    assert link in page and f'/feeds/enterprise/{world.ent_a.uscc}.atom' in page
+    form = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert f'value="{world.ent_a.uscc}"' in form and re.search(r'<input checked[^>]*value="enterprise"', form)
