@@ -34,6 +34,7 @@ BLUEPRINTS = [
     "platform.results.views",
     "platform.knowledge.views",
     "platform.training.views",
+    "platform.subscriptions.views",
     "platform.core.api.views",
     "platform.public.docs",
 ]
@@ -65,6 +66,7 @@ CLI_MODULES = [
     "platform.credit.cli",
     "platform.core.backup.cli",
     "platform.listing.cli",
+    "platform.subscriptions.cli",
     "platform.demo",
 ]
 
@@ -205,6 +207,7 @@ def _import_models():
     from .reviews import models as _reviews  # noqa: F401
     from .credit import models as _credit  # noqa: F401
     from .enterprises import models as _enterprises  # noqa: F401
+    from .subscriptions import models as _subscriptions  # noqa: F401
     from .core.reference import models as _reference  # noqa: F401
     from .core import pagecache as _pagecache  # noqa: F401  (cache_stamps)
 

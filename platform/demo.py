@@ -117,12 +117,46 @@ def load_demo() -> dict:
     from .knowledge.demo import load_demo as load_knowledge
 
     created["documents"] = load_knowledge()
+    created["account_requests"], created["subscriptions"] = _demo_requests_and_subscriptions()
     return created
 
 
 # The clean-production level an accepted demo round is rated (audits.models.LEVELS), by enterprise id:
 # a few leading firms, more advanced and ordinary ones, some rated before levels were recorded.
 DEMO_LEVELS = ("I", "II", "II", "III", "II", "III", None, "II", "III", "I")
+
+
+DEMO_PROOF = b"%PDF-1.4\n% demo: business licence\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def _demo_requests_and_subscriptions() -> tuple[int, int]:
+    """An enterprise of 南宁 without an account asks for one (nn-regulator sees it on the workbench),
+    and a reader follows 南宁 (confirmed a week ago, so `flask subscriptions digest` with SMTP set
+    reports the week's events)."""
+    from datetime import timedelta
+
+    from .accounts import requests as account_requests
+    from .accounts.models import AccountRequest
+    from .core.models_base import utcnow
+    from .subscriptions.models import Subscription
+
+    made = [0, 0]
+    if db.session.scalar(select(func.count(AccountRequest.id))) == 0:
+        has_account = select(User.enterprise_id).where(User.enterprise_id.is_not(None))
+        firm = db.session.scalar(select(Enterprise).where(Enterprise.city_code == "450100", Enterprise.id.not_in(has_account))
+                                 .order_by(Enterprise.id.desc()))
+        account_requests.submit(uscc=firm.uscc, enterprise_name=firm.name, username="nn-new-enterprise",
+                                contact_person="韦经理", contact_phone="0771-5550123", contact_email="wei.manager@example.com",
+                                data=DEMO_PROOF, filename="营业执照副本.pdf")
+        made[0] = 1
+    if db.session.scalar(select(func.count(Subscription.id))) == 0:
+        week_ago = utcnow() - timedelta(days=8)
+        db.session.add(Subscription(email="reader@example.com", kind="city", value="450100", created_at=week_ago,
+                                    confirm_sent_at=week_ago, confirmed_at=week_ago, digested_until=week_ago))
+        made[1] = 1
+    return made[0], made[1]
+
+
 # (share of the listed enterprises, the step they have reached) for the 2025-03-01 list
 DEMO_PROGRESS = [(.15, "listed"), (.1, "disclosed"), (.2, "auditing"), (.2, "report_submitted"),
                  (.1, "evaluation_passed"), (.25, "accepted")]

@@ -137,11 +137,19 @@ def approve(actor, row: AccountRequest) -> tuple[User, str | None]:
     record(actor, "account_request.approve", "account_request", row.id, division_code=row.city_code,
            before={"state": "pending"}, after={"state": "approved", "user_id": user.id, "username": user.username})
     if mail.enabled():
-        mail.send([row.contact_email], "【广西清洁生产信息平台】企业账号已开通",
-                  f"{row.contact_person}：\n\n{row.enterprise.name}的平台账号申请已通过审核，用户名：{user.username}。\n"
-                  f"请在 7 天内打开以下链接设置密码（只能使用一次）：\n\n{resets.link(token)}\n")
+        _mail(row.contact_email, "【广西清洁生产信息平台】企业账号已开通",
+              f"{row.contact_person}：\n\n{row.enterprise.name}的平台账号申请已通过审核，用户名：{user.username}。\n"
+              f"请在 7 天内打开以下链接设置密码（只能使用一次）：\n\n{resets.link(token)}\n")
         return user, None
     return user, token
+
+
+def _mail(to: str, subject: str, body: str) -> None:
+    """Send, or refuse the decision (nothing is kept) so that the regulator can try again."""
+    try:
+        mail.send([to], subject, body)
+    except OSError as exc:
+        raise ValidationError(f"邮件发送失败（{exc.__class__.__name__}），审核结论未保存，请稍后重试。", "decision") from exc
 
 
 def reject(actor, row: AccountRequest, reason: str) -> None:
@@ -151,6 +159,6 @@ def reject(actor, row: AccountRequest, reason: str) -> None:
     record(actor, "account_request.reject", "account_request", row.id, division_code=row.city_code,
            before={"state": "pending"}, after={"state": "rejected", "reason": reason})
     if mail.enabled():
-        mail.send([row.contact_email], "【广西清洁生产信息平台】企业账号申请未通过",
-                  f"{row.contact_person}：\n\n{row.enterprise.name}的平台账号申请未通过审核。理由：{reason}\n"
-                  "如有疑问，请联系企业所在设区市生态环境局。")
+        _mail(row.contact_email, "【广西清洁生产信息平台】企业账号申请未通过",
+              f"{row.contact_person}：\n\n{row.enterprise.name}的平台账号申请未通过审核。理由：{reason}\n"
+              "如有疑问，请联系企业所在设区市生态环境局。")

@@ -136,7 +136,7 @@ def retry(delivery_id: int):
         db.session.rollback()
         flash(exc.message, "danger")
     else:
-        flash("已重新排队，将在下次报送时发送（同一幂等键，不会重复公示）。", "success")
+        flash("已重新排队，将在下次报送时发送（报送编号不变，不会重复公示）。", "success")
     return redirect(safe_next(request.form.get("next")) or url_for("credit.dead_letters"))
 
 

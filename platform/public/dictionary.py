@@ -78,7 +78,16 @@ GLOSSARY = {
     "效力": "现行有效，或已被新版本替代。",
     "现行版本": "已被替代的文件：替代它的新版本的标题；现行有效的为空。",
     "摘要": "本平台为该文件撰写的内容摘要（不是原文）。",
+    # 订阅动态（Atom）：每个 entry 的元素
+    "id": "条目的唯一标识，同一条动态不变。",
+    "title": "动态的标题，如“某企业 列入强制性清洁生产审核名单”。",
+    "updated": "动态发生（平台记录）的时间，UTC，ISO 8601 格式。",
+    "link": "该动态对应的公开页面（企业审核情况或信用记录公示页）。",
+    "category": "动态类别：listing 新列入强制性审核名单；status 审核状态变化；credit 行政处罚信用记录公示。",
+    "summary": "动态的说明：企业名称、统一社会信用代码、状态或公示期限。",
 }
+# The elements of an entry of the subscription feeds (templates/subscriptions/feed.xml), in order.
+FEED_ENTRY_ELEMENTS = ["id", "title", "updated", "link", "category", "summary"]
 # The figures of each reduction (节能量、COD 削减量 …) share one pattern: "<指标>（<单位>，已核实）".
 REDUCTION_MEANING = "验收合格轮次中已完成方案的该项节能减排量合计（经验收核实）。"
 
@@ -102,7 +111,7 @@ def downloads() -> list[Download]:
 
     _, stat_tables, _ = tables.build(ANONYMOUS, Filters(), "public")
     out = [Download("行政处罚信用信息（双公示）", "/credit/export.csv", "CSV（UTF-8，带 BOM）",
-                    "公示期内的行政处罚信息，字段与报送信用中国（广西）的双公示字段一致（不含法定代表人）。可按企业名称或统一社会信用代码筛选（q）。",
+                    "公示期内的行政处罚信息，字段与报送信用中国（广西）的双公示字段一致（不含法定代表人）。可按企业名称或统一社会信用代码（q）、设区市代码（city）筛选。",
                     [label for _, label in PUBLIC_FIELDS]),
            Download("清洁生产技术目录检索结果", "/technologies/export.xlsx", "Excel",
                     "技术目录的检索结果（最多 2000 项），筛选条件与检索页面相同。", list(TECHNOLOGY_COLUMNS)),
@@ -117,6 +126,10 @@ def downloads() -> list[Download]:
                             "Excel 或 CSV（把 .xlsx 换成 .csv）；Atom 订阅见 feed.atom",
                             f"有效期内验收合格、清洁生产水平为{item.levels_label}的企业，Ⅰ级优先；可按截至日期（as_of）查询。",
                             list(RESULT_COLUMNS)))
+    out.append(Download("订阅动态（Atom）", "/feeds/city/450100.atom", "Atom 1.0（XML）",
+                        "某一范围近 90 天的动态：新列入强制性审核名单、审核状态变化、行政处罚信用记录公示。把地址中的 city/450100 "
+                        "换成另一设区市代码、industry/行业代码（两位）或 enterprise/统一社会信用代码。每个 entry 的元素见下表。",
+                        FEED_ENTRY_ELEMENTS))
     for name, table in stat_tables.items():
         out.append(Download(f"绩效统计：{table.title}", f"/stats/export/{name}.xlsx", "Excel 或 CSV（把 .xlsx 换成 .csv）",
                             "可按年度（year）、设区市（city）、行业（industry）筛选，与统计页面一致。", table.headers))

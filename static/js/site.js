@@ -47,8 +47,38 @@
     });
   }
 
+  /* A table box that scrolls sideways takes keyboard focus, so that it can be scrolled with the arrow
+     keys, and is named after its table (WCAG 2.1.1; axe's scrollable-region-focusable). Boxes that
+     fit add no stop to the tab order. */
+  function setUpScrollBoxes() {
+    function label(box) {
+      var caption = box.querySelector("caption");
+      if (caption && caption.textContent.trim()) { return caption.textContent.trim(); }
+      var before = box.previousElementSibling;
+      while (before && !/^H[1-6]$/.test(before.tagName)) { before = before.previousElementSibling; }
+      var heading = before || box.closest("section") && box.closest("section").querySelector("h1, h2, h3");
+      return (heading && heading.textContent.trim()) || "表格";
+    }
+    function mark() {
+      Array.prototype.forEach.call(document.querySelectorAll(".table-wrap, .scroll"), function (box) {
+        if (box.scrollWidth > box.clientWidth + 1) {
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", label(box) + "（可左右滚动）");
+        } else if (box.getAttribute("role") === "region") {
+          box.removeAttribute("tabindex");
+          box.removeAttribute("role");
+          box.removeAttribute("aria-label");
+        }
+      });
+    }
+    mark();
+    window.addEventListener("resize", mark);
+  }
+
   function ready() {
     setUpMenu();
+    setUpScrollBoxes();
     setUpConfirmations();
     setUpFilterLists();
   }

@@ -144,3 +144,15 @@ def test_another_citys_regulator_cannot_decide(world, pending):
 def test_the_workbench_counts_pending_requests(world, client_for, pending):
     page = client_for(world.regulator_a).get("/workbench").get_data(as_text=True)
     assert re.search(r'state=pending"><span class="count">1</span> 待审核的企业账号申请', page)
+
+
+@pytest.mark.config(MAIL_SERVER="smtp.test:25", MAIL_CAPTURE=True)
+def test_an_approval_whose_mail_cannot_be_sent_is_not_kept(world, client_for, pending, outbox, monkeypatch):
+    from platform.core import mail
+
+    monkeypatch.setattr(mail, "send", lambda *args: (_ for _ in ()).throw(ConnectionRefusedError("smtp down")))
+    response = client_for(world.regulator_a).post(f"/account-requests/{pending.id}", data={"decision": "approve"})
+    assert response.status_code == 422 and "邮件发送失败" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(AccountRequest, pending.id).state == "pending"
+    assert db.session.scalar(select(User).where(User.username == "nn-steel")) is None

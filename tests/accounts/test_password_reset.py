@@ -124,3 +124,12 @@ def test_an_admin_reset_ends_the_users_logins_and_is_recorded(app, world, client
 def test_only_an_admin_resets_a_password(world, client_for, role):
     assert client_for(getattr(world, role)).post(f"/admin/users/{world.expert.id}/reset-password").status_code == 403
     assert db.session.scalar(select(PasswordReset)) is None
+
+
+@MAILING
+def test_a_reset_mail_that_cannot_be_sent_gets_the_same_answer(client, with_email, outbox, monkeypatch):
+    from platform.core import mail
+
+    monkeypatch.setattr(mail, "send", lambda *args: (_ for _ in ()).throw(ConnectionRefusedError("smtp down")))
+    response = client.post("/password/forgot", data={"username": with_email.username}, follow_redirects=True)
+    assert response.status_code == 200 and resets.NEUTRAL_ANSWER in response.get_data(as_text=True)

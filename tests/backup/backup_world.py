@@ -45,6 +45,11 @@ def fill_every_table(make_enterprise, make_user) -> None:
     issue_token(SYSTEM, user("admin"), name="备份测试令牌")
     start_session(user("admin"), "127.0.0.1")
     db.session.add(LoginFailure(username="admin", address="203.0.113.9", at=AT))
+    from platform.accounts.models import ResetRequest
+    from platform.accounts.resets import issue as issue_reset_link
+
+    issue_reset_link(user("nn-enterprise"), "admin", created_by=user("admin"))
+    db.session.add(ResetRequest(address="203.0.113.9", typed_hash="0" * 64, at=AT))
     park = first(Park)
     db.session.add(ParkRound(park_id=park.id, title=f"{park.name}整体清洁生产审核", created_at=AT))
     db.session.add(ExpertConflict(expert_id=first(Expert).id, uscc=enterprise.uscc, organisation=enterprise.name,

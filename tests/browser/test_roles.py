@@ -21,7 +21,9 @@ def _registry_rows(page) -> list[str]:
 
 def test_a_city_regulator_works_on_its_own_city_and_logs_out(log_in):
     page = log_in("nn-regulator")
-    expect(page).to_have_url(re.compile(r"/enterprises/$"))
+    expect(page).to_have_url(re.compile(r"/workbench$"))  # lands on what waits for it
+    expect(page.get_by_role("heading", name="工作台")).to_be_visible()
+    page.locator(".work-nav").get_by_role("link", name="企业名录").click()
     expect(page.get_by_role("heading", name="企业名录")).to_be_visible()
     assert "企业名录" in _work_nav(page) and "账号管理" not in _work_nav(page)
     assert _registry_rows(page) == [NANNING]
@@ -47,6 +49,7 @@ def test_a_city_regulator_works_on_its_own_city_and_logs_out(log_in):
 
 def test_the_province_regulator_sees_every_city(log_in):
     page = log_in("gx-province")
+    page.goto("/enterprises/")
     assert sorted(_registry_rows(page)) == sorted([NANNING, LIUZHOU])
 
 
@@ -61,7 +64,8 @@ def test_the_admin_sees_accounts_and_the_audit_log(log_in):
 
 def test_an_enterprise_sees_its_own_profile_and_not_the_registry(log_in):
     page = log_in("nn-enterprise")
-    expect(page).to_have_url(re.compile(r"/enterprises/mine$"))
+    expect(page).to_have_url(re.compile(r"/audits/mine$"))  # lands on its rounds
+    page.locator(".work-nav").get_by_role("link", name="本企业资料").click()
     expect(page.get_by_role("heading", name=NANNING)).to_be_visible()
     assert "本企业资料" in _work_nav(page) and "企业名录" not in _work_nav(page)
     assert LIUZHOU not in page.content()

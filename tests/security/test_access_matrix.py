@@ -153,6 +153,15 @@ ROUTES: dict[str, list[Check]] = {
     "reviews.public_panel": route(Check("/reviews/{panel_a}", PUBLIC)),
     "stats.public_page": route(Check("/stats", PUBLIC)),
     "public.map": route(Check("/map", PUBLIC)),
+    # Subscribing (without SMTP the form is refused beside the e-mail field); links are the mails' own.
+    "subscriptions.subscribe": route(Check("/subscribe", get=PUBLIC, post=everyone(OK),
+                                           data={"email": "reader@example.com", "kind": "city", "city": "450100"})),
+    "subscriptions.confirm": route(Check("/subscribe/1/not-a-token/confirm", get=everyone(404), post=everyone(404))),
+    "subscriptions.unsubscribe": route(Check("/subscribe/1/not-a-token/unsubscribe", get=everyone(404),
+                                             post=everyone(404))),
+    "subscriptions.feed": route(Check("/feeds/city/450100.atom", PUBLIC),
+                                Check("/feeds/enterprise/{ent_a_uscc}.atom", PUBLIC),
+                                Check("/feeds/city/999999.atom", everyone(404))),
     "stats.public_export": route(Check("/stats/export/by_city.csv", PUBLIC)),
 
     # --- accounts ---------------------------------------------------------------------------------------

@@ -21,4 +21,5 @@ JOBS = [
     Job("credit_publish", "platform.credit.jobs:publish_job", "interval", {"minutes": 10}),
     Job("credit_expire", "platform.credit.jobs:expire_job", "cron", {"hour": 0, "minute": 30}),
     Job("expert_notices", "platform.experts.jobs:email_notices", "interval", {"minutes": 10}),
+    Job("subscription_digest", "platform.subscriptions.jobs:digest_job", "cron", {"day_of_week": "mon", "hour": 8, "minute": 0}),
 ]
