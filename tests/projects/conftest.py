@@ -37,11 +37,6 @@ def token_for(app):
     return issue
 
 
-def steel_project(enterprise, **overrides) -> dict:
-    return {"uscc": enterprise.uscc, "name": "年产120万吨转炉炼钢项目", "sector": "steel_bof", "capacity": "120",
-            "capacity_unit": "万吨/年", "stage": "planned", "approval_no": "", **overrides}
-
-
 @pytest.fixture
 def register(app):
     """`register(actor, raw)`: record a project and commit."""

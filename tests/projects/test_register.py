@@ -18,7 +18,10 @@ from platform.projects import services
 from platform.projects.models import ProjectStageChange, TwoHighProject
 from platform.projects.rules import benchmarks, sectors
 
-from .conftest import steel_project
+
+def steel_project(enterprise, **overrides) -> dict:
+    return {"uscc": enterprise.uscc, "name": "年产120万吨转炉炼钢项目", "sector": "steel_bof", "capacity": "120",
+            "capacity_unit": "万吨/年", "stage": "planned", "approval_no": "", **overrides}
 
 
 def _count(model=TwoHighProject):
