@@ -6,7 +6,7 @@ PORT ?= 8000
 FLASK := $(BIN)/flask --app wsgi
 ES := scripts/es-test-server
 
-.PHONY: run test test-fast bench clean-venv chromium test-packages bench-packages
+.PHONY: run test test-fast bench clean-venv chromium fonts test-packages bench-packages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -21,14 +21,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 ## make run: the platform with demo data on http://127.0.0.1:$(PORT) (SQLite, embedded search)
-run: $(VENV)/.installed
+run: $(VENV)/.installed fonts
 	$(FLASK) db upgrade
 	$(FLASK) demo load
 	$(FLASK) search reindex
 	@echo "广西清洁生产信息平台: http://127.0.0.1:$(PORT)  (演示账号见 README.md)"
 	SCHEDULER_ENABLED=1 $(BIN)/python wsgi.py --host 127.0.0.1 --port $(PORT)
 
-## Debian packages, by name through apt, when their command is missing: Chromium for the browser
+## Debian packages, by name through apt, when their command (or file) is missing: Chromium for the browser
 ## tests (Playwright's own download does not work here), PostgreSQL 15 for the second pass, Maven
 ## and Java for Elasticsearch (fetched by its Maven coordinates), and wrk for the load benchmark.
 PACKAGES := scripts/debian-packages
@@ -36,7 +36,11 @@ SERVERS := /usr/lib/postgresql/15/bin/initdb=postgresql mvn=maven java=openjdk-1
 chromium:
 	@$(PACKAGES) chromium=chromium
 
-test-packages: chromium
+## The Chinese font embedded in training certificates (config.py CJK_FONT_PATH).
+fonts:
+	@$(PACKAGES) /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf=fonts-droid-fallback
+
+test-packages: chromium fonts
 	@$(PACKAGES) $(SERVERS)
 
 bench-packages:

@@ -68,8 +68,15 @@ class Config:
     # Changes sent to the engine are searchable when the send returns (a refresh), before they leave
     # the queue: the page cache relies on it to show a change on the next read (platform/pagecache.py).
     SEARCH_REFRESH_ON_WRITE = _bool("SEARCH_REFRESH_ON_WRITE", True)
+    # A TrueType font with the Chinese glyphs, embedded (subset) in training certificates. The default
+    # comes with Debian's fonts-droid-fallback (scripts/debian-packages installs it for `make run`).
+    CJK_FONT_PATH = os.environ.get("CJK_FONT_PATH", "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "noreply@cleanprod.gxzf.gov.cn")
+    # Keep outgoing mail in a list (app.extensions["mail_outbox"]) instead of sending it: tests.
+    MAIL_CAPTURE = _bool("MAIL_CAPTURE", False)
+    # The site's own address, for links in e-mails sent by scheduled jobs (no request to take it from).
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -29,8 +29,11 @@ BLUEPRINTS = [
     "platform.reviews.views",
     "platform.credit.views",
     "platform.sectors.views",
+    "platform.listing.views",
     "platform.projects.views",
     "platform.results.views",
+    "platform.knowledge.views",
+    "platform.training.views",
     "platform.core.api.views",
     "platform.public.docs",
 ]
@@ -40,12 +43,14 @@ API_MODULES = [
     "platform.audits.api",
     "platform.stats.api",
     "platform.catalogue.api",
+    "platform.knowledge.api",
     "platform.experts.api",
     "platform.reviews.api",
     "platform.credit.api",
     "platform.public.api",
     "platform.projects.api",
     "platform.results.api",
+    "platform.training.api",
     "platform.core.api.openapi",
 ]
 CLI_MODULES = [
@@ -59,6 +64,7 @@ CLI_MODULES = [
     "platform.core.indexing.cli",
     "platform.credit.cli",
     "platform.core.backup.cli",
+    "platform.listing.cli",
     "platform.demo",
 ]
 
@@ -97,6 +103,9 @@ def create_app(overrides: dict | None = None, config_name: str | None = None) ->
 
     register_value_names(_audit_log_vocabulary())  # the log names states, roles and people without
     register_people(usernames)                     # knowing a feature
+    from .core.backup.services import forget_on_restore
+
+    forget_on_restore("login_sessions")  # a restore revives no ended login (everyone signs in again)
     for name in API_MODULES:
         importlib.import_module(name)
     for name in BLUEPRINTS:
@@ -137,24 +146,33 @@ def _audit_log_vocabulary() -> dict:
     from .catalogue import models as catalogue
     from .credit import models as credit
     from .experts import models as experts
+    from .knowledge import models as knowledge
     from .reviews import models as reviews
     from .core.auditlog import labels
     from .schemes import models as schemes
+    from .listing import models as listing
     from .projects import models as projects
 
     return {
+        ("list_proposal", "state"): listing.PROPOSAL_STATES,
+        ("list_proposal", "cause"): listing.CAUSES,
         ("audit_round", "state"): audits.STATES,
         ("audit_round", "status"): audits.STEP_STATUSES,
+        ("certification", "status"): audits.CERTIFICATION_STATUSES,
         ("case", "state"): audits.CASE_STATES,
         ("credit_record", "state"): credit.RECORD_STATES,
         ("credit_repair", "state"): credit.REPAIR_STATES,
         ("credit_delivery", "status"): credit.DELIVERY_STATES,
         ("expert", "status"): experts.STATUSES,
         ("technology", "status"): catalogue.STATUSES,
+        ("document", "status"): knowledge.STATUSES,
+        ("document", "currency"): knowledge.CURRENCIES,
+        ("document", "kind"): knowledge.KINDS,
         ("scheme", "status"): schemes.STATUSES,
         ("scheme_revision", "state"): schemes.REVISION_STATES,
         ("scheme_revision", "kind"): schemes.REVISION_KINDS,
         ("panel", "state"): reviews.PANEL_STATES,
+        ("service_org", "result"): experts.QUALIFICATION_RESULTS,
         (None, "role"): ROLES,
         (None, "department"): DEPARTMENTS,
         (None, "kind"): audits.KINDS,
@@ -179,8 +197,11 @@ def _import_models():
     from .core.indexing import models as _indexing  # noqa: F401
     from .catalogue import models as _catalogue  # noqa: F401
     from .sectors import models as _sectors  # noqa: F401
+    from .listing import models as _listing  # noqa: F401
     from .projects import models as _projects  # noqa: F401
+    from .knowledge import models as _knowledge  # noqa: F401
     from .experts import models as _experts  # noqa: F401
+    from .training import models as _training  # noqa: F401
     from .reviews import models as _reviews  # noqa: F401
     from .credit import models as _credit  # noqa: F401
     from .enterprises import models as _enterprises  # noqa: F401

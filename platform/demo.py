@@ -110,6 +110,9 @@ def load_demo() -> dict:
     from .projects.demo import load_demo as load_projects
 
     created["two_high_projects"] = load_projects()
+    from .knowledge.demo import load_demo as load_knowledge
+
+    created["documents"] = load_knowledge()
     return created
 
 
@@ -185,7 +188,7 @@ def load_command():
     """载入演示数据（可重复执行）。"""
     with unit_of_work():
         created = load_demo()
-    click.echo("演示数据已就绪：新增企业 {enterprises} 家、园区 {parks} 个、账号 {users} 个、审核轮次 {rounds} 个、方案 {schemes} 项、技术 {technologies} 项。".format(**created))
+    click.echo("演示数据已就绪：新增企业 {enterprises} 家、园区 {parks} 个、账号 {users} 个、审核轮次 {rounds} 个、方案 {schemes} 项、技术 {technologies} 项、知识库文件 {documents} 份。".format(**created))
     click.echo(f"演示账号的密码均为 {DEMO_PASSWORD}。")
     from .core.indexing.services import drain
 

@@ -31,6 +31,13 @@ class IndexDefinition:
     sort_fields: Mapping[str, str] = field(default_factory=dict)
     #: text fields returned whole in highlights; the others are cut to a fragment
     whole_fields: tuple[str, ...] = ("name",)
+    #: a keyword field whose value orders the hits before relevance, ascending (text order, as
+    #: Elasticsearch compares keywords; a missing value last) when a query asks for no sort
+    rank_field: str | None = None
+
+    def __post_init__(self):
+        if self.rank_field is not None and self.rank_field not in self.keyword_fields:
+            raise ValueError(f"{self.name}: rank_field {self.rank_field!r} must be a keyword field")
 
     @property
     def mapping_file(self) -> Path:
@@ -122,7 +129,27 @@ EXPERTS = IndexDefinition(
     sort_fields={"id": "id", "name": "name.raw"},
 )
 
-INDEXES: dict[str, IndexDefinition] = {index.name: index for index in (TECHNOLOGIES, EXPERTS)}
+DOCUMENTS = IndexDefinition(
+    name="documents",
+    version=1,
+    text_fields={
+        "title": 8,
+        "document_no": 4,
+        "issuer": 3,
+        "industry_names": 3,
+        "kind_label": 3,
+        "summary": 2,
+        "body": 1,
+    },
+    keyword_fields=("kind", "industry_codes", "currency", "issuer_name", "year", "status"),
+    sort_fields={"id": "id", "title": "title.raw"},
+    whole_fields=("title", "document_no", "issuer", "kind_label"),
+    # The knowledge base: a document in force ("current") comes before one a newer version replaced
+    # ("superseded"), whatever the words' scores.
+    rank_field="currency",
+)
+
+INDEXES: dict[str, IndexDefinition] = {index.name: index for index in (TECHNOLOGIES, EXPERTS, DOCUMENTS)}
 
 
 def get(name: str) -> IndexDefinition:

@@ -28,7 +28,7 @@ def _worker_database(url: str) -> str:
 POSTGRES_URL = _worker_database(os.environ.get("TEST_DATABASE_URL", ""))
 
 
-REFERENCE_TABLES = {"divisions", "industries", "alembic_version"}
+REFERENCE_TABLES = {"divisions", "industries", "priority_chemicals", "alembic_version"}
 
 
 def truncate() -> None:

@@ -1,13 +1,13 @@
 """两高 project register; the clean-production level recorded at acceptance
 
 Revision ID: 0014c_two_high_results
-Revises: 0013_cache_stamps
+Revises: 0014b_procedures_certifications
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0014c_two_high_results'
-down_revision = '0013_cache_stamps'
+down_revision = '0014b_procedures_certifications'
 branch_labels = None
 depends_on = None
 

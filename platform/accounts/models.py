@@ -140,3 +140,83 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user = relationship(User)
+
+
+RESET_PURPOSES = {
+    "mail": "邮件找回密码",
+    "admin": "管理员重置密码",
+    "initial": "新账号设置密码",
+}
+
+
+class PasswordReset(db.Model):
+    """A single-use link to set a password: kept only as the SHA-256 of its token, until it expires.
+
+    Made by 忘记密码 (mailed to the account's address), by an administrator's reset (handed over
+    by the administrator) or when an enterprise's account request is approved (the first password).
+    """
+
+    __tablename__ = "password_resets"
+    __table_args__ = (CheckConstraint("purpose IN ('mail','admin','initial')", name="purpose"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    purpose: Mapped[str] = mapped_column(String(10), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user = relationship(User, foreign_keys=[user_id])
+
+
+class ResetRequest(db.Model):
+    """One 忘记密码 request, by client address and the SHA-256 of what was typed (whether an account
+    has it or not), for the rate limit."""
+
+    __tablename__ = "password_reset_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(45), nullable=False, index=True)
+    typed_hash: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, index=True)
+
+
+ACCOUNT_REQUEST_STATES = {"pending": "待审核", "approved": "已批准", "rejected": "已驳回"}
+
+
+class AccountRequest(db.Model):
+    """An enterprise's request for an account, decided by a regulator of its city."""
+
+    __tablename__ = "account_requests"
+    __table_args__ = (
+        CheckConstraint("state IN ('pending','approved','rejected')", name="state"),
+        CheckConstraint("state <> 'rejected' OR reason IS NOT NULL", name="rejection_reason"),
+        CheckConstraint("state <> 'approved' OR user_id IS NOT NULL", name="approved_user"),
+        CheckConstraint("length(uscc) = 18", name="uscc_length"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), nullable=False, index=True)
+    uscc: Mapped[str] = mapped_column(String(18), nullable=False, index=True)
+    enterprise_name: Mapped[str] = mapped_column(String(200), nullable=False)  # as the applicant wrote it
+    city_code: Mapped[str] = mapped_column(String(6), ForeignKey("divisions.code"), nullable=False, index=True)
+    username: Mapped[str] = mapped_column(String(80), nullable=False)
+    contact_person: Mapped[str] = mapped_column(String(50), nullable=False)
+    contact_phone: Mapped[str] = mapped_column(String(30), nullable=False)
+    contact_email: Mapped[str] = mapped_column(String(200), nullable=False)
+    proof_original_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    proof_stored_name: Mapped[str] = mapped_column(String(64), nullable=False)
+    proof_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    state: Mapped[str] = mapped_column(String(10), nullable=False, default="pending", index=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    enterprise = relationship("Enterprise")
+    city = relationship(Division)
+    decided_by = relationship(User, foreign_keys=[decided_by_id])
+
+    @property
+    def state_label(self) -> str:
+        return ACCOUNT_REQUEST_STATES[self.state]

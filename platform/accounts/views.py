@@ -1,29 +1,38 @@
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, send_file, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..enterprises import services as enterprises
-from ..core.errors import DomainError, ValidationError
+from ..experts import services as experts
+from ..core.errors import DomainError, NotFound, ValidationError
 from ..core.extensions import db
 from ..core.models_base import utcnow
 from ..core.reference.models import Division
 from ..core.reference.services import cities
+from ..core import access
 from ..core.access import role_required
 from ..core.web import form_page, paginate, safe_next, show_errors
 from . import services
-from .forms import LoginForm, PasswordForm, TokenForm, UserForm
-from .models import User
+from ..core import mail
+from . import requests as account_requests, resets
+from .forms import AccountDecisionForm, AccountRequestForm, ForgotForm, LoginForm, PasswordForm, ResetForm, TokenForm, UserForm
+from .models import ACCOUNT_REQUEST_STATES, User
+from .workbench import regulator_items as workbench_items
 
 bp = Blueprint("accounts", __name__)
 
+# Where each role's work is: the page a user lands on after login (unless a safe `next` says otherwise).
 HOME_BY_ROLE = {
-    "enterprise": "enterprises.my_profile",
-    "regulator": "enterprises.index",
-    "admin": "accounts.users",
+    "enterprise": "audits.my_rounds",
+    "expert": "reviews.my_reviews",
     "service_org": "experts.my_org",
+    "regulator": "accounts.workbench",
+    "admin": "accounts.users",
 }
 
 
 def home_for(user) -> str:
+    if user.role == "expert" and experts.expert_of(user) is None:
+        return url_for("public.index")  # an expert account whose profile is not linked yet has no reviews
     return url_for(HOME_BY_ROLE.get(user.role, "public.index"))
 
 
@@ -54,6 +63,122 @@ def login():
     elif request.method == "POST":
         status = 422
     return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """忘记密码: a link by e-mail where SMTP is configured; otherwise, whom to ask."""
+    if not mail.enabled():
+        return render_template("accounts/forgot.html", form=None, hint=resets.login_page_hint())
+    form = ForgotForm()
+
+    def act():
+        flash(resets.request_by_mail(form.username.data, request.remote_addr or ""), "info")
+        return redirect(url_for("accounts.login"))
+
+    return form_page(form, act, "accounts/forgot.html")
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Set a password by a single-use link (忘记密码, an administrator's reset, a new account)."""
+    link = resets.valid_link(token)  # an unknown, spent or expired link: 404 in one set of words
+    form = ResetForm()
+
+    def act():
+        user = resets.set_password(token, form.new_password.data)
+        if current_user.is_authenticated:
+            logout_user()
+        flash(f"账号 {user.username} 的密码已设置，请使用新密码登录。", "success")
+        return redirect(url_for("accounts.login"))
+
+    return form_page(form, act, "accounts/reset.html", account=link.user)
+
+
+@bp.post("/admin/users/<int:user_id>/reset-password")
+@role_required("admin")
+def admin_reset_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    try:
+        token = resets.admin_reset(current_user, user)
+    except DomainError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("accounts.users"))
+    return render_template("accounts/reset_issued.html", account=user, link=resets.link(token),
+                           hours=int(resets.LIFETIME["admin"].total_seconds() // 3600))
+
+
+@bp.route("/account-request", methods=["GET", "POST"])
+def request_account():
+    """An enterprise asks for an account; a regulator of its city decides."""
+    form = AccountRequestForm()
+
+    def act():
+        upload = form.proof.data
+        row = account_requests.submit(
+            uscc=form.uscc.data, enterprise_name=form.enterprise_name.data, username=form.username.data,
+            contact_person=form.contact_person.data, contact_phone=form.contact_phone.data,
+            contact_email=form.contact_email.data, data=upload.read() if upload else b"",
+            filename=upload.filename if upload else "")
+        return render_template("accounts/request_sent.html", row=row)
+
+    return form_page(form, act, "accounts/request_form.html")
+
+
+@bp.get("/account-requests")
+@role_required("regulator", "admin")
+def account_requests_index():
+    state = request.args.get("state", "pending")
+    pagination = paginate(account_requests.visible(current_user, state if state in ACCOUNT_REQUEST_STATES else ""))
+    return render_template("accounts/requests.html", pagination=pagination, state=state, states=ACCOUNT_REQUEST_STATES)
+
+
+@bp.route("/account-requests/<int:request_id>", methods=["GET", "POST"])
+@role_required("regulator", "admin")
+def account_request(request_id: int):
+    row = account_requests.get(current_user, request_id)
+    form = AccountDecisionForm()
+    status, handover = 200, None
+    if request.method == "POST":
+        access.require_role(current_user, "regulator", message="只有监管部门可以审核企业账号申请。")
+    if form.validate_on_submit():
+        try:
+            if form.decision.data == "approve":
+                user, token = account_requests.approve(current_user, row)
+                handover = resets.link(token) if token else None
+                flash(f"已批准，企业账号 {user.username} 已开通。" + ("设置密码的链接已发送到申请人邮箱。" if not token else ""), "success")
+            elif form.decision.data == "reject":
+                account_requests.reject(current_user, row, form.reason.data)
+                flash("已驳回该申请。", "success")
+            else:
+                raise ValidationError("请选择审核结论。", "decision")
+        except DomainError as exc:
+            status = show_errors(form, exc)
+        else:
+            if handover is None:
+                return redirect(url_for("accounts.account_requests_index"))
+    elif request.method == "POST":
+        status = 422
+    registered = row.enterprise
+    return render_template("accounts/request_detail.html", row=row, form=form, handover=handover,
+                           name_differs=registered.name != row.enterprise_name,
+                           hours=int(resets.LIFETIME["initial"].total_seconds() // 3600)), status
+
+
+@bp.get("/account-requests/<int:request_id>/proof")
+@role_required("regulator", "admin")
+def account_request_proof(request_id: int):
+    row, path = account_requests.proof_path(current_user, request_id)
+    if not path.is_file():
+        raise NotFound("证明材料文件不存在，请联系系统管理员。")
+    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=row.proof_original_name)
+
+
+@bp.get("/workbench")
+@role_required("regulator", "admin")
+def workbench():
+    """What waits for the regulator, counted and linked to the filtered lists."""
+    return render_template("accounts/workbench.html", groups=workbench_items(current_user))
 
 
 @bp.post("/logout")

@@ -6,7 +6,7 @@ from ..core.access import token_required
 from ..core.api.views import bp, json_body, paginated, parse_iso_date
 from ..core.errors import ValidationError
 from . import cases as case_services
-from . import services
+from . import certifications, procedures, services
 from .models import Case
 from ..core.dates import beijing_today, iso
 
@@ -20,11 +20,23 @@ def _entry_json(entry) -> dict | None:
             "summary": entry.summary, "confirmed_on": iso(entry.evidence_dated_on)}
 
 
+def _certification_json(cert) -> dict | None:
+    """The confirmed certification that closed a round (视同开展清洁生产审核): the certificate's public facts."""
+    if cert is None:
+        return None
+    return {"certificate_no": cert.certificate_no, "certifying_body": cert.certifying_body,
+            "certified_on": iso(cert.certified_on), "scope": cert.scope, "confirmed_on": iso(cert.decided_on)}
+
+
 def public_round(r, due: list[dict]) -> dict:
     """A round as the public sees it, with its deadlines (services.deadlines): stages and dates,
     nothing private."""
     return {
-        "kind": r.kind, "kind_label": r.kind_label, "procedure": r.procedure, "state": r.state,
+        "kind": r.kind, "kind_label": r.kind_label, "procedure": r.procedure, "procedure_label": r.procedure_label,
+        "steps": [{"state": s["state"], "label": s["label"], "done": s["done"], "current": s["current"]}
+                  for s in procedures.progress(r)],
+        "certification": _certification_json(certifications.confirmed_for_round(r.id)) if r.state == "certified" else None,
+        "state": r.state,
         "state_label": r.state_label, "carbon_in_scope": r.carbon_in_scope,
         "park_round": r.park_round.title if r.park_round else None,
         "listed_on": iso(r.listed_on), "disclosed_on": iso(r.disclosed_on), "started_on": iso(r.started_on),

@@ -1,7 +1,7 @@
 """Non-compliance cases (违规案件): what regulators do with them. The scan is in jobs.py."""
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..core import access
 from ..core.auditlog.services import diff, record
@@ -9,14 +9,21 @@ from ..enterprises import services as enterprises
 from ..enterprises.models import Enterprise
 from ..core.errors import NotFound, PermissionDenied, ValidationError
 from ..core.extensions import db
-from .models import CASE_STATES, Case
+from .models import CASE_STATES, OPEN_CASE_STATES, Case
 from .rules import CAUSES
 from ..core.dates import beijing_today
 
 STATUS_FILTERS = {**CASE_STATES, "active": "全部未结"}
 
 
-def visible(user, status: str | None = None, q: str = ""):
+def open_by_city() -> dict[str, int]:
+    """City code -> cases not yet settled (open, rectifying, overdue): a count only, for the public map."""
+    return dict(db.session.execute(
+        select(Enterprise.city_code, func.count(Case.id)).join(Enterprise, Enterprise.id == Case.enterprise_id)
+        .where(Case.state.in_(OPEN_CASE_STATES)).group_by(Enterprise.city_code)).all())
+
+
+def visible(user, status: str | None = None, q: str = "", city: str = ""):
     """A select of the cases `user` may see (regulators: their region), newest first."""
     if not access.is_person(user, "regulator", "admin"):
         raise PermissionDenied("只有监管部门可以查看违规案件。")
@@ -29,6 +36,8 @@ def visible(user, status: str | None = None, q: str = ""):
         query = query.where(Case.state == status)
     if q:
         query = query.where(enterprises.name_or_code(q))
+    if city:
+        query = query.where(Enterprise.city_code == city)
     return query.order_by(Case.opened_on.desc(), Case.id.desc())
 
 

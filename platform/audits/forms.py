@@ -66,3 +66,18 @@ class ConfirmStepForm(Form):
     url = StringField("公开信息网址", validators=[Optional(), Length(max=500)])
     file = FileField("证明材料（PDF）")
     note = TextAreaField("核实说明 / 不予采信理由", validators=[Optional(), Length(max=2000)])
+
+
+class CertificationForm(Form):
+    """A clean-production certification that counts as an audit once a regulator confirms it."""
+    certificate_no = StringField("证书编号", validators=[Optional(), Length(max=100)])
+    certifying_body = StringField("认证机构", validators=[Optional(), Length(max=200)])
+    certified_on = date_field("发证日期", required=False)
+    scope = TextAreaField("认证范围", validators=[Optional(), Length(max=2000)])
+    file = FileField("认证证书（PDF，不超过 50 MB）")
+
+
+class CertificationDecisionForm(Form):
+    decision = SelectField("核实结论", choices={"confirm": "对照证书核实，视同开展清洁生产审核", "reject": "不予核实"},
+                           validate_choice=False)
+    note = TextAreaField("核实意见 / 不予核实理由", validators=[Optional(), Length(max=2000)])

@@ -15,7 +15,7 @@ from ..core.auditlog.services import record
 from ..core.extensions import db
 from ..core.models_base import utcnow
 from . import rules
-from .models import OPEN_CASE_STATES, AuditRound, Case, Notice, StepRecord
+from .models import CLOSED_STATES, OPEN_CASE_STATES, AuditRound, Case, Notice, StepRecord
 from ..core.access import SYSTEM
 
 
@@ -66,14 +66,17 @@ CAUSE_RULES = {
                                     ("evaluation_passed", "acceptance", "accepted", "acceptance_failed")),
     "acceptance_overdue": DeadlineCause(R.acceptance_due, R.acceptance_requested_on, "acceptance"),
     "acceptance_failed": StateCause("acceptance_failed", R.acceptance_concluded_on, ("accepted",)),
+    # the simplified procedure's combined review (procedures.COMBINED): cured once a review passes
+    "review_failed": StateCause("review_failed", R.evaluation_concluded_on, ("accepted",)),
 }
 # Every cause the scan opens has its rule here; the others are opened by a regulator.
 assert set(CAUSE_RULES) | {"next_round_overdue"} == {c for c, cause in rules.CAUSES_RULES.items() if cause.by_scan}
 
 
 def overdue_now(as_of: date):
-    """SQL condition: the round has a deadline passed without the step that meets it (the scan's rule)."""
-    return or_(*(rule.pending(as_of) for rule in CAUSE_RULES.values() if isinstance(rule, DeadlineCause)))
+    """SQL condition: an open round has a deadline passed without the step that meets it (the scan's rule)."""
+    return and_(R.state.not_in(CLOSED_STATES),
+                or_(*(rule.pending(as_of) for rule in CAUSE_RULES.values() if isinstance(rule, DeadlineCause))))
 
 
 @dataclass
@@ -105,9 +108,11 @@ def compliance_scan(as_of: date) -> ScanReport:
     """Open a case for every missed obligation, close cases whose cause was cured, mark overdue rectifications."""
     report = ScanReport(as_of=as_of)
     now = utcnow()
-    mandatory = and_(R.kind == "mandatory", R.state != "cancelled")
+    # A round closed by a confirmed certification (certified) met its listing: none of its deadlines is scanned.
+    mandatory = and_(R.kind == "mandatory", R.state.not_in(("cancelled", "certified")))
     pending = {cause: rule.pending(as_of) for cause, rule in CAUSE_RULES.items()}
-    pending["next_round_overdue"] = and_(R.state == "accepted", R.next_round_due < as_of, ~_later_round(as_of))
+    pending["next_round_overdue"] = and_(R.state.in_(("accepted", "certified")), R.next_round_due < as_of,
+                                         ~_later_round(as_of))
     due_of = {cause: getattr(rule, "due", None) for cause, rule in CAUSE_RULES.items()}
     due_of["next_round_overdue"] = R.next_round_due
 
@@ -134,7 +139,7 @@ def compliance_scan(as_of: date) -> ScanReport:
         already = exists().where(Case.round_id == R.id, Case.cause == cause)
         due = due_of[cause] if due_of[cause] is not None else literal(None)
         rows = select(R.enterprise_id, R.id, literal(cause), literal("open"), due, literal(as_of), literal(now)).where(
-            mandatory, condition, ~already)
+            R.kind == "mandatory" if cause == "next_round_overdue" else mandatory, condition, ~already)
         result = db.session.execute(insert(Case).from_select(
             ["enterprise_id", "round_id", "cause", "state", "due_on", "opened_on", "created_at"], rows))
         report.opened[cause] = result.rowcount
@@ -174,7 +179,7 @@ def send_reminders(as_of: date) -> int:
             message = f"提醒：距“{label}”的截止日期已不足 {days} 天，请按时办理。"
             rows = select(R.enterprise_id, R.id, literal(deadline), literal(days), due, literal(message),
                           literal(as_of)).where(
-                R.state.not_in(("accepted", "cancelled")), due > lower, due <= upper, done.is_(None), ~already)
+                R.state.not_in(CLOSED_STATES), due > lower, due <= upper, done.is_(None), ~already)
             result = db.session.execute(insert(Notice).from_select(
                 ["enterprise_id", "round_id", "deadline", "days_before", "due_on", "message", "created_on"], rows))
             created += result.rowcount

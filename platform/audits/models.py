@@ -21,9 +21,14 @@ STATES = {
     "acceptance": "验收中",
     "accepted": "验收合格",
     "acceptance_failed": "验收不合格",
+    # the simplified procedure's combined review (评估验收合并), procedures.COMBINED
+    "review": "评估验收合并审查中",
+    "review_failed": "评估验收合并审查不合格",
+    # a confirmed certification counts as the audit (视同开展清洁生产审核), Certification below
+    "certified": "评价认证视同完成审核",
     "cancelled": "已撤销",
 }
-CLOSED_STATES = ("accepted", "cancelled")
+CLOSED_STATES = ("accepted", "cancelled", "certified")
 # The firm's clean-production level at acceptance, against its industry's indicator system
 # (清洁生产评价指标体系: Ⅰ级 国际清洁生产领先水平, Ⅱ级 国内清洁生产先进水平, Ⅲ级 国内清洁生产一般水平);
 # results.rules cites the source and the uses of the level.
@@ -97,6 +102,10 @@ class AuditRound(TimestampMixin, db.Model):
     # The consultancy doing the audit (its experts may not review it); see experts.services.
     service_org_id: Mapped[int | None] = mapped_column(ForeignKey("service_orgs.id"), index=True)
     reason: Mapped[str | None] = mapped_column(Text)  # why the enterprise was listed
+    # Why the round follows its procedure: the criteria of 差别化审核 that applied (rules.procedure_choice),
+    # one a line; and whether it takes the simplified procedure's combined review (procedures.flow_of).
+    procedure_basis: Mapped[str | None] = mapped_column(Text)
+    combined_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), nullable=False)
     # Listed for toxic or hazardous substances (审核办法 第八条第（三）项): only such a round has a
     # repeat deadline (第十二条). Taken from the enterprise when it is listed.
     toxic_listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), nullable=False)
@@ -146,6 +155,10 @@ class AuditRound(TimestampMixin, db.Model):
     @property
     def procedure_label(self) -> str:
         return PROCEDURES[self.procedure]
+
+    @property
+    def procedure_reasons(self) -> list[str]:
+        return [line for line in (self.procedure_basis or "").splitlines() if line]
 
     @property
     def is_open(self) -> bool:
@@ -344,3 +357,54 @@ class Notice(db.Model):
     created_on: Mapped[date] = mapped_column(Date, nullable=False)
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
     emailed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+CERTIFICATION_STATUSES = {"pending": "待核实", "confirmed": "已核实，视同开展清洁生产审核", "rejected": "未予核实"}
+
+
+class Certification(db.Model):
+    """A clean-production certification (清洁生产评价认证) that counts as an audit once a regulator of the
+    enterprise's city confirms it against the certificate: it then closes the listing obligation of the
+    enterprise's open mandatory round (or stands as a round of its own when none is open)."""
+
+    __tablename__ = "certifications"
+    __table_args__ = (
+        CheckConstraint(_in("status", CERTIFICATION_STATUSES), name="status"),
+        CheckConstraint("certified_on <= recorded_on", name="certified_not_after_recorded"),
+        CheckConstraint("status = 'pending' OR decided_at IS NOT NULL", name="decided"),
+        # One certificate of a body counts once (a rejected entry may be recorded again).
+        Index("uq_certifications_body_number", "certifying_body", "certificate_no", unique=True,
+              sqlite_where=text("status <> 'rejected'"), postgresql_where=text("status <> 'rejected'")),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), nullable=False, index=True)
+    # The round it closes: the open mandatory round when it was recorded, or the certification round
+    # created when it was confirmed.
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("audit_rounds.id"), index=True)
+    certificate_no: Mapped[str] = mapped_column(String(100), nullable=False)
+    certifying_body: Mapped[str] = mapped_column(String(200), nullable=False)
+    certified_on: Mapped[date] = mapped_column(Date, nullable=False)
+    scope: Mapped[str] = mapped_column(Text, nullable=False)
+    stored_name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
+    original_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
+    recorded_on: Mapped[date] = mapped_column(Date, nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorder_role: Mapped[str] = mapped_column(String(20), nullable=False)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    enterprise = relationship("Enterprise")
+    round = relationship(AuditRound)
+
+    @property
+    def status_label(self) -> str:
+        return CERTIFICATION_STATUSES[self.status]
+
+    def snapshot(self) -> dict:
+        return {k: getattr(self, k) for k in ("certificate_no", "certifying_body", "certified_on", "scope", "status",
+                                              "round_id", "sha256")}

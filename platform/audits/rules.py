@@ -18,6 +18,7 @@ DEADLINES = "审核期限"
 PROCEDURE = "差别化审核"
 RECORD = "日期的记录与核实"
 PENALTIES = "违规情形与处罚"
+CERTIFICATION = "评价认证视同审核"
 
 # 审核办法 第十一条: a listed enterprise publishes its information within one month of the list.
 DISCLOSURE_MONTHS = rule(
@@ -55,7 +56,18 @@ REMINDER_DAYS = rule(
 
 # 广西方案 (差别化审核): the strict (full) procedure for 高耗能、高耗水、高排放 (两高) enterprises and
 # those using priority-control chemicals; a simplified procedure for the others. 两高 is the
-# criterion for the procedure, not a cause of listing.
+# criterion for the procedure, not a cause of listing. Which industries count as 两高 or 高耗水 no
+# law of the audit fixes: the 两高 industries follow the Ministry's statistical scope for 两高
+# projects (环环评〔2021〕45号: 煤电、石化、化工、钢铁、有色金属冶炼、建材, here by GB/T 4754-2017 大类),
+# beside the enterprise's own 两高 flag (its 两高 project register entry).
+TWO_HIGH_INDUSTRIES = rule(
+    "audits.two_high_industries", "按“两高”行业适用完整审核程序的行业（国民经济行业大类代码）",
+    frozenset({"25", "26", "30", "31", "32", "44"}), "",
+    "地方实践：“两高”行业范围参照《关于加强高耗能、高排放建设项目生态环境源头防控的指导意见》"
+    "（环环评〔2021〕45号）暂按煤电、石化、化工、钢铁、有色金属冶炼、建材六个行业类别统计的口径", section=PROCEDURE,
+    kind="local_practice",
+    note="25 石油、煤炭及其他燃料加工、26 化学原料和化学制品制造、30 非金属矿物制品（建材）、31 黑色金属冶炼（钢铁）、"
+         "32 有色金属冶炼、44 电力热力生产（煤电）；企业登记为“两高”项目的，不论行业均适用完整程序。")
 HIGH_WATER_INDUSTRIES = rule(
     "audits.high_water_industries", "按高耗水行业适用完整审核程序的行业（国民经济行业大类代码）",
     frozenset({"13", "17", "22", "25", "26", "28"}), "",
@@ -63,13 +75,58 @@ HIGH_WATER_INDUSTRIES = rule(
     kind="local_practice", note="13 农副食品加工（制糖）、17 纺织（印染）、22 造纸、25 石油加工、26 化工、28 化纤")
 STRICT_PROCEDURE_BASIS = rule(
     "audits.strict_procedure", "适用完整（严格）审核程序的企业",
-    "两高、高耗水、高排放及使用优先控制化学品的企业", "",
+    "两高（高耗能、高排放）、高耗水、高排放（超标或超总量排放）及使用优先控制化学品的企业", "",
     "广西“十四五”清洁生产推进方案（差别化审核）", section=PROCEDURE,
-    note="其他企业适用简化审核程序。两高不是列入强制性审核名单的情形。")
+    note="其他企业适用简化审核程序。两高不是列入强制性审核名单的情形。程序在企业列入名单（或登记审核）时确定，"
+         "所依据的情形记录在审核轮次上，向监管部门、企业和公众显示。使用优先控制化学品以企业“使用或排放有毒有害物质”"
+         "标记判断（该标记包括优先控制化学品）。")
 MANDATORY_CAUSES = rule(
     "audits.mandatory_causes", "实施强制性清洁生产审核的情形",
     ("超标或超总量排放", "超过单位产品能源消耗限额", "使用或排放有毒有害物质"), "",
     "《中华人民共和国清洁生产促进法》第二十七条；《清洁生产审核办法》第八条", section=PROCEDURE)
+
+# The simplified procedure's own steps, deadline, report and panel (the panel's size is a review
+# rule, reviews/rules.py). None of these is fixed by law: the plan asks for a simplified procedure
+# and leaves its shape to the province.
+SIMPLIFIED_COMBINED_REVIEW = rule(
+    "audits.simplified_combined_review", "简化审核程序将评估与验收合并为一次审查（评估验收合并）", True, "",
+    "地方实践：广西“十四五”清洁生产推进方案要求对其他企业实行简化审核，具体步骤由本平台确定，可配置", section=PROCEDURE,
+    kind="local_practice",
+    note="简化程序：列入名单 → 企业信息已公开 → 审核中 → 报告已提交 → 评估验收合并审查 → 验收合格（不合格的修改报告后重新审查）。"
+         "完整程序：列入名单 → 企业信息已公开 → 审核中 → 报告已提交 → 评估 → 评估通过 → 申请验收 → 验收合格。"
+         "设为“否”时，此后列入的简化程序企业也走完整程序的步骤（已开始的轮次不变）。")
+SIMPLIFIED_REPORT_MONTHS = rule(
+    "audits.simplified_report_months", "简化审核程序：名单公布后完成审核并报送审核报告的期限", 6, "个月",
+    "地方实践：简化程序审核内容较少，报告期限短于完整程序的一年，默认 6 个月，可配置为 3–12 个月", section=PROCEDURE,
+    kind="local_practice", bounds=(3, 12))
+# The chapters of the report: the seven stages of the audit procedure (审核办法's 清洁生产审核程序,
+# and the structure of the industry audit guides, HJ 469-2009), and the simplified report's merged ones.
+FULL_REPORT_OUTLINE = rule(
+    "audits.full_report_outline", "完整审核程序：审核报告章节",
+    ("审核准备", "预审核", "审核", "方案的产生和筛选", "方案的确定", "方案的实施", "持续清洁生产"), "",
+    "《清洁生产审核办法》（清洁生产审核程序：审核准备、预审核、审核、方案的产生和筛选、方案的确定、方案的实施、持续清洁生产）",
+    section=PROCEDURE, note="报告提纲可在审核轮次页面下载。")
+SIMPLIFIED_REPORT_OUTLINE = rule(
+    "audits.simplified_report_outline", "简化审核程序：审核报告章节（合并后的章节）",
+    ("审核准备与预审核", "审核", "方案的产生、筛选和确定", "方案的实施与持续清洁生产"), "",
+    "地方实践：按清洁生产审核七个阶段合并为四章，章节名称可配置", section=PROCEDURE, kind="local_practice",
+    note="审核准备与预审核合并，方案的产生和筛选与方案的确定合并，方案的实施与持续清洁生产合并。")
+
+# 广西方案: an enterprise whose clean production is certified (清洁生产评价认证) is taken to have
+# carried out the audit (视同开展清洁生产审核). The 审核办法 (2016) itself has no such provision in
+# the text checked here; the plan is the source, and how the platform accepts a certificate (a
+# regulator of the enterprise's city checks it against the certificate) is local practice.
+CERTIFICATION_COUNTS = rule(
+    "audits.certification_counts", "通过清洁生产评价认证的企业视同开展清洁生产审核", True, "",
+    "广西“十四五”清洁生产推进方案（评价认证视同开展清洁生产审核）", section=CERTIFICATION,
+    note="经核实的评价认证，了结企业所在强制性审核轮次的名单义务：轮次以“评价认证视同完成审核”结束，此后不再因其期限立案；"
+         "此前已立的案件仍由监管部门处理。")
+CERTIFICATE_MAX_AGE_MONTHS = rule(
+    "audits.certificate_max_age_months", "视同审核的评价认证证书，发证日期距登记之日的最长期限", 36, "个月",
+    "地方实践：证书由企业或监管部门登记（证书编号、认证机构、发证日期、认证范围及证书 PDF），"
+    "由企业所在设区市监管部门对照证书核实；默认只认 3 年内发证的证书，可配置为 12–60 个月",
+    section=CERTIFICATION, kind="local_practice", bounds=(12, 60),
+    note="企业不能核实本企业的证书；证书一经核实，企业不能再修改。")
 
 # A date that an enterprise or its service organisation declares for a step counts only as the
 # platform witnessed it (the day it was recorded), unless a regulator confirms the declared date
@@ -85,17 +142,34 @@ def add_months_rule(start: date, months_rule) -> date:
     return add_months(start, months_rule.value)
 
 
+# The criteria of the strict procedure, in the order they are shown: (code, label, test).
+STRICT_CRITERIA = (
+    ("two_high", "两高企业（登记的“两高”项目）", lambda e: e.two_high),
+    ("two_high_industry", "属于“两高”行业", lambda e: (e.industry_code or "")[:2] in TWO_HIGH_INDUSTRIES.value),
+    ("over_energy_quota", "高耗能：超过单位产品能源消耗限额", lambda e: e.over_energy_quota),
+    ("high_water", "属于高耗水行业", lambda e: (e.industry_code or "")[:2] in HIGH_WATER_INDUSTRIES.value),
+    ("over_discharge", "高排放：超标或超总量排放", lambda e: e.over_discharge),
+    ("toxic_substances", "使用或排放有毒有害物质（含优先控制化学品）", lambda e: e.toxic_substances),
+)
+SIMPLIFIED_BASIS = "不属于两高、高耗水、高排放或使用优先控制化学品的企业"
+
+
+def procedure_choice(enterprise) -> tuple[str, list[str]]:
+    """The procedure the enterprise's round follows, and the criteria that decided it (广西方案 差别化审核)."""
+    reasons = [label for _code, label, applies in STRICT_CRITERIA if applies(enterprise)]
+    return ("full", reasons) if reasons else ("simplified", [SIMPLIFIED_BASIS])
+
+
 def procedure_for(enterprise) -> str:
-    strict = (enterprise.two_high or enterprise.over_discharge or enterprise.toxic_substances
-              or enterprise.over_energy_quota or enterprise.industry_code in HIGH_WATER_INDUSTRIES.value)
-    return "full" if strict else "simplified"
+    return procedure_choice(enterprise)[0]
 
 
-def listing_deadlines(listed_on: date) -> dict:
+def listing_deadlines(listed_on: date, procedure: str = "full") -> dict:
+    report_months = SIMPLIFIED_REPORT_MONTHS if procedure == "simplified" else REPORT_MONTHS
     return {
         "disclosure_due": add_months_rule(listed_on, DISCLOSURE_MONTHS),
         "start_due": add_months_rule(listed_on, START_MONTHS),
-        "report_due": add_months_rule(listed_on, REPORT_MONTHS),
+        "report_due": add_months_rule(listed_on, report_months),
     }
 
 
@@ -160,6 +234,7 @@ CAUSES_RULES = {
     "evaluation_failed": Cause("清洁生产审核评估不通过", ART39),
     "acceptance_overdue": Cause("逾期未申请验收（评估通过后期限内）", ART39),
     "acceptance_failed": Cause("清洁生产审核验收不合格", ART39),
+    "review_failed": Cause("简化审核程序评估验收合并审查不合格", ART39),
     "next_round_overdue": Cause("有毒有害物质企业逾 5 年未开展新一轮审核", ART39),
     "falsified": Cause("审核中弄虚作假，或不报告、不如实报告审核结果", ART39_FALSE, by_scan=False),
 }

@@ -4,7 +4,7 @@ import hashlib
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..core import access
 from ..core.auditlog.services import diff, record as log
@@ -15,7 +15,7 @@ from ..core.errors import NotFound, PermissionDenied, ValidationError
 from ..core.extensions import db
 from ..core import uploads
 from ..core.reference.models import Division
-from . import rules
+from . import procedures, rules
 from .jobs import overdue_now
 from .models import (CLOSED_STATES, DECLARED_STEPS, KINDS, LEVELS, STATES, AuditRound, ListBatch, ParkRound, ReportFile, RoundEvent,
                      StepRecord)
@@ -192,10 +192,25 @@ def evidence_path(user, record_id: int) -> tuple[StepRecord, Path]:
 
 # --- the transitions ---------------------------------------------------------------------------
 
-def _transition(actor, round_: AuditRound, to_state: str, on: date, allowed_from: tuple[str, ...], action: str,
-                note: str | None = None, **changes) -> None:
-    if round_.state not in allowed_from:
+def _transition(actor, round_: AuditRound, move: str, on: date, action: str, note: str | None = None,
+                **changes) -> None:
+    """Take the round one step along its procedure's step table (procedures.py): `move` names the
+    step, the table says from which states it may be taken and where it leads."""
+    step = _require_move(round_, move, action)
+    _move(actor, round_, step.to_state, on, note, **changes)
+
+
+def _require_move(round_: AuditRound, move: str, action: str) -> procedures.Move:
+    flow = procedures.flow_of(round_)
+    step = flow.move(move)
+    if step is None:
+        raise ValidationError(f"该审核轮次适用{flow.label}，没有“{action}”这一步。", "state")
+    if round_.state not in step.from_states:
         raise ValidationError(f"该审核轮次当前为“{round_.state_label}”，不能{action}。", "state")
+    return step
+
+
+def _move(actor, round_: AuditRound, to_state: str, on: date, note: str | None = None, **changes) -> None:
     before = round_.snapshot()
     from_state = round_.state
     round_.state = to_state
@@ -215,8 +230,9 @@ def _new_round(actor, enterprise: Enterprise, *, kind: str, state: str, on: date
         raise ValidationError(
             f"{enterprise.name}已有未完成的审核轮次（{open_round.kind_label}，{open_round.state_label}），"
             "须完成或撤销后才能开始新一轮。", "enterprise")
-    round_ = AuditRound(enterprise=enterprise, kind=kind, procedure=rules.procedure_for(enterprise), state=state,
-                        batch=batch, park_round=park_round, reason=reason, carbon_in_scope=carbon_in_scope,
+    procedure, reasons = rules.procedure_choice(enterprise)
+    round_ = AuditRound(enterprise=enterprise, kind=kind, procedure=procedure, procedure_basis="\n".join(reasons),
+                        combined_review=procedures.combined_for(procedure), state=state, batch=batch, park_round=park_round, reason=reason, carbon_in_scope=carbon_in_scope,
                         toxic_listed=toxic_listed, **dates)
     db.session.add(round_)
     db.session.flush()
@@ -259,15 +275,36 @@ def public_status(uscc: str, today: date) -> tuple[Enterprise, list[tuple[AuditR
     return enterprise, [(r, deadlines(r, today)) for r in rounds_of(enterprise.id)]
 
 
+def _mandatory_listed():
+    """Enterprises on a published mandatory list (a mandatory round, not cancelled): public facts."""
+    return (select(Enterprise).where(Enterprise.id.in_(select(AuditRound.enterprise_id).where(
+        AuditRound.kind == "mandatory", AuditRound.state != "cancelled"))))
+
+
+def public_listed(city: str = ""):
+    """The enterprises listed for a mandatory audit, of one city or all, by name (the map's lists)."""
+    query = _mandatory_listed()
+    if city:
+        query = query.where(Enterprise.city_code == city)
+    return query.order_by(Enterprise.name, Enterprise.id)
+
+
+def listed_by_city() -> dict[str, int]:
+    """City code -> enterprises listed for a mandatory audit."""
+    listed = _mandatory_listed().subquery()
+    return dict(db.session.execute(select(listed.c.city_code, func.count()).group_by(listed.c.city_code)).all())
+
+
 def rounds_of(enterprise_id: int) -> list[AuditRound]:
     return list(db.session.scalars(select(AuditRound).where(AuditRound.enterprise_id == enterprise_id)
                                    .order_by(AuditRound.id.desc())))
 
 
-def _list_enterprise(actor, enterprise, batch, listed_on, reason, park_round=None) -> AuditRound:
+def _list_enterprise(actor, enterprise, batch, listed_on, reason, park_round=None, toxic_listed=None) -> AuditRound:
     return _new_round(actor, enterprise, kind="mandatory", state="listed", on=listed_on, batch=batch,
                       park_round=park_round, reason=reason, listed_on=listed_on,
-                      toxic_listed=enterprise.toxic_substances, **rules.listing_deadlines(listed_on))
+                      toxic_listed=enterprise.toxic_substances if toxic_listed is None else toxic_listed,
+                      **rules.listing_deadlines(listed_on, rules.procedure_for(enterprise)))
 
 
 def _enterprises_by_uscc(actor, usccs: list[str]) -> list[Enterprise]:
@@ -284,8 +321,13 @@ def _enterprises_by_uscc(actor, usccs: list[str]) -> list[Enterprise]:
 
 
 def publish_batch(actor, *, title: str, published_on, usccs: list[str], document_no: str | None = None,
-                  reason: str | None = None, today: date | None = None) -> ListBatch:
-    """Publish a mandatory-audit list: every enterprise on it gets a listed round, or none does."""
+                  reason: str | None = None, today: date | None = None,
+                  causes: dict[str, tuple[str, bool]] | None = None) -> ListBatch:
+    """Publish a mandatory-audit list: every enterprise on it gets a listed round, or none does.
+
+    `causes` (uscc -> (reason, toxic_listed)) gives each enterprise its own reason and says whether it
+    is listed for toxic substances (the listing feature's candidates); without it every round takes
+    `reason` and the enterprise's flags."""
     if not access.is_person(actor, "regulator"):
         raise PermissionDenied("只有监管部门可以公布强制性清洁生产审核名单。")
     title = (title or "").strip()
@@ -297,7 +339,9 @@ def publish_batch(actor, *, title: str, published_on, usccs: list[str], document
                       division_code=actor.division_code, publisher_id=actor.id)
     db.session.add(batch)
     for enterprise in chosen:
-        _list_enterprise(actor, enterprise, batch, published_on, reason or enterprise.mandatory_reason)
+        own_reason, toxic = (causes or {}).get(enterprise.uscc, (None, None))
+        _list_enterprise(actor, enterprise, batch, published_on, own_reason or reason or enterprise.mandatory_reason,
+                         toxic_listed=toxic)
     db.session.flush()
     log(actor, "batch.publish", "list_batch", batch.id, division_code=actor.division_code,
            after={"title": title, "published_on": published_on, "enterprises": len(chosen)})
@@ -374,7 +418,7 @@ def disclose(actor, round_: AuditRound, *, on, url: str | None = None, today: da
         raise ValidationError("公开网址应以 http:// 或 https:// 开头。", "url")
     for r in _members(round_):
         counts = _witness(actor, r, "disclosed", on, today)
-        _transition(actor, r, "disclosed", counts, ("listed",), "登记信息公开", disclosed_on=counts, disclosure_url=url)
+        _transition(actor, r, "disclose", counts, "登记信息公开", disclosed_on=counts, disclosure_url=url)
 
 
 def start_audit(actor, round_: AuditRound, *, on, carbon_in_scope: bool = False, today: date | None = None) -> None:
@@ -383,7 +427,7 @@ def start_audit(actor, round_: AuditRound, *, on, carbon_in_scope: bool = False,
     _check_date(on, today, "on", "审核开始日期", declared_on(round_, "disclosed"), "信息公开日期")
     for r in _members(round_):
         counts = _witness(actor, r, "auditing", on, today)
-        _transition(actor, r, "auditing", counts, ("disclosed",), "开始审核", started_on=counts,
+        _transition(actor, r, "start", counts, "开始审核", started_on=counts,
                     carbon_in_scope=carbon_in_scope or r.carbon_in_scope)
 
 
@@ -392,14 +436,13 @@ def submit_report(actor, round_: AuditRound, *, on, data: bytes, filename: str, 
     _require_enterprise(actor, round_)
     today = today or beijing_today()
     _check_date(on, today, "on", "报告提交日期", declared_on(round_, "auditing"), "审核开始日期")
-    if round_.state not in ("auditing", "evaluation_failed"):
-        raise ValidationError(f"该审核轮次当前为“{round_.state_label}”，不能提交审核报告。", "state")
+    _require_move(round_, "submit_report", "提交审核报告")
     report = _store_report(actor, round_, data, filename)
     for r in _members(round_):
         first = r.step_record("report_submitted") is None
         counts = _witness(actor, r, "report_submitted", on, today)
-        _transition(actor, r, "report_submitted", counts if first else on, ("auditing", "evaluation_failed"),
-                    "提交审核报告", note=f"审核报告：{report.original_name}", report_submitted_on=counts)
+        _transition(actor, r, "submit_report", counts if first else on, "提交审核报告",
+                    note=f"审核报告：{report.original_name}", report_submitted_on=counts)
     return report
 
 
@@ -424,7 +467,7 @@ def report_path(user, report_id: int) -> tuple[ReportFile, Path]:
 def begin_evaluation(actor, round_: AuditRound, *, on, today: date | None = None) -> None:
     access.require_regulator_of(actor, round_.enterprise.city_code)
     _check_date(on, today, "on", "评估开始日期", declared_on(round_, "report_submitted"), "报告提交日期")
-    _transition(actor, round_, "evaluation", on, ("report_submitted",), "组织评估", evaluation_started_on=on)
+    _transition(actor, round_, "begin_review", on, "组织评估", evaluation_started_on=on)
 
 
 def conclude_evaluation(actor, round_: AuditRound, *, on, passed: bool, opinion: str = "",
@@ -432,12 +475,12 @@ def conclude_evaluation(actor, round_: AuditRound, *, on, passed: bool, opinion:
     access.require_regulator_of(actor, round_.enterprise.city_code)
     _check_date(on, today, "on", "评估结论日期", round_.evaluation_started_on, "评估开始日期")
     if passed:
-        _transition(actor, round_, "evaluation_passed", on, ("evaluation",), "记录评估结论", note=opinion or None,
+        _transition(actor, round_, "pass_evaluation", on, "记录评估结论", note=opinion or None,
                     evaluation_concluded_on=on, acceptance_due=rules.acceptance_due(on))
     else:
         if not (opinion or "").strip():
             raise ValidationError("评估不通过须写明理由。", "opinion")
-        _transition(actor, round_, "evaluation_failed", on, ("evaluation",), "记录评估结论", note=opinion,
+        _transition(actor, round_, "fail_evaluation", on, "记录评估结论", note=opinion,
                     evaluation_concluded_on=on)
 
 
@@ -448,8 +491,19 @@ def request_acceptance(actor, round_: AuditRound, *, on, today: date | None = No
     for r in _members(round_):
         first = r.step_record("acceptance") is None
         counts = _witness(actor, r, "acceptance", on, today)
-        _transition(actor, r, "acceptance", counts if first else on, ("evaluation_passed", "acceptance_failed"),
-                    "申请验收", acceptance_requested_on=counts)
+        _transition(actor, r, "request_acceptance", counts if first else on, "申请验收",
+                    acceptance_requested_on=counts)
+
+
+def _checked_level(level: str | None, passed: bool) -> str | None:
+    """The clean-production level found at acceptance (models.LEVELS), only for a passed acceptance."""
+    level = (level or "").strip() or None
+    if level is not None and level not in LEVELS:
+        raise ValidationError("清洁生产水平应为 Ⅰ级（国际清洁生产领先）、Ⅱ级（国内清洁生产先进）或 Ⅲ级（国内清洁生产一般）。",
+                              "level")
+    if level is not None and not passed:
+        raise ValidationError("验收不合格的，不评定清洁生产水平。", "level")
+    return level
 
 
 def conclude_acceptance(actor, round_: AuditRound, *, on, passed: bool, opinion: str = "",
@@ -457,21 +511,50 @@ def conclude_acceptance(actor, round_: AuditRound, *, on, passed: bool, opinion:
     """`level`: the firm's clean-production level (models.LEVELS) the panel found, for a passed acceptance."""
     access.require_regulator_of(actor, round_.enterprise.city_code)
     _check_date(on, today, "on", "验收结论日期", declared_on(round_, "acceptance"), "验收申请日期")
-    level = (level or "").strip() or None
-    if level is not None and level not in LEVELS:
-        raise ValidationError("清洁生产水平应为 Ⅰ级（国际清洁生产领先）、Ⅱ级（国内清洁生产先进）或 Ⅲ级（国内清洁生产一般）。",
-                              "level")
-    if level is not None and not passed:
-        raise ValidationError("验收不合格的，不评定清洁生产水平。", "level")
+    level = _checked_level(level, passed)
     if passed:
         next_due = rules.next_round_due(on, round_.toxic_listed) if round_.kind == "mandatory" else None
-        _transition(actor, round_, "accepted", on, ("acceptance",), "记录验收结论", note=opinion or None,
+        _transition(actor, round_, "pass_acceptance", on, "记录验收结论", note=opinion or None,
                     acceptance_concluded_on=on, next_round_due=next_due, clean_production_level=level)
     else:
         if not (opinion or "").strip():
             raise ValidationError("验收不合格须写明理由。", "opinion")
-        _transition(actor, round_, "acceptance_failed", on, ("acceptance",), "记录验收结论", note=opinion,
+        _transition(actor, round_, "fail_acceptance", on, "记录验收结论", note=opinion,
                     acceptance_concluded_on=on)
+
+
+def conclude_review(actor, round_: AuditRound, *, on, passed: bool, opinion: str = "",
+                    today: date | None = None, level: str | None = None) -> None:
+    """The simplified procedure's one review (评估验收合并): a pass accepts the round, a failure sends
+    the enterprise back to revise its report."""
+    access.require_regulator_of(actor, round_.enterprise.city_code)
+    _check_date(on, today, "on", "评估验收结论日期", round_.evaluation_started_on, "审查开始日期")
+    level = _checked_level(level, passed)
+    if passed:
+        next_due = rules.next_round_due(on, round_.toxic_listed) if round_.kind == "mandatory" else None
+        _transition(actor, round_, "pass_review", on, "记录评估验收结论", note=opinion or None,
+                    evaluation_concluded_on=on, acceptance_concluded_on=on, next_round_due=next_due,
+                    clean_production_level=level)
+    else:
+        if not (opinion or "").strip():
+            raise ValidationError("评估验收不合格须写明理由。", "opinion")
+        _transition(actor, round_, "fail_review", on, "记录评估验收结论", note=opinion, evaluation_concluded_on=on)
+
+
+# The panel's stage (reviews/rules.STAGES) and the conclusion it records on the round.
+CONCLUSIONS = {"evaluation": conclude_evaluation, "acceptance": conclude_acceptance, "review": conclude_review}
+
+
+def conclude_stage(actor, round_: AuditRound, stage: str, *, on, passed: bool, opinion: str = "",
+                   today: date | None = None, level: str | None = None) -> None:
+    """`level`: the clean-production level, found where a review ends the audit (acceptance, or the
+    simplified procedure's combined review); an evaluation finds none."""
+    if stage == "evaluation":
+        if level:
+            raise ValidationError("清洁生产水平在验收时评定，评估结论不评定。", "level")
+        conclude_evaluation(actor, round_, on=on, passed=passed, opinion=opinion, today=today)
+    else:
+        CONCLUSIONS[stage](actor, round_, on=on, passed=passed, opinion=opinion, today=today, level=level)
 
 
 def cancel(actor, round_: AuditRound, *, reason: str, today: date | None = None) -> None:
@@ -479,9 +562,24 @@ def cancel(actor, round_: AuditRound, *, reason: str, today: date | None = None)
     access.require_regulator_of(actor, round_.enterprise.city_code)
     if not (reason or "").strip():
         raise ValidationError("撤销审核轮次须写明理由。", "reason")
-    allowed = tuple(s for s in STATES if s not in CLOSED_STATES)
-    _transition(actor, round_, "cancelled", today or beijing_today(), allowed, "撤销", note=reason,
-                cancelled_reason=reason)
+    if not round_.is_open:
+        raise ValidationError(f"该审核轮次当前为“{round_.state_label}”，不能撤销。", "state")
+    _move(actor, round_, "cancelled", today or beijing_today(), note=reason, cancelled_reason=reason)
+
+
+def close_by_certification(actor, round_: AuditRound, *, on: date, note: str, next_round_due: date | None) -> None:
+    """A confirmed certification counts as the audit (certifications.confirm): the open round ends in
+    `certified`, its listing obligation met; no deadline of it is scanned from then on."""
+    if not round_.is_open:
+        raise ValidationError(f"该审核轮次当前为“{round_.state_label}”，无需以评价认证了结。", "state")
+    _move(actor, round_, "certified", on, note=note, next_round_due=next_round_due)
+
+
+def new_certification_round(actor, enterprise: Enterprise, *, on: date, note: str) -> AuditRound:
+    """A confirmed certification of an enterprise with no open round: a closed round of its own kind."""
+    round_ = _new_round(actor, enterprise, kind="certification", state="certified", on=on, started_on=on)
+    round_.events[-1].note = note
+    return round_
 
 
 def deadlines(round_: AuditRound, as_of: date) -> list[dict]:

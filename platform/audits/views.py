@@ -9,15 +9,15 @@ from ..core import access
 from ..core.errors import DomainError, NotFound, PermissionDenied
 from ..core.extensions import db
 from ..core.models_base import small_int
-from ..core.reference.services import cities_for
+from ..core.reference.services import cities, cities_for
 from ..core.tabular import export_caption, export_filename, xlsx_bytes
 from ..core.access import role_required
 from ..core.web import XLSX, download, flash_form_errors, form_page, paginate, show_errors
 from . import cases as case_services
-from . import services
-from .forms import (BatchForm, CancelForm, ConfirmStepForm, DateForm, NoteForm, OpenCaseForm, ParkRoundForm,
-                    RectificationForm, ReportForm, VoluntaryForm)
-from .models import KINDS, STATES, ListBatch, Notice
+from . import certifications, procedures, services
+from .forms import (BatchForm, CancelForm, CertificationDecisionForm, CertificationForm, ConfirmStepForm, DateForm,
+                    NoteForm, OpenCaseForm, ParkRoundForm, RectificationForm, ReportForm, VoluntaryForm)
+from .models import KINDS, PROCEDURES, STATES, ListBatch, Notice
 from .rules import CAUSES
 from ..core.dates import beijing_today
 
@@ -107,6 +107,8 @@ def round_detail(round_id: int):
     round_ = services.get_round(current_user, round_id)
     can_act = access.has_role(current_user, "regulator") and access.regulates_city(current_user, round_.enterprise.city_code)
     return render_template("audits/round.html", round=round_, can_act=can_act, today=beijing_today(),
+                           steps=procedures.progress(round_), flow=procedures.flow_of(round_),
+                           certs=certifications.of_enterprise(round_.enterprise_id),
                            deadlines=services.deadlines(round_, beijing_today()),
                            cases=list(db.session.scalars(select(case_services.Case).where(
                                case_services.Case.round_id == round_.id))),
@@ -246,8 +248,11 @@ def report_file(report_id: int):
 def cases():
     status = request.args.get("status", "active")
     q = request.args.get("q", "").strip()
-    pagination = paginate(case_services.visible(current_user, status or None, q))
-    return render_template("audits/cases.html", pagination=pagination, status=status, q=q,
+    city = request.args.get("city", "").strip()
+    city = city if city in cities_for(current_user) else ""
+    pagination = paginate(case_services.visible(current_user, status or None, q, city))
+    return render_template("audits/cases.html", pagination=pagination, status=status, q=q, city=city,
+                           cities=cities_for(current_user),
                            statuses=case_services.STATUS_FILTERS, causes=CAUSES)
 
 
@@ -306,6 +311,9 @@ def my_rounds():
                                       .order_by(Notice.created_on.desc(), Notice.id.desc()).limit(20)))
     today = beijing_today()
     return render_template("audits/mine.html", enterprise=enterprise, current=current, today=today,
+                           steps=procedures.progress(current) if current else [],
+                           flow=procedures.flow_of(current) if current else None,
+                           certs=certifications.of_enterprise(enterprise.id),
                            deadlines=services.deadlines(current, today) if current else [],
                            history=[r for r in services.rounds_of(enterprise.id) if r is not current],
                            notices=notices, voluntary=voluntary, date_form=DateForm(), report_form=ReportForm()), status
@@ -328,16 +336,128 @@ def public_batch(batch_id: int):
 @bp.get("/audit-status")
 def public_lookup():
     q = request.args.get("q", "").strip()
+    city = request.args.get("city", "").strip()
+    city_name = cities().get(city) if city else None
     pagination = None
     if q:
         pagination = paginate(enterprises.find_public(q))
         if pagination.total == 1 and pagination.page == 1:
             return redirect(url_for("audits.public_status", uscc=pagination.items[0].uscc))
-    return render_template("audits/public_lookup.html", q=q, pagination=pagination)
+    elif city_name:  # the map's link: the firms of one city listed for a mandatory audit
+        pagination = paginate(services.public_listed(city))
+    return render_template("audits/public_lookup.html", q=q, pagination=pagination, city=city if city_name else "",
+                           city_name=city_name)
 
 
 @bp.get("/audit-status/<uscc>")
 def public_status(uscc: str):
     today = beijing_today()
     enterprise, rounds = services.public_status(uscc, today)
-    return render_template("audits/public_status.html", enterprise=enterprise, rounds=rounds, today=today)
+    return render_template("audits/public_status.html", enterprise=enterprise, rounds=rounds, today=today,
+                           progress=procedures.progress, flow_of=procedures.flow_of,
+                           certified_by=certifications.confirmed_for_round)
+
+
+@bp.get("/audits/report-outline/<procedure>.md")
+def report_outline(procedure: str):
+    """The report outline of a procedure (完整 / 简化), as a Markdown file anyone may download."""
+    if procedure not in PROCEDURES:
+        abort(404)
+    return download(procedures.outline_text(procedure).encode("utf-8"),
+                    f"清洁生产审核报告提纲（{PROCEDURES[procedure]}）.md", "text/markdown; charset=utf-8")
+
+
+# --- certification as an audit (视同开展清洁生产审核) ------------------------------------------------
+
+def _record_certification(enterprise, template_context: dict):
+    form = CertificationForm()
+
+    def act():
+        upload = form.file.data
+        cert = certifications.record(current_user, enterprise, certificate_no=form.certificate_no.data,
+                                     certifying_body=form.certifying_body.data, certified_on=form.certified_on.data,
+                                     scope=form.scope.data, data=upload.read() if upload else b"",
+                                     filename=upload.filename if upload else "")
+        flash("评价认证已登记，待所在地监管部门对照证书核实后视同开展清洁生产审核。", "success")
+        return redirect(url_for("audits.certification", cert_id=cert.id))
+
+    return form_page(form, act, "audits/certification_form.html", enterprise=enterprise, **template_context)
+
+
+@bp.route("/audits/mine/certification", methods=["GET", "POST"])
+@role_required("enterprise")
+def my_certification():
+    enterprise = db.session.get(Enterprise, current_user.enterprise_id)
+    return _record_certification(enterprise, {"cert": None})
+
+
+@bp.route("/audits/enterprises/<int:enterprise_id>/certification", methods=["GET", "POST"])
+@role_required("regulator")
+def enterprise_certification(enterprise_id: int):
+    enterprise = enterprises.get_visible(current_user, enterprise_id)
+    return _record_certification(enterprise, {"cert": None})
+
+
+@bp.get("/audits/certifications")
+@role_required("regulator", "admin")
+def certifications_pending():
+    return render_template("audits/certifications.html", pagination=paginate(certifications.pending(current_user)))
+
+
+@bp.route("/audits/certifications/<int:cert_id>", methods=["GET", "POST"])
+@role_required("regulator", "admin", "enterprise")
+def certification(cert_id: int):
+    cert = certifications.get(current_user, cert_id)
+    form = CertificationDecisionForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                if form.decision.data == "reject":
+                    certifications.reject(current_user, cert, reason=form.note.data)
+                else:
+                    certifications.confirm(current_user, cert, note=form.note.data)
+            except PermissionDenied:
+                raise  # a refusal of the person, not of the input: 403
+            except DomainError as exc:
+                status = show_errors(form, exc)
+            else:
+                flash(f"评价认证{cert.status_label}。", "success")
+                return redirect(url_for("audits.certification", cert_id=cert.id))
+        else:
+            status = 422
+    can_decide = (access.has_role(current_user, "regulator") and cert.status == "pending"
+                  and access.regulates_city(current_user, cert.enterprise.city_code))
+    can_revise = cert.status != "confirmed" and (
+        (current_user.role == "enterprise") or can_decide)
+    return render_template("audits/certification.html", cert=cert, form=form, can_decide=can_decide,
+                           can_revise=can_revise), status
+
+
+@bp.route("/audits/certifications/<int:cert_id>/revise", methods=["GET", "POST"])
+@role_required("regulator", "enterprise")
+def revise_certification(cert_id: int):
+    cert = certifications.get(current_user, cert_id)
+    form = CertificationForm(obj=cert) if request.method == "GET" else CertificationForm()
+
+    def act():
+        upload = form.file.data
+        certifications.revise(current_user, cert, certificate_no=form.certificate_no.data,
+                              certifying_body=form.certifying_body.data, certified_on=form.certified_on.data,
+                              scope=form.scope.data, data=upload.read() if upload else b"",
+                              filename=upload.filename if upload else "")
+        flash("评价认证登记已修改，待监管部门核实。", "success")
+        return redirect(url_for("audits.certification", cert_id=cert.id))
+
+    if cert.status == "confirmed":
+        raise PermissionDenied("该评价认证已经监管部门核实，不能修改。")
+    return form_page(form, act, "audits/certification_form.html", enterprise=cert.enterprise, cert=cert)
+
+
+@bp.get("/audits/certifications/<int:cert_id>/file")
+@role_required("regulator", "admin", "enterprise")
+def certification_file(cert_id: int):
+    cert, path = certifications.file_path(current_user, cert_id)
+    if not path.is_file():
+        raise NotFound("证书文件不存在，请联系系统管理员。")
+    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=cert.original_name)

@@ -15,6 +15,7 @@ from .models import CATEGORIES, STATUSES, Technology
 
 bp = Blueprint("catalogue", __name__)
 EXPORT_LIMIT = 2000
+CROSS_INDUSTRY = "通用（跨行业）"  # a technology with no industry applies to every one
 EXPORT_HEADERS = ["技术名称", "类别", "适用行业", "适用范围", "技术原理", "关键指标", "效益", "典型案例", "成熟度", "来源", "年份"]
 
 
@@ -53,7 +54,7 @@ def export():
     words = [f"含“{args['q']}”" if args["q"] else "", industries().get(args["industry"], args["industry"]),
              args["category"], args["source"]]
     data = xlsx_bytes("清洁生产技术目录检索结果", EXPORT_HEADERS, caption=export_caption(words), rows=(
-        [t.name, t.category, "、".join(i.name for i in t.industries), t.scope, t.principle, t.indicators, t.benefits,
+        [t.name, t.category, "、".join(i.name for i in t.industries) or CROSS_INDUSTRY, t.scope, t.principle, t.indicators, t.benefits,
          t.case_study, t.maturity, t.source, t.source_year] for t in (rows[i] for i in ids if i in rows)))
     return download(data, export_filename("清洁生产技术", words, "xlsx"), XLSX)
 

@@ -48,7 +48,7 @@ MAX_BODY = 1024 * 1024
 
 # Public reads from the database alone, and those that ask the search engine too.
 DATABASE_PAGES = {
-    "public.index", "public.rules", "audits.public_lookup", "audits.public_status", "audits.public_batches",
+    "public.index", "public.rules", "public.map", "audits.public_lookup", "audits.public_status", "audits.public_batches",
     "audits.public_batch", "credit.public_records", "credit.public_record", "catalogue.detail",
     "experts.public_panels", "experts.public_panel", "experts.service_orgs", "experts.service_org_detail",
     "stats.public_page", "api.index", "api.rules_list", "api.stats_summary", "api.stats_breakdown",
@@ -58,7 +58,8 @@ SEARCH_PAGES = {"catalogue.search_page", "api.technologies", "experts.directory"
 
 # Tables no public page reads: writing them does not change the stamp.
 UNSEEN_TABLES = {"cache_stamps", "scheduler_leases", "scheduler_job_runs", "apscheduler_jobs", "login_sessions",
-                 "login_failures", "api_tokens", "audit_log"}
+                 "login_failures", "api_tokens", "audit_log", "password_resets", "password_reset_requests",
+                 "account_requests", "subscriptions"}
 READS = ("SELECT", "PRAGMA", "SHOW", "SET ", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "EXPLAIN", "COMMIT")
 WRITTEN_TABLE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.I)
 CTE_WRITE = re.compile(r"\)\s*(?:INSERT|UPDATE|DELETE)\s", re.I)  # WITH … AS (…) INSERT, not WITH … SELECT

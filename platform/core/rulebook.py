@@ -16,7 +16,8 @@ from flask import current_app, has_app_context
 KINDS = {"law": "法律法规", "local_practice": "地方实践（可配置）"}
 # The modules that declare rules, in the order the public page shows them.
 RULE_MODULES = ("platform.audits.rules", "platform.reviews.rules", "platform.credit.rules", "platform.schemes.rules",
-                "platform.stats.rules", "platform.sectors.rules", "platform.projects.rules", "platform.results.rules")
+                "platform.stats.rules", "platform.sectors.rules", "platform.listing.rules", "platform.projects.rules",
+                "platform.results.rules", "platform.knowledge.rules", "platform.training.rules", "platform.experts.rules")
 
 
 @dataclass(frozen=True)

@@ -42,12 +42,16 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     errors: list[tuple[int, str, str]] = field(default_factory=list)
+    kept_nothing: bool = False  # an all-or-nothing import refused the file for its bad rows
 
     @property
     def rejected_rows(self) -> int:
         return len({row for row, _, _ in self.errors})
 
     def summary(self) -> str:
+        if self.kept_nothing:
+            return (f"共 {self.total} 行，其中 {self.rejected_rows} 行有误：整个文件未导入，"
+                    "请按下列原因改正后重新导入。")
         return (f"共 {self.total} 行：新增 {self.created}，更新 {self.updated}，未变化 {self.unchanged}，"
                 f"拒绝 {self.rejected_rows}。")
 

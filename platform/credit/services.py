@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core import access
@@ -504,17 +504,26 @@ def records_of_enterprise(user) -> list[CreditRecord]:
         .order_by(CreditRecord.id.desc())))
 
 
-def public_records(q: str = "", as_of: date | None = None):
+def public_records(q: str = "", as_of: date | None = None, city: str = ""):
     """What the public sees: records delivered to the channel and within their publication period."""
     as_of = as_of or beijing_today()
     query = (select(CreditRecord).join(PenaltyDecision, PenaltyDecision.id == CreditRecord.decision_id)
+             .join(Enterprise, Enterprise.id == CreditRecord.enterprise_id)
              .where(CreditRecord.state == "published", CreditRecord.publish_until >= as_of))
+    if city:
+        query = query.where(Enterprise.city_code == city)
     q = (q or "").strip()
     if q:
-        query = query.join(Enterprise, Enterprise.id == CreditRecord.enterprise_id).where(or_(
+        query = query.where(or_(
             CreditRecord.subject_name.icontains(q, autoescape=True), Enterprise.name.icontains(q, autoescape=True),
             CreditRecord.subject_uscc == q.upper()))
     return query.order_by(PenaltyDecision.decided_on.desc(), CreditRecord.id.desc())
+
+
+def public_by_city(as_of: date | None = None) -> dict[str, int]:
+    """City code -> credit records on public view."""
+    shown = public_records(as_of=as_of).with_only_columns(Enterprise.city_code).order_by(None).subquery()
+    return dict(db.session.execute(select(shown.c.city_code, func.count()).group_by(shown.c.city_code)).all())
 
 
 def public_record(key: str, as_of: date | None = None) -> CreditRecord:

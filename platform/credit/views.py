@@ -9,6 +9,7 @@ from ..audits import cases as case_services
 from ..core import access
 from ..core.errors import DomainError, NotFound, ValidationError
 from ..core.extensions import db
+from ..core.reference.services import cities
 from ..core.tabular import csv_bytes, export_filename
 from ..core.access import role_required
 from ..core.web import CSV, download, paginate, safe_next, show_errors
@@ -219,9 +220,14 @@ def apply_repair(record_id: int):
 
 @bp.get("/credit")
 def public_records():
-    q = request.args.get("q", "").strip()
-    return render_template("credit/public_records.html", q=q, pagination=paginate(services.public_records(q)),
-                           severities=SEVERITIES)
+    q, city = request.args.get("q", "").strip(), _public_city()
+    return render_template("credit/public_records.html", q=q, city=city, cities=cities(),
+                           pagination=paginate(services.public_records(q, city=city)), severities=SEVERITIES)
+
+
+def _public_city() -> str:
+    city = request.args.get("city", "").strip()
+    return city if city in cities() else ""
 
 
 @bp.get("/credit/r/<key>")
@@ -235,7 +241,7 @@ def public_record(key: str):
 def public_export():
     """The published records as a 双公示 CSV (the public field set)."""
     q = request.args.get("q", "").strip()
-    rows = db.session.scalars(services.public_records(q).limit(100_000))
+    rows = db.session.scalars(services.public_records(q, city=_public_city()).limit(100_000))
     data = csv_bytes([label for _, label in PUBLIC_FIELDS],
                      ([record_fields(r)[key] for key, _ in PUBLIC_FIELDS] for r in rows))
     return download(data, export_filename("行政处罚信用信息", [f"含“{q}”" if q else ""], "csv"), CSV)

@@ -16,7 +16,9 @@ from ..audits.models import AuditRound
 from ..enterprises.uscc import make as make_uscc
 from ..core.errors import ValidationError
 from ..core.extensions import db
-from . import engagements, services
+from ..audits import cases
+from ..training.demo import load_demo as load_training
+from . import accountability, engagements, services
 from ..reviews import services as panels
 from ..reviews import rules
 from .models import Expert, ServiceOrg
@@ -47,8 +49,10 @@ def load_demo() -> int:
     """Returns the number of experts created."""
     orgs = _service_orgs()
     created = _experts(orgs)
+    load_training()  # before the draws: they read the experts' training hours
     _link_rounds(orgs)
-    _panels()
+    _panels(orgs)
+    _accountability(orgs)
     return created
 
 
@@ -119,7 +123,7 @@ def _link_rounds(orgs: list[ServiceOrg]) -> None:
             engagements.set_directly(SYSTEM, round_, orgs[round_.id // 3 % len(orgs)].id)
 
 
-def _panels() -> None:
+def _panels(orgs: list[ServiceOrg]) -> None:
     if db.session.scalar(select(func.count(Panel.id))):
         return
     waiting = list(db.session.scalars(select(AuditRound).where(AuditRound.state == "report_submitted")
@@ -129,6 +133,8 @@ def _panels() -> None:
     # The first review passes, the second fails on a veto item, the third is still being scored.
     for n, round_ in enumerate(waiting):
         started = round_.report_submitted_on + timedelta(days=20)
+        if n == 1 and round_.service_org_id is None:  # the vetoed report was written by a consultancy
+            engagements.set_directly(SYSTEM, round_, orgs[2].id)
         audits.begin_evaluation(SYSTEM, round_, on=started, today=max(beijing_today(), started))
         panel = _draw(round_, started, seed=20260000 + round_.id)
         if panel is None:
@@ -136,8 +142,8 @@ def _panels() -> None:
         signing = panel.active_members if n < 2 else panel.active_members[:-1]
         for k, member in enumerate(signing):
             points = {item.code: str(round(item.max_points * (0.78 + 0.04 * k), 1)) for item in rules.ITEMS["evaluation"]}
-            veto = ["low_cost_undone"] if n == 1 and k == 0 else []
-            opinion = ("无/低费方案大部分尚未实施，不具备评估条件。" if veto
+            veto = {0: ["low_cost_undone"], 1: ["fake_data"]}.get(k, []) if n == 1 else []
+            opinion = ("物料平衡数据与台账不符，部分监测数据系编造；无/低费方案大部分尚未实施。" if veto
                        else "审核程序规范，物料平衡数据基本可信；建议细化中/高费方案的经济分析。")
             panels.submit_scores(member.expert.user, member, points=points, vetoes=veto, opinion=opinion, sign=True,
                                  today=max(beijing_today(), panel.meeting_on or beijing_today()))
@@ -149,6 +155,34 @@ def _panels() -> None:
         requested = passed.evaluation_concluded_on + timedelta(days=120)
         audits.request_acceptance(SYSTEM, passed, on=requested, today=max(beijing_today(), requested))
         _draw(passed, requested, seed=20269999)
+
+
+def _accountability(orgs: list[ServiceOrg]) -> None:
+    """第十六条 qualification records for the first organisation; for the one whose report a panel vetoed
+    for falsified data, a misreporting case and a suspension by the province."""
+    regulator = db.session.scalar(select(User).where(User.username == "gx-regulator", User.role == "regulator"))
+    if regulator is None or accountability.qualifications(orgs[0]):
+        return
+    evidence = {"legal_person": "营业执照（统一社会信用代码见上）；质量管理手册 QM-2024 版及项目审核制度",
+                "test_equipment": "便携式电能质量分析仪 2 台、超声波流量计 3 台、烟气分析仪 1 台（设备清单附检定证书）",
+                "industry_staff": "冶金、化工、制糖行业工艺工程师 6 名（高级职称 4 名）",
+                "audit_staff": "清洁生产审核师 5 名，近三年主持审核项目 40 余个"}
+    for code, text in evidence.items():
+        row = accountability.submit_qualification(SYSTEM, orgs[0], code, text)
+        if code != "audit_staff":
+            accountability.check_qualification(regulator, row, met=True, note="经核对原件及现场核查，符合要求。")
+    failed = db.session.scalars(select(Panel).where(Panel.service_org_id.is_not(None), Panel.state == "concluded",
+                                                    Panel.passed.is_(False)).order_by(Panel.id))
+    vetoed = next((p for p in failed if "fake_data" in (p.vetoes or [])), None)
+    if vetoed is None:
+        return
+    round_ = vetoed.round
+    if round_.kind == "mandatory":
+        cases.open_case(regulator, round_, cause="falsified", today=vetoed.concluded_on,
+                        note="评估专家组认定审核报告物料平衡数据弄虚作假，依法立案。")
+    accountability.suspend(regulator, db.session.get(ServiceOrg, vetoed.service_org_id),
+                           "协助编制的审核报告经评估专家组认定数据弄虚作假（一票否决），"
+                           "暂停承接新的清洁生产审核，待整改核查后再行决定。", today=vetoed.concluded_on)
 
 
 def _draw(round_: AuditRound, on: date, seed: int) -> Panel | None:

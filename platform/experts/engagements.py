@@ -21,6 +21,7 @@ from ..core.extensions import db
 from ..core.models_base import utcnow
 from .models import ServiceEngagement, ServiceOrg
 from ..reviews.models import Panel
+from . import accountability
 from .services import service_org_of
 
 # Before the report the enterprise and the organisation settle it between them; from the report
@@ -68,6 +69,7 @@ def _org(org_id: int | None) -> ServiceOrg | None:
     org = db.session.get(ServiceOrg, org_id)
     if org is None or not org.active:
         raise ValidationError("所选服务机构不存在或已停用。", "service_org_id")
+    accountability.require_choosable(org)
     return org
 
 
@@ -103,6 +105,8 @@ def _apply(actor, engagement: ServiceEngagement) -> None:
     round_ = engagement.round
     _require_changeable(actor, round_)
     org = engagement.service_org
+    if org is not None:
+        accountability.require_choosable(org)  # suspended while the proposal waited
     engagement.state, engagement.decided_at = "confirmed", utcnow()
     reason = f"；{engagement.reason}" if engagement.reason else ""
     record(actor, "round.service_org", "audit_round", round_.id, before={"service_org_id": round_.service_org_id},

@@ -81,3 +81,22 @@ class RoundServiceOrgForm(Form):
     service_org_id = SelectField("咨询服务机构", choices=[], validate_choice=False)
     reason = TextAreaField("理由", validators=[DataRequired("请填写理由。"), Length(max=2000)],
                            description="如核查的委托合同、现场检查情况")
+
+
+class SuspensionForm(Form):
+    """The province regulator suspends an organisation, or lifts its suspension, with a reason."""
+    reason = TextAreaField("理由", validators=[DataRequired("请填写理由。"), Length(max=2000)],
+                           description="将记入审计日志，并在机构公开页面显示")
+
+
+class QualificationForm(Form):
+    """One condition of 审核办法 第十六条 and the evidence for it."""
+    requirement = SelectField("资质条件（《清洁生产审核办法》第十六条）", choices=[], validate_choice=False)
+    evidence = TextAreaField("证明材料", validators=[DataRequired("请填写证明材料。"), Length(max=5000)],
+                             description="如营业执照、质量管理制度文件、检测设备清单、技术人员名单及其证书编号")
+
+
+class QualificationCheckForm(Form):
+    """A regulator's check of a qualification record."""
+    result = SelectField("核查结论", choices=[("met", "符合"), ("not_met", "不符合")], validate_choice=False)
+    note = TextAreaField("核查意见", validators=[DataRequired("请填写核查意见。"), Length(max=2000)])

@@ -3,9 +3,9 @@
 Contact data (phone, e-mail, contact person) lives only on these rows and is never put into a
 search document, a public page or a public API answer.
 """
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint, text, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -216,3 +216,59 @@ class ServiceEngagement(db.Model):
         if self.needs_regulator and self.regulator_approved_at is None:
             out.append("待监管部门批准")
         return out
+
+
+QUALIFICATION_RESULTS = {"pending": "待核查", "met": "符合", "not_met": "不符合"}
+
+
+class ServiceOrgQualification(db.Model):
+    """One condition of 审核办法 第十六条 (experts/rules.py REQUIREMENTS) as an organisation documents it,
+    with a regulator's check. A new submission for the same condition is a new row; the latest counts."""
+
+    __tablename__ = "service_org_qualifications"
+    __table_args__ = (
+        CheckConstraint(_in("result", QUALIFICATION_RESULTS), name="result"),
+        CheckConstraint("result = 'pending' OR (checked_at IS NOT NULL AND check_note IS NOT NULL)", name="checked"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_org_id: Mapped[int] = mapped_column(ForeignKey("service_orgs.id"), nullable=False, index=True)
+    requirement: Mapped[str] = mapped_column(String(30), nullable=False)  # a code of rules.REQUIREMENTS
+    evidence: Mapped[str] = mapped_column(Text, nullable=False)  # what proves it: certificates, staff, equipment
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    result: Mapped[str] = mapped_column(String(10), nullable=False, default="pending")
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    check_note: Mapped[str | None] = mapped_column(Text)
+
+    service_org = relationship(ServiceOrg)
+
+    @property
+    def result_label(self) -> str:
+        return QUALIFICATION_RESULTS[self.result]
+
+
+class ServiceOrgSuspension(db.Model):
+    """The province regulator suspends an organisation from new engagements, with a reason; lifting it too.
+
+    While a suspension is open the organisation cannot be chosen for a round (experts/engagements.py).
+    """
+
+    __tablename__ = "service_org_suspensions"
+    __table_args__ = (
+        CheckConstraint("lifted_at IS NULL OR lift_reason IS NOT NULL", name="lift_reason"),
+        Index("uq_service_org_suspensions_open", "service_org_id", unique=True,
+              sqlite_where=text("lifted_at IS NULL"), postgresql_where=text("lifted_at IS NULL")),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_org_id: Mapped[int] = mapped_column(ForeignKey("service_orgs.id"), nullable=False, index=True)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    suspended_on: Mapped[date] = mapped_column(Date, nullable=False)
+    suspended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    lifted_on: Mapped[date | None] = mapped_column(Date)
+    lifted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    lift_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+    service_org = relationship(ServiceOrg)

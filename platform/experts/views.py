@@ -8,17 +8,19 @@ from search import SearchUnavailable
 from ..accounts.views import sign_in
 from ..audits import services as audits
 from ..enterprises.models import Enterprise
-from ..core.errors import ValidationError
+from ..core.errors import DomainError, ValidationError
 from ..core.extensions import db
 from ..core.models_base import small_int
 from ..core.reference.services import cities, industries
 from ..core import access
 from ..core.access import role_required
 from ..core.web import form_page, page_number, paginate, show_errors
-from . import engagements, services
+from . import accountability, engagements, services
+from . import rules as org_rules
 from ..reviews import services as panels
 from .forms import (AssignOrgForm, ConflictForm, DecisionForm, EngagementNoteForm, NameDecisionForm, ProfileForm,
-                    RegistrationForm, RoundServiceOrgForm, ServiceOrgForm)
+                    QualificationCheckForm, QualificationForm, RegistrationForm, RoundServiceOrgForm, ServiceOrgForm,
+                    SuspensionForm)
 from .models import STATUSES, ServiceOrg
 
 bp = Blueprint("experts", __name__)
@@ -63,9 +65,70 @@ def service_orgs():
 
 @bp.get("/service-orgs/<int:org_id>")
 def service_org_detail(org_id: int):
+    """The organisation's public page: track record, 第十六条 qualifications, failed reviews, falsification
+    vetoes, misreporting and suspensions. Regulators and the organisation itself also see the evidence."""
     org = services.get_service_org(org_id)
+    own = services.service_org_of(current_user)
+    insider = (own is not None and own.id == org.id) or (
+        current_user.is_authenticated and current_user.role == "regulator"
+        and access.regulates_city(current_user, org.city_code))
+    qualification_form = QualificationForm()
+    qualification_form.requirement.choices = list(org_rules.REQUIREMENTS.items())
     return render_template("experts/service_org.html", org=org, record=services.track_records([org.id])[org.id],
-                           rounds=services.rounds_served(org))
+                           rounds=services.rounds_served(org), incidents=accountability.incidents(org),
+                           qualifications=accountability.qualification_summary(org),
+                           suspensions=accountability.suspensions(org),
+                           suspension=accountability.open_suspension(org), insider=insider,
+                           records=accountability.qualifications(org) if insider else [],
+                           may_suspend=access.is_person(current_user, "regulator")
+                           and access.province_wide(current_user),
+                           suspension_form=SuspensionForm(), qualification_form=qualification_form,
+                           check_form=QualificationCheckForm())
+
+
+def _org_post(org_id: int, form, act, done: str):
+    """A POST on an organisation's page: the service decides; its refusal is flashed; back to the page."""
+    org = services.get_service_org(org_id)
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+    else:
+        try:
+            act(org)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            flash(done, "success")
+    return redirect(url_for("experts.service_org_detail", org_id=org.id))
+
+
+@bp.post("/service-orgs/<int:org_id>/<any(suspend, lift):action>")
+@role_required("regulator")
+def suspend_service_org(org_id: int, action: str):
+    form = SuspensionForm()
+    if action == "suspend":
+        return _org_post(org_id, form, lambda org: accountability.suspend(current_user, org, form.reason.data),
+                         "已暂停该机构承接新的清洁生产审核。")
+    return _org_post(org_id, form, lambda org: accountability.lift(current_user, org, form.reason.data),
+                     "已解除暂停。")
+
+
+@bp.post("/service-orgs/<int:org_id>/qualifications")
+@role_required("service_org", "regulator")
+def submit_qualification(org_id: int):
+    form = QualificationForm()
+    form.requirement.choices = list(org_rules.REQUIREMENTS.items())
+    return _org_post(org_id, form, lambda org: accountability.submit_qualification(
+        current_user, org, form.requirement.data, form.evidence.data), "已提交资质材料，待监管部门核查。")
+
+
+@bp.post("/service-orgs/<int:org_id>/qualifications/<int:qualification_id>/check")
+@role_required("regulator")
+def check_qualification(org_id: int, qualification_id: int):
+    form = QualificationCheckForm()
+    return _org_post(org_id, form, lambda org: accountability.check_qualification(
+        current_user, accountability.get_qualification(org, qualification_id), met=form.result.data == "met",
+        note=form.note.data), "已记录核查结论。")
 
 
 # --- registration and the expert's own pages ----------------------------------------------------
@@ -219,8 +282,18 @@ def new_service_org():
 # --- enterprises and service organisations ------------------------------------------------------
 
 def _org_choices(none_label: str) -> list[SelectChoice]:
-    return [SelectChoice("", none_label)] + [SelectChoice(str(o.id), o.name)
-                                            for o in db.session.scalars(services.service_orgs_query())]
+    orgs = list(db.session.scalars(services.service_orgs_query()))
+    suspended = accountability.suspended_ids([o.id for o in orgs])
+    return [SelectChoice("", none_label)] + [
+        SelectChoice(str(o.id), o.name + ("（已暂停，不可委托）" if o.id in suspended else "")) for o in orgs]
+
+
+def _org_records() -> list[tuple]:
+    """Every active organisation with its public record, for the enterprise choosing one."""
+    orgs = list(db.session.scalars(services.service_orgs_query()))
+    ids = [o.id for o in orgs]
+    tracks, counts = services.track_records(ids), accountability.incident_counts(ids)
+    return [(o, tracks[o.id], counts[o.id]) for o in orgs]
 
 
 @bp.route("/reviews/mine", methods=["GET", "POST"])
@@ -247,7 +320,7 @@ def enterprise_reviews():
     return render_template("experts/enterprise_reviews.html", enterprise=enterprise, current=current, org=org,
                            form=form, history=engagements.history(current) if current else [],
                            late=current is not None and current.state not in engagements.BEFORE_REPORT,
-                           panels=panels.panels_of_enterprise(enterprise.id))
+                           panels=panels.panels_of_enterprise(enterprise.id), org_records=_org_records())
 
 
 @bp.get("/service-orgs/mine")

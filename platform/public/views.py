@@ -26,6 +26,15 @@ def rules():
     return render_template("public/rules.html", sections=sections)
 
 
+@bp.get("/map", endpoint="map")
+def city_map():
+    """广西地图: per city the listed firms, open cases and public credit records, linked to the lists;
+    the same figures in a table, for readers without the chart."""
+    from .citymap import MEASURES, city_figures
+
+    return render_template("public/map.html", rows=city_figures(), measures=MEASURES)
+
+
 @bp.get("/healthz")
 def healthz():
     checks = {}

@@ -44,6 +44,7 @@ class Candidate:
     employer_uscc: str
     industry_codes: frozenset[str]
     declared_usccs: frozenset[str] = frozenset()
+    short_of_training: bool = False  # lacks the training hours the draw's date requires (training/rules.py)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ def exclusion_reason(candidate: Candidate, review: Review) -> str | None:
     if review.enterprise_uscc in candidate.declared_usccs or (
             review.service_org_uscc and review.service_org_uscc in candidate.declared_usccs):
         return "declared"
+    if candidate.short_of_training:
+        return "training"
     return None
 
 

@@ -43,6 +43,9 @@ class Panel(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("audit_rounds.id"), nullable=False, index=True)
     stage: Mapped[str] = mapped_column(String(20), nullable=False)
     state: Mapped[str] = mapped_column(String(20), nullable=False, default="scoring", index=True)
+    # The organisation whose work the panel reviews, as it stood at the draw (the round's may change
+    # later): a failed conclusion or a falsification veto goes on its public record.
+    service_org_id: Mapped[int | None] = mapped_column(ForeignKey("service_orgs.id"), index=True)
     size: Mapped[int] = mapped_column(Integer, nullable=False)
     pass_mark: Mapped[int] = mapped_column(Integer, nullable=False)
     veto_min_members: Mapped[int] = mapped_column(Integer, nullable=False, default=1)

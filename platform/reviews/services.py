@@ -30,6 +30,7 @@ from ..core.errors import InvalidFields, NotFound, PermissionDenied, ValidationE
 from ..core.extensions import db
 from ..core.models_base import utcnow
 from ..experts import services as pool
+from ..training import services as training
 from . import draw, rules
 from ..experts.models import Expert, ServiceOrg
 from .models import Panel, PanelDraw, PanelExclusion, PanelMember, PanelRequest, Score
@@ -42,17 +43,19 @@ CONFLICTS = ("same_employer", "service_org", "declared")
 
 # --- the facts of a draw -------------------------------------------------------------------------
 
-def _candidates() -> list[draw.Candidate]:
-    """Every expert in the pool, by id: the draw's candidate list."""
-    experts = db.session.scalars(select(Expert).options(selectinload(Expert.industries),
-                                                        selectinload(Expert.conflicts)).order_by(Expert.id))
-    return [_candidate(e) for e in experts]
+def _candidates(on: date) -> list[draw.Candidate]:
+    """Every expert in the pool, by id: the draw's candidate list, with their training standing on `on`."""
+    experts = list(db.session.scalars(select(Expert).options(selectinload(Expert.industries),
+                                                             selectinload(Expert.conflicts)).order_by(Expert.id)))
+    short = training.short_of_training(experts, on)
+    return [_candidate(e, e.id in short) for e in experts]
 
 
-def _candidate(expert: Expert) -> draw.Candidate:
+def _candidate(expert: Expert, short_of_training: bool = False) -> draw.Candidate:
     return draw.Candidate(id=expert.id, status=expert.status, employer_uscc=expert.employer_uscc,
                           industry_codes=frozenset(expert.industry_codes),
-                          declared_usccs=frozenset(c.uscc for c in expert.conflicts))
+                          declared_usccs=frozenset(c.uscc for c in expert.conflicts),
+                          short_of_training=short_of_training)
 
 
 def _review(round_: AuditRound, panel: Panel | None = None, declining: PanelMember | None = None) -> draw.Review:
@@ -73,15 +76,25 @@ def conflict_with(expert: Expert, round_: AuditRound) -> str | None:
 
 # --- drawing -------------------------------------------------------------------------------------
 
-def _check_size(size) -> int:
-    lowest, highest = rules.MIN_PANEL_SIZE.value, rules.MAX_PANEL_SIZE.value
+def panel_sizes(stage: str) -> tuple[int, int]:
+    """The least and the most members a panel of this stage may have: the combined review of the
+    simplified procedure has its own, fixed size (rules.COMBINED_PANEL_SIZE)."""
+    if stage == "review":
+        return rules.COMBINED_PANEL_SIZE.value, rules.COMBINED_PANEL_SIZE.value
+    return rules.MIN_PANEL_SIZE.value, rules.MAX_PANEL_SIZE.value
+
+
+def _check_size(size, stage: str) -> int:
+    lowest, highest = panel_sizes(stage)
     if not isinstance(size, int) or isinstance(size, bool) or not lowest <= size <= highest:
+        if lowest == highest:
+            raise ValidationError(f"{rules.STAGES[stage]}专家组人数应为 {lowest} 人。", "size")
         raise ValidationError(f"专家组人数应为 {lowest}–{highest} 人。", "size")
     return size
 
 
 def _stage_started(round_: AuditRound, stage: str) -> date | None:
-    return round_.evaluation_started_on if stage == "evaluation" else round_.acceptance_requested_on
+    return round_.acceptance_requested_on if stage == "acceptance" else round_.evaluation_started_on
 
 
 def _record_draw(panel: Panel, outcome: draw.Outcome, actor) -> PanelDraw:
@@ -113,14 +126,15 @@ def draw_panel(actor, round_: AuditRound, *, size: int | None = None, meeting_on
         raise ValidationError(f"该审核轮次当前为“{round_.state_label}”，只有评估中或验收中的轮次才能抽取专家组。", "state")
     if db.session.scalar(select(Panel.id).where(Panel.round_id == round_.id, Panel.state == "scoring")):
         raise ValidationError("该轮次已有正在评审的专家组，不能重复抽取。", "state")
-    size = _check_size(rules.MIN_PANEL_SIZE.value if size is None else size)
+    size = _check_size(panel_sizes(stage)[0] if size is None else size, stage)
     today = today or beijing_today()
     started = _stage_started(round_, stage)
     if meeting_on is not None and started and meeting_on < started:
         raise ValidationError(f"评审会日期不能早于{rules.STAGES[stage]}开始日期（{started.isoformat()}）。", "meeting_on")
-    outcome = draw.run(_candidates(), _review(round_), draw.new_seed() if seed is None else seed, size,
+    outcome = draw.run(_candidates(today), _review(round_), draw.new_seed() if seed is None else seed, size,
                        stage_label=rules.STAGES[stage])
-    panel = Panel(round=round_, stage=stage, state="scoring", size=size, pass_mark=rules.PASS_MARK.value,
+    panel = Panel(round=round_, stage=stage, state="scoring", size=size, service_org_id=round_.service_org_id,
+                  pass_mark=rules.PASS_MARK.value,
                   veto_min_members=rules.VETO_MIN_MEMBERS.value, drawn_on=today, drawn_by_id=getattr(actor, "id", None),
                   meeting_on=meeting_on, location=(location or "").strip()[:200] or None)
     try:
@@ -185,7 +199,7 @@ def decline(actor, member: PanelMember, reason: str) -> PanelMember | PanelReque
 def _decline(actor, member: PanelMember, reason: str, request: PanelRequest | None = None) -> PanelMember:
     panel = member.panel
     round_ = panel.round
-    outcome = draw.run(_candidates(), _review(round_, panel, declining=member), draw.new_seed(), 1,
+    outcome = draw.run(_candidates(beijing_today()), _review(round_, panel, declining=member), draw.new_seed(), 1,
                        stage_label=panel.stage_label)
     member.state = "declined"
     member.declined_reason = reason[:1000]
@@ -514,13 +528,8 @@ def conclude(actor, panel: Panel, *, on: date, opinion: str = "", today: date | 
                               "不能出具结论。", "state")
     result = tally(panel)
     text = _conclusion_text(panel, result, (opinion or "").strip())
-    if panel.stage == "evaluation":
-        if level:
-            raise ValidationError("清洁生产水平在验收时评定，评估结论不评定。", "level")
-        audits.conclude_evaluation(actor, round_, on=on, passed=result["passed"], opinion=text, today=today)
-    else:
-        audits.conclude_acceptance(actor, round_, on=on, passed=result["passed"], opinion=text, today=today,
-                                   level=level if result["passed"] else None)
+    audits.conclude_stage(actor, round_, panel.stage, on=on, passed=result["passed"], opinion=text, today=today,
+                          level=level if result["passed"] else None)
     panel.state = "concluded"
     panel.concluded_on = on
     panel.concluded_by_id = getattr(actor, "id", None)

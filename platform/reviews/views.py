@@ -153,6 +153,8 @@ def panels_index():
 def draw_panel(round_id: int):
     round_ = audits.get_round(current_user, round_id)
     form = DrawForm()
+    if request.method == "GET" and round_.state in rules.STAGES:
+        form.size.data = str(panels.panel_sizes(round_.state)[0])
     status = 200
     if form.validate_on_submit():
         try:

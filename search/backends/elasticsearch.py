@@ -362,9 +362,11 @@ class ElasticsearchBackend(SearchBackend):
     @staticmethod
     def _sort(resolved: ResolvedQuery) -> list:
         if resolved.sort is None:
+            rank = resolved.definition.rank_field
+            first = [{rank: {"order": "asc", "missing": "_last", "unmapped_type": "keyword"}}] if rank else []
             if resolved.parsed.is_empty:
-                return [{"id_sort": "asc"}]
-            return [{"_score": "desc"}, {"id_sort": "asc"}]
+                return first + [{"id_sort": "asc"}]
+            return first + [{"_score": "desc"}, {"id_sort": "asc"}]
         key, descending = resolved.sort
         order = "desc" if descending else "asc"
         if key == "id":

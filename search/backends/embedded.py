@@ -581,9 +581,13 @@ class EmbeddedBackend(SearchBackend):
     def _ordered(conn, snapshot: _Snapshot, resolved: ResolvedQuery, ranks: np.ndarray, scores) -> np.ndarray:
         """The hits' ranks in result order (``ranks`` comes in id order)."""
         if resolved.sort is None:
-            if scores is None:
-                return ranks
-            return ranks[np.argsort(-scores[ranks], kind="stable")]
+            rank = resolved.definition.rank_field
+            if rank is None:
+                return ranks if scores is None else ranks[np.argsort(-scores[ranks], kind="stable")]
+            codes = snapshot.sort_codes(conn, rank)[ranks]  # -1 where the field is missing: last
+            tiers = np.where(codes < 0, np.iinfo(np.int32).max, codes)
+            relevance = np.zeros(ranks.size, dtype=np.int64) if scores is None else -scores[ranks].astype(np.int64)
+            return ranks[np.lexsort((relevance, tiers))]  # stable: ties stay in id order
         key, descending = resolved.sort
         if key == "id":
             return ranks[::-1] if descending else ranks

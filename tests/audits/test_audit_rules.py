@@ -34,4 +34,5 @@ def test_acceptance_months_are_local_practice_and_configurable_within_two_years(
 def test_two_high_and_high_water_enterprises_get_the_full_procedure(make_enterprise):
     assert rules.procedure_for(make_enterprise(two_high=True)) == "full"
     assert rules.procedure_for(make_enterprise(industry_code="2211")) == "full"  # 造纸: high water
-    assert rules.procedure_for(make_enterprise(industry_code="3130")) == "simplified"
+    assert rules.procedure_for(make_enterprise(industry_code="3130")) == "full"  # 钢铁: a 两高 industry
+    assert rules.procedure_for(make_enterprise(industry_code="3360")) == "simplified"  # 金属表面处理

@@ -101,8 +101,9 @@ def test_only_the_admin_reaches_account_management(world, client_for, role):
 # --- logging in ------------------------------------------------------------------------------------
 
 def test_logging_in_takes_each_role_to_its_own_start_page(world, client):
-    for user, home in [(world.regulator_a, "/enterprises/"), (world.enterprise_a, "/enterprises/mine"),
-                       (world.admin, "/admin/users"), (world.expert, "/")]:
+    for user, home in [(world.regulator_a, "/workbench"), (world.enterprise_a, "/audits/mine"),
+                       (world.admin, "/admin/users"), (world.expert, "/"),  # no expert profile yet: no reviews
+                       (world.service_org, "/service-orgs/mine")]:
         response = _login(client, user.username, PASSWORD)
         assert (response.status_code, response.headers["Location"]) == (302, home)
         client.post("/logout")
@@ -140,8 +141,8 @@ def test_an_overlong_username_is_refused_in_chinese(client):
 
 
 @pytest.mark.parametrize("target, expected", [
-    ("/enterprises/", "/enterprises/"), ("https://evil.example/", "/enterprises/"),
-    ("//evil.example/", "/enterprises/"), ("/\\evil.example", "/enterprises/")])
+    ("/enterprises/", "/enterprises/"), ("https://evil.example/", "/workbench"),
+    ("//evil.example/", "/workbench"), ("/\\evil.example", "/workbench")])
 def test_after_login_only_same_site_pages_are_followed(world, client, target, expected):
     response = _login(client, world.regulator_a.username, PASSWORD, next=target)
     assert response.headers["Location"] == expected

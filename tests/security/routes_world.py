@@ -40,7 +40,7 @@ ROLES = ("anonymous", "enterprise_a", "enterprise_b", "expert", "service_org", "
 TODAY = beijing_today()  # credit records are public only within their publication period, counted to today
 FAR = date(2030, 1, 1)  # "today" for steps taken on the fixed dates of the audit below
 # Tables whose rows may change without anyone writing: reference data, and a token's last use.
-NOT_WATCHED = {"divisions", "industries", "alembic_version", "api_tokens"}
+NOT_WATCHED = {"divisions", "industries", "priority_chemicals", "alembic_version", "api_tokens"}
 CSRF_MESSAGE = "表单已过期或来源不明"
 
 
@@ -122,6 +122,16 @@ def build_world() -> dict:
     # regulators are ecology and environment's, who report none).
     figure_a = sectors.report(SYSTEM, {"indicator": "straw_utilization_rate", "division_code": "450100", "year": 2024,
                                        "value": "85"})
+    # City A's proposed mandatory list (ecology and environment, a draft): ent_a2 exceeded a limit.
+    from decimal import Decimal
+
+    from platform.listing import services as listing
+    from platform.listing.models import MonitoringRecord
+
+    db.session.add(MonitoringRecord(enterprise_id=ent_a2.id, pollutant="化学需氧量", measured_on=TODAY - timedelta(days=10),
+                                    measured_value=Decimal("90"), limit_value=Decimal("60"), unit="mg/L"))
+    db.session.flush()
+    proposal_a = listing.start(users["regulator_a"], as_of=TODAY)
     # A planned 两高 steel project of city A (recorded by the platform, so the enterprise is two_high).
     project_a = two_high.create(SYSTEM, {"uscc": ent_a.uscc, "name": "南宁转炉炼钢项目", "sector": "steel_bof",
                                          "capacity": "120", "capacity_unit": "万吨/年", "stage": "planned"})
@@ -188,6 +198,11 @@ def build_world() -> dict:
                                      filename="整改证明.pdf", paid_yuan=record_pub.decision.fine_yuan,
                                      paid_on=record_pub.decision.decided_on, voucher=PDF,
                                      voucher_filename="缴款凭证.pdf", today=TODAY)
+    from platform.accounts import requests as account_requests
+
+    account_request = account_requests.submit(
+        uscc=ent_a2.uscc, enterprise_name=ent_a2.name, username="ent-a2", contact_person="丙联系人",
+        contact_phone="0771-5550003", contact_email="a2.contact@example.com", data=PDF, filename="营业执照.pdf")
     db.session.commit()
     assert record_pub.state == "published" and record_pending.state == "pending"
     assert db.session.get(CreditDelivery, dead.id).status == "dead"
@@ -207,6 +222,7 @@ def build_world() -> dict:
         "request_pending": request_pending.id, "engagement_a": engagement_a.id,
         "expert": expert.id, "expert_pending": expert_pending.id, "own_conflict": own_conflict.id,
         "others_conflict": others_conflict.id, "org_a": org_a.id, "tech_pub": tech_pub.id, "figure_a": figure_a.id,
+        "proposal_a": proposal_a.id, "entry_a": proposal_a.entries[0].id,
         "project_a": project_a.id,
         "tech_draft": tech_draft.id, "case_overdue": case_overdue.id, "record_pub": record_pub.id,
         "record_pub_key": record_pub.idempotency_key, "record_pending": record_pending.id,
@@ -215,7 +231,7 @@ def build_world() -> dict:
         "step_a": round_a.step_records[0].id,
         "fine_pub": str(record_pub.decision.fine_yuan), "decided_pub": record_pub.decision.decided_on.isoformat(),
         "expert_phone": expert.phone, "expert_email": expert.email, "ent_a_phone": ent_a.contact_phone,
-        "org_phone": org_a.contact_phone,
+        "org_phone": org_a.contact_phone, "account_request": account_request.id,
     }
 
 

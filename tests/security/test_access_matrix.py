@@ -146,6 +146,7 @@ ROUTES: dict[str, list[Check]] = {
     "reviews.public_panels": route(Check("/reviews", PUBLIC)),
     "reviews.public_panel": route(Check("/reviews/{panel_a}", PUBLIC)),
     "stats.public_page": route(Check("/stats", PUBLIC)),
+    "public.map": route(Check("/map", PUBLIC)),
     "stats.public_export": route(Check("/stats/export/by_city.csv", PUBLIC)),
 
     # --- accounts ---------------------------------------------------------------------------------------
@@ -157,6 +158,24 @@ ROUTES: dict[str, list[Check]] = {
         "/account/password", get=signed_in(200), post=signed_in(OK),
         data={"current_password": "wrong-password-1", "new_password": "Neues-Passw0rt", "confirm": "Neues-Passw0rt"})),
     "accounts.users": route(Check("/admin/users", signed_in(admin=200))),
+    "accounts.workbench": route(Check("/workbench", REGULATORS_AND_ADMIN)),
+    # Without SMTP the page says whom to ask, to everyone; a link that is no link is missing for everyone.
+    "accounts.forgot_password": route(Check("/password/forgot", get=PUBLIC, post=everyone(OK), data={"username": "admin"})),
+    "accounts.reset_password": route(Check("/password/reset/not-a-token", get=everyone(404), post=everyone(404),
+                                           data={"new_password": "Neues-Passw0rt", "confirm": "Neues-Passw0rt"})),
+    # An enterprise asks for an account: anyone may file (a second filing is refused beside the field).
+    "accounts.request_account": route(Check(
+        "/account-request", get=PUBLIC, post=everyone(OK),
+        data={"uscc": "{ent_a3_uscc}", "enterprise_name": "南宁丁材料有限公司", "username": "ent-a3",
+              "contact_person": "丁联系人", "contact_phone": "0771-5550004", "contact_email": "a3@example.com",
+              "proof": (PDF, "营业执照.pdf")})),
+    "accounts.account_requests_index": route(Check("/account-requests", REGULATORS_AND_ADMIN)),
+    "accounts.account_request": route(Check(
+        "/account-requests/{account_request}", get={**A_REGULATORS_AND_ADMIN, REG_B: OUTSIDE},
+        post=signed_in(**roles(OK, REG_A, PROV), regulator_b=OUTSIDE), data={"decision": "reject", "reason": "材料不清晰"})),
+    "accounts.account_request_proof": route(Check("/account-requests/{account_request}/proof",
+                                                  {**A_REGULATORS_AND_ADMIN, REG_B: OUTSIDE})),
+    "accounts.admin_reset_password": route(Check("/admin/users/{users[expert]}/reset-password", post=signed_in(admin=OK))),
     "accounts.new_user": route(Check(
         "/admin/users/new", get=signed_in(admin=200), post=signed_in(admin=OK),
         data={"username": "new-user", "password": "Neu-Passw0rt-1", "role": "expert", "display_name": "新用户",
@@ -297,6 +316,34 @@ ROUTES: dict[str, list[Check]] = {
     "sectors.revise": route(Check("/targets/figures/{figure_a}/revise", signed_in(), post=signed_in(),
                                   data={"value": "86", "reason": "复核"})),
 
+    # --- mandatory lists built from evidence: ecology and environment's regulators (the world's); a city
+    # proposes, the province confirms and publishes; another city's proposal reads as missing -----------
+    "listing.index": route(Check("/listing", signed_in(**roles(200, REG_A, REG_B, PROV)))),
+    "listing.import_file": route(Check(
+        "/listing/import/monitoring", get=signed_in(**roles(200, REG_A, REG_B, PROV)),
+        post=signed_in(**roles(OK, REG_A, PROV), regulator_b=200),
+        data={"file": ("统一社会信用代码,污染物,监测日期,监测值,排放限值,单位\n"
+                       "{ent_a3_uscc},氨氮,2026-01-05,12,8,mg/L\n".encode(), "监测.csv")}),
+        Check("/listing/import/nothing", signed_in(**roles(404, REG_A, REG_B, PROV)))),
+    "listing.template": route(Check("/listing/template/permits.xlsx", signed_in(**roles(200, REG_A, REG_B, PROV))),
+                              Check("/listing/template/energy.csv", signed_in(**roles(200, REG_A, REG_B, PROV)))),
+    "listing.candidates": route(Check("/listing/candidates", signed_in(**roles(200, REG_A, REG_B, PROV)))),
+    "listing.proposals": route(Check("/listing/proposals", signed_in(**roles(200, REG_A, REG_B, PROV)))),
+    "listing.start": route(Check("/listing/proposals/new", post=signed_in(**roles(OK, REG_A, REG_B)),
+                                 data={"as_of": DAY})),
+    "listing.proposal": route(Check("/listing/proposals/{proposal_a}", signed_in(**roles(200, REG_A, PROV), regulator_b=404)),
+                              Check("/listing/proposals/999999", signed_in(**roles(404, REG_A, REG_B, PROV)))),
+    "listing.decide": route(Check("/listing/proposals/{proposal_a}/entries/{entry_a}",
+                                  post=signed_in(regulator_a=OK, regulator_b=404),
+                                  data={"included": "0", "reason": "已停产"})),
+    "listing.add": route(Check("/listing/proposals/{proposal_a}/add", post=signed_in(regulator_a=OK, regulator_b=404),
+                               data={"uscc": "{ent_a3_uscc}", "cause": "toxic", "reason": "举报", "evidence_note": "检查笔录"})),
+    "listing.submit": route(Check("/listing/proposals/{proposal_a}/submit", post=signed_in(regulator_a=OK, regulator_b=404))),
+    "listing.confirm": route(Check("/listing/proposals/{proposal_a}/confirm", post=signed_in(province=OK, regulator_b=404))),
+    "listing.return_proposal": route(Check("/listing/proposals/{proposal_a}/return",
+                                           post=signed_in(province=OK, regulator_b=404), data={"reason": "补充材料"})),
+    "listing.publish": route(Check("/listing/publish", get=signed_in(province=200), post=signed_in(province=OK),
+                                   data={"document_no": "桂环函〔2026〕1号", "published_on": DAY})),
     # --- the 两高 project register: the regulators' (the world's are ecology and environment's, one of
     # the register's departments); the admin reads; another city's project reads as missing ------------
     "projects.index": route(Check("/two-high/", REGULATORS_AND_ADMIN, private=True)),

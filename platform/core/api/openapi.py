@@ -64,7 +64,8 @@ ENDPOINTS: dict[tuple[str, str], dict] = {
         "responses": {"200": _ok("规则列表")}},
     ("/api/v1/enterprises/<uscc>/audit-status", "GET"): {
         "summary": "企业清洁生产审核状态（公开）", "tags": ["公开"], "security": [], "parameters": [USCC],
-        "description": "按统一社会信用代码查询企业的审核轮次、各环节日期与期限（公示信息，不含联系方式）。",
+        "description": "按统一社会信用代码查询企业的审核轮次、各环节日期与期限（公示信息，不含联系方式）；"
+                       "每个轮次含适用的审核程序（完整/简化）及其步骤（steps），以评价认证视同审核的含证书信息（certification）。",
         "responses": {"200": _ok("企业及其审核轮次"), **_errors(404, 422)}},
     ("/api/v1/technologies", "GET"): {
         "summary": "检索清洁生产技术目录", "tags": ["公开"], "security": [],
@@ -72,6 +73,19 @@ ENDPOINTS: dict[tuple[str, str], dict] = {
         "parameters": [_query("q", "关键词，如“余热回收”"), _query("industry", "行业代码"),
                        _query("category", "类别"), _query("source", "来源目录"), *PAGING],
         "responses": {"200": _ok("检索结果", "Page"), **_errors(422, 503)}},
+    ("/api/v1/documents", "GET"): {
+        "summary": "检索清洁生产知识库", "tags": ["公开"], "security": [],
+        "description": "中文全文检索已发布的评价指标体系、审核指南、案例汇编、产品导向目录和政策文件；现行有效的排在已被替代的之前，返回高亮片段和分类统计（facets）。",
+        "parameters": [_query("q", "关键词，如“审核指南”"),
+                       _query("kind", "类别：indicator_system、audit_guide、case_compilation、product_catalogue、policy"),
+                       _query("currency", "效力：current（现行有效）或 superseded（已被替代）"),
+                       _query("industry", "行业代码"), _query("issuer", "发布机关"), _query("year", "发布年份"), *PAGING],
+        "responses": {"200": _ok("检索结果", "Page"), **_errors(422, 503)}},
+    ("/api/v1/documents/<int:document_id>", "GET"): {
+        "summary": "知识库文件及其版本沿革", "tags": ["公开"], "security": [],
+        "parameters": [_path("document_id", "文件编号", "integer")],
+        "description": "一份已发布文件的元数据、摘要、正文、PDF 地址，以及版本沿革（被替代的旧版本和替代它的新版本）。",
+        "responses": {"200": _ok("文件"), **_errors(404)}},
     ("/api/v1/experts", "GET"): {
         "summary": "检索专家库（公开信息）", "tags": ["公开"], "security": [],
         "description": "已入库专家的姓名、职称、工作单位和专业；不含联系方式。",
@@ -82,6 +96,10 @@ ENDPOINTS: dict[tuple[str, str], dict] = {
         "description": "登记的清洁生产咨询服务机构，及其服务过的审核轮次的评估、验收结果统计。",
         "parameters": [_query("q", "机构名称或统一社会信用代码"), *PAGING],
         "responses": {"200": _ok("机构列表", "Page"), **_errors(422)}},
+    ("/api/v1/certificates/<code>", "GET"): {
+        "summary": "核验培训证书", "tags": ["公开"], "security": [], "parameters": [_path("code", "证书验证码（16 位，可含连字符）")],
+        "description": "按验证码返回证书持有人姓名、单位、培训计划与班次、日期、地点、学时和发证日期；验证码不存在时返回 404。",
+        "responses": {"200": _ok("证书信息"), **_errors(404)}},
     ("/api/v1/reviews/<int:panel_id>/draw", "GET"): {
         "summary": "专家抽取记录", "tags": ["公开"], "security": [], "parameters": [_path("panel_id", "专家组编号", "integer")],
         "description": "评审进行中只公开每次抽取的承诺值（SHA-256）；专家组作出结论或撤销后，公开种子、随机数和名单，任何人可据此复算。",

@@ -38,6 +38,13 @@ ACTIONS = {
     "round.accepted": "审核轮次：验收合格",
     "round.acceptance_failed": "审核轮次：验收不合格",
     "round.cancelled": "审核轮次：撤销",
+    "round.review": "审核轮次：进入评估验收合并审查（简化程序）",
+    "round.review_failed": "审核轮次：评估验收合并审查不合格",
+    "round.certified": "审核轮次：评价认证视同完成审核",
+    "certification.record": "登记清洁生产评价认证",
+    "certification.revise": "修改清洁生产评价认证登记",
+    "certification.confirm": "核实评价认证（视同开展清洁生产审核）",
+    "certification.reject": "不予核实评价认证",
     "round.service_org": "变更委托的咨询服务机构",
     "round.service_org.propose": "提出委托咨询服务机构",
     "round.service_org.confirm": "服务机构确认委托",
@@ -106,15 +113,45 @@ ACTIONS = {
     "technology.update": "修改清洁生产技术",
     "technology.publish": "发布清洁生产技术",
     "technology.withdraw": "撤回清洁生产技术",
+    # knowledge base
+    "document.create": "起草知识库文件",
+    "document.update": "修改知识库文件草稿",
+    "document.submit": "提交知识库文件审批",
+    "document.approve": "审批发布知识库文件",
+    "document.reject": "退回知识库文件",
+    "document.supersede": "知识库文件被新版本替代",
     # subscriptions
     "subscription.digest": "发送订阅周报",
     # the sectors' 2025 targets
     "sector_figure.report": "填报行业目标年度数值",
     "sector_figure.revise": "修订行业目标年度数值",
+    # mandatory lists built from evidence (platform/listing)
+    "evidence.import_permits": "导入排污许可证",
+    "evidence.import_monitoring": "导入监测超标与总量记录",
+    "evidence.import_energy": "导入能耗数据",
+    "evidence.import_chemicals": "导入优先控制化学品使用与排放申报",
+    "list_proposal.create": "设区市提出强制性审核名单（按规则筛选候选企业）",
+    "list_proposal.keep": "名单保留企业",
+    "list_proposal.drop": "名单删除企业",
+    "list_proposal.add": "名单人工增补企业",
+    "list_proposal.submit": "设区市报送名单",
+    "list_proposal.return": "自治区退回名单",
+    "list_proposal.confirm": "自治区核定名单",
+    "list_proposal.publish": "自治区公布名单",
     "two_high_project.create": "登记“两高”项目",
     "two_high_project.update": "修改“两高”项目信息",
     "two_high_project.stage": "变更“两高”项目阶段",
     "two_high_project.note": "记录“两高”项目联合会商意见",
+    # training
+    "training.plan.create": "制定培训计划",
+    "training.session.create": "添加培训班次",
+    "training.enrol": "培训报名",
+    "training.attendance": "登记培训出勤",
+    # service organisations answer for their work
+    "service_org.suspend": "暂停咨询服务机构承接审核",
+    "service_org.lift": "解除咨询服务机构暂停",
+    "service_org.qualification.submit": "提交咨询服务机构资质材料",
+    "service_org.qualification.check": "核查咨询服务机构资质材料",
 }
 
 OBJECT_TYPES = {
@@ -123,6 +160,7 @@ OBJECT_TYPES = {
     "enterprise": "企业",
     "list_batch": "强制性审核名单",
     "audit_round": "审核轮次",
+    "certification": "清洁生产评价认证",
     "scan": "合规扫描",
     "case": "违规案件",
     "scheme": "清洁生产方案",
@@ -136,12 +174,27 @@ OBJECT_TYPES = {
     "credit_delivery": "信用信息报送",
     "credit_outbox": "信用信息报送批次",
     "technology": "清洁生产技术",
+    "document": "知识库文件",
     "subscription": "订阅",
     "sector_figure": "行业目标年度数值",
+    "evidence_import": "名单筛选数据导入",
+    "list_proposal": "强制性审核名单（提出与核定）",
     "two_high_project": "“两高”项目",
+    "training_plan": "培训计划",
+    "training_session": "培训班次",
 }
 
 FIELDS = {
+    # mandatory lists built from evidence
+    "as_of": "筛选日", "candidates": "候选企业数", "enterprise": "企业", "included": "列入名单", "evidence_note": "证据说明",
+    "rows": "行数", "created": "新增", "updated": "更新", "unchanged": "未变化",
+    # training
+    "hours": "学时", "audience": "培训对象", "plan": "培训计划", "capacity": "名额", "place": "培训地点",
+    "starts_on": "开始日期", "ends_on": "结束日期", "enrolment": "报名记录", "attended": "出勤",
+    "certificate": "已出具证书",
+    # service organisations
+    "suspended": "暂停承接审核", "suspension": "暂停记录", "qualification": "资质记录", "requirement": "资质条件",
+    "result": "核查结论",
     # the sectors' 2025 targets
     "indicator": "指标", "year": "年度", "value": "数值", "revises_id": "所修订的数值", "department": "所属部门",
     # 两高 projects and the clean-production level
@@ -173,6 +226,8 @@ FIELDS = {
     "evaluation_concluded_on": "评估结论日期", "acceptance_due": "申请验收期限",
     "acceptance_requested_on": "申请验收日期", "acceptance_concluded_on": "验收结论日期",
     "next_round_due": "下一轮审核期限", "online_due": "网上填报期限", "carbon_in_scope": "碳减排纳入审核范围",
+    "procedure_basis": "适用审核程序的依据", "combined_review": "评估验收合并",
+    "certificate_no": "证书编号", "certifying_body": "认证机构", "certified_on": "发证日期",
     "service_org_id": "咨询服务机构", "round_id": "审核轮次", "evidence": "证明材料", "engagement": "委托",
     # cases
     "cause": "违规情形", "case_id": "违规案件", "opened": "新立案件", "closed": "结案", "overdue": "逾期",
@@ -222,6 +277,10 @@ FIELDS = {
     "proof_original_name": "证明材料文件名", "proof_stored_name": "证明材料存储名", "proof_sha256": "证明材料校验值（SHA-256）",
     "proof_size": "证明材料大小（字节）", "voucher_original_name": "缴款凭证文件名", "voucher_stored_name": "缴款凭证存储名",
     "voucher_sha256": "缴款凭证校验值（SHA-256）",
+    # knowledge base
+    "issuer": "发布机关", "issued_on": "发布日期", "edition": "版本", "summary": "摘要", "body": "正文",
+    "supersedes_id": "替代的旧版本", "currency": "效力", "pdf_original_name": "PDF 文件名",
+    "pdf_sha256": "PDF 校验值（SHA-256）",
     # subscriptions
     "subscribers": "订阅人数", "mails": "发送邮件数",
 }
@@ -231,7 +290,7 @@ USER_FIELDS = {"user_id", "approved_by_id", "decided_by_id", "concluded_by_id", 
                "requested_by_id", "reviewed_by_id", "status_changed_by_id", "applicant_id", "publisher_id"}
 DIVISION_FIELDS = {"division_code", "city_code", "county_code"}
 
-STAGES = {"evaluation": "评估", "acceptance": "验收"}
+STAGES = {"evaluation": "评估", "acceptance": "验收", "review": "评估验收（合并）"}
 
 
 def action_label(code: str) -> str:

@@ -59,6 +59,16 @@ class BackupError(DomainError):
     code = "backup"
 
 
+# Tables whose rows a restore does not bring back (the composition names them: core knows no
+# feature). Login sessions: a session ended since the backup (a logout, a password change, a
+# deactivation) must stay ended, so after a restore everyone signs in again.
+FORGOTTEN_ON_RESTORE: set[str] = set()
+
+
+def forget_on_restore(*tables: str) -> None:
+    FORGOTTEN_ON_RESTORE.update(tables)
+
+
 @dataclass
 class Backup:
     path: Path
@@ -372,6 +382,7 @@ class StagedRestore:
     upgrade: bool
 
     def apply(self) -> RestoreReport:
+        _forget(self.work["database"] / DATABASE_MEMBER)
         _replace_database(self.work["database"] / DATABASE_MEMBER, self.database)
         try:
             _swap_folder(self.work["uploads"], self.targets["uploads"])
@@ -406,6 +417,18 @@ def staged_restore(archive: Path):
     finally:
         for path in work.values():
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _forget(path: Path) -> None:
+    """Empty the tables a restore does not bring back, in the unpacked copy (checked already)."""
+    connection = sqlite3.connect(path)
+    try:
+        present = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        with connection:
+            for name in sorted(FORGOTTEN_ON_RESTORE & present):
+                connection.execute(f"DELETE FROM {_quoted(name)}")
+    finally:
+        connection.close()
 
 
 def _place(member: str, work: dict[str, Path]) -> Path:

@@ -21,3 +21,23 @@ class Industry(db.Model):
     section: Mapped[str] = mapped_column(String(1), nullable=False)
     section_name: Mapped[str] = mapped_column(String(100), nullable=False)
     plan_sector: Mapped[str | None] = mapped_column(String(100))
+
+
+class PriorityChemical(db.Model):
+    """An entry of the 优先控制化学品名录 (data/priority_chemicals.csv): batch 1 (2017), batch 2 (2020).
+
+    `code` is the list's number (PC001…) where it was checked; `verification` says how far the entry
+    was checked against the published announcement."""
+
+    __tablename__ = "priority_chemicals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str | None] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
+    cas: Mapped[str | None] = mapped_column(String(300))  # ";"-separated; none for a group (铅化合物)
+    batch: Mapped[int] = mapped_column(nullable=False)
+    source: Mapped[str] = mapped_column(String(200), nullable=False)
+    verification: Mapped[str] = mapped_column(String(200), nullable=False)
+
+    @property
+    def cas_numbers(self) -> list[str]:
+        return [c.strip() for c in (self.cas or "").split(";") if c.strip()]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..errors import ValidationError
 from ..extensions import db
-from .models import Division, Industry
+from .models import Division, Industry, PriorityChemical
 
 DATA_DIR = Path(__file__).resolve().parents[3] / "data"
 
@@ -27,9 +27,42 @@ def load_reference_data() -> int:
             Industry, row["code"], name=row["name"], section=row["section"],
             section_name=row["section_name"], plan_sector=row["plan_sector"] or None,
         )
+    written += _load_priority_chemicals()
     cities.cache_clear()
     industries.cache_clear()
     return written
+
+
+def _load_priority_chemicals() -> int:
+    """The 优先控制化学品名录, matched by name (batch 2's entries have no checked code yet)."""
+    written = 0
+    known = {c.name: c for c in db.session.scalars(select(PriorityChemical))}
+    for row in _rows("priority_chemicals.csv"):
+        values = {"code": row["code"] or None, "cas": row["cas"] or None, "batch": int(row["batch"]),
+                  "source": row["source"], "verification": row["verification"]}
+        chemical = known.get(row["name"])
+        if chemical is None:
+            db.session.add(PriorityChemical(name=row["name"], **values))
+            written += 1
+            continue
+        changed = [k for k, v in values.items() if getattr(chemical, k) != v]
+        for key in changed:
+            setattr(chemical, key, values[key])
+        written += bool(changed)
+    return written
+
+
+def priority_chemical(text) -> PriorityChemical | None:
+    """An entry of the list by its code (PC001), its name, or one of its CAS numbers."""
+    text = str(text or "").strip()
+    if not text:
+        return None
+    found = db.session.scalar(select(PriorityChemical).where(
+        (PriorityChemical.code == text.upper()) | (PriorityChemical.name == text)))
+    if found is not None:
+        return found
+    return next((c for c in db.session.scalars(select(PriorityChemical).where(PriorityChemical.cas.contains(text)))
+                 if text in c.cas_numbers or any(n.startswith(text + "（") for n in c.cas_numbers)), None)
 
 
 def _upsert(model, code, **values) -> int:
