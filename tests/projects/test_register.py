@@ -49,8 +49,10 @@ def test_every_sector_has_its_units_and_levels_with_source_and_edition():
 
 def test_a_planned_steel_project_without_replacement_proof_warns_and_its_owners_next_round_is_strict(
         world, make_enterprise, department_regulator, register, client_for, token_for):
-    owner = make_enterprise("450100", name="南宁钢铁集团有限公司")
-    untouched = make_enterprise("450100", name="南宁另一家钢铁有限公司")
+    # Both firms are of an industry that alone takes the simplified procedure (33 金属制品); the owner's
+    # steel project makes its next round strict.
+    owner = make_enterprise("450100", name="南宁金属制品集团有限公司", industry_code="3360")
+    untouched = make_enterprise("450100", name="南宁另一家金属制品有限公司", industry_code="3360")
     assert not owner.two_high
     development = department_regulator("development_reform")
     project = register(development, steel_project(owner))
@@ -66,6 +68,8 @@ def test_a_planned_steel_project_without_replacement_proof_warns_and_its_owners_
                                  usccs=[owner.uscc, untouched.uscc], today=date(2026, 3, 2))
     procedures = {r.enterprise_id: r.procedure for r in batch.rounds}
     assert procedures == {owner.id: "full", untouched.id: "simplified"}
+    basis = next(r.procedure_basis for r in batch.rounds if r.enterprise_id == owner.id)
+    assert "两高" in basis
 
     page = client_for(development).get("/two-high/?warning=no_replacement")
     html = page.get_data(as_text=True)
