@@ -39,7 +39,8 @@ def test_every_sector_has_its_units_and_levels_with_source_and_edition():
         level = benchmarks()[key]
         assert level.benchmark < level.baseline, key  # 标杆 is better (lower) than 基准
         assert "发改产业〔2021〕1609号" in level.document and level.edition.startswith("2021年版")
-        assert level.verification in ("corroborated", "unverified")
+        assert level.verification in ("corroborated", "partial", "unverified")
+        assert (level.verification == "unverified") == (level.checked_against == "未能在本平台可查的公开文本中核对")
         assert sector.source
     assert benchmarks()["cement_clinker"].baseline == Decimal("117")
     assert benchmarks()["steel_bof"].benchmark == Decimal("-30")
