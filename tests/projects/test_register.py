@@ -248,6 +248,9 @@ def test_the_list_by_city_and_sector_pages_and_exports(make_enterprise, departme
     only = client.get("/two-high/?city=450200&sector=electrolytic_aluminium").get_data(as_text=True)
     assert "柳州电解铝项目" in only and "南宁项目" not in only
     assert client.get("/two-high/?city=999999").status_code == 422
+    mine = client.get(f"/two-high/?uscc={liuzhou.uscc}").get_data(as_text=True)
+    assert "柳州电解铝项目" in mine and "南宁项目" not in mine
+    assert f"/two-high/?uscc={liuzhou.uscc}" in client.get(f"/enterprises/{liuzhou.id}").get_data(as_text=True)
 
     book = client.get("/two-high/export.xlsx?city=450200")
     assert book.status_code == 200 and "%E6%9F%B3%E5%B7%9E" in book.headers["Content-Disposition"]  # 柳州
