@@ -92,6 +92,9 @@ def load_demo() -> dict:
                              department=department[0] if department else None)
         created["users"] += 1
     created["rounds"] = _demo_rounds(rng)
+    from .audits import demo as audit_demo
+
+    created["rounds"] += audit_demo.load_rounds()
     from .schemes.demo import load_demo as load_schemes
 
     created["schemes"] = load_schemes(rng)
@@ -101,6 +104,7 @@ def load_demo() -> dict:
     from .experts.demo import load_demo as load_experts
 
     created["experts"] = load_experts()
+    created["reviews_and_certifications"] = audit_demo.load_reviews()
     from .credit.demo import load_demo as load_credit
 
     created["credit_records"] = load_credit()

@@ -94,6 +94,13 @@ def upgrade():
 
 
 def downgrade():
+    # The old schema has no combined review and no certification as an audit: such rows take the
+    # nearest old state (a certified round stays closed, as withdrawn, and says why).
+    op.execute("UPDATE panels SET stage = 'evaluation' WHERE stage = 'review'")
+    op.execute("UPDATE audit_rounds SET state = 'evaluation' WHERE state = 'review'")
+    op.execute("UPDATE audit_rounds SET state = 'evaluation_failed' WHERE state = 'review_failed'")
+    op.execute("UPDATE audit_rounds SET state = 'cancelled', cancelled_reason = '以清洁生产评价认证视同完成审核' "
+               "WHERE state = 'certified'")
     op.drop_table('certifications')
     _panel_stages(('evaluation', 'acceptance'))
     _rounds(OLD_STATES, OLD_CLOSED, NEW_CLOSED)

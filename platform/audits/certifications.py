@@ -120,6 +120,10 @@ def revise(actor, cert: Certification, *, certificate_no: str, certifying_body: 
         raise PermissionDenied("该评价认证已经监管部门核实，不能修改。")
     today = today or beijing_today()
     fields = _clean(certificate_no, certifying_body, certified_on, scope, today)
+    other = db.session.scalar(select(Certification.id).where(
+        Certification.enterprise_id == cert.enterprise_id, Certification.status == "pending", Certification.id != cert.id))
+    if other is not None:
+        raise ValidationError("本企业已有另一份待核实的评价认证，请等待监管部门核实。", "certificate_no")
     _check_unique(fields, keep=cert)
     before = cert.snapshot()
     if data or uploads.client_filename(filename):
@@ -139,6 +143,8 @@ def _decidable(actor, cert: Certification) -> None:
     if access.is_person(actor, "enterprise"):
         raise PermissionDenied("企业不能核实本企业的评价认证，须由所在地监管部门核实。")
     access.require_regulator_of(actor, cert.enterprise.city_code, "只有监管部门可以核实评价认证。")
+    if not access.is_person(actor, "regulator"):
+        raise PermissionDenied("评价认证须由监管人员对照证书核实。")
     if cert.status != "pending":
         raise ValidationError(f"该评价认证{cert.status_label}，无需再核实。", "status")
 
@@ -159,7 +165,8 @@ def confirm(actor, cert: Certification, *, note: str = "", today: date | None = 
         if round_.state in UNDER_REVIEW:
             raise ValidationError(f"该企业的审核轮次正在{round_.state_label.removesuffix('中')}，"
                                   "须待专家组出具结论或撤销专家组后再核实评价认证。", "state")
-        next_due = rules.next_round_due(today, round_.toxic_listed) if round_.kind == "mandatory" else None
+        # The certificate's date stands for the audit's completion (审核办法 第十二条's five years).
+        next_due = rules.next_round_due(cert.certified_on, round_.toxic_listed) if round_.kind == "mandatory" else None
         services.close_by_certification(actor, round_, on=today, note=text, next_round_due=next_due)
     cert.round = round_
     cert.status, cert.decided_by_id, cert.decided_at, cert.decided_on = "confirmed", getattr(actor, "id", None), utcnow(), today

@@ -65,8 +65,7 @@ COMBINED = Flow(
            "fail_review": Move(("review",), "review_failed")},
     outline=rules.SIMPLIFIED_REPORT_OUTLINE, review_stages=("review",))
 
-FLOWS = {f.key: f for f in (FULL, COMBINED)}
-# The procedure's own steps for a round that will be created now.
+# The report outline of each procedure (rules, so the 规则与依据 page lists them).
 OUTLINES = {"full": FULL.outline, "simplified": COMBINED.outline}
 
 
@@ -79,11 +78,6 @@ def flow_of(round_) -> Flow:
     return COMBINED if round_.combined_review else FULL
 
 
-def outline_of(round_) -> tuple:
-    """The chapters of the round's report: the simplified outline for a simplified round."""
-    return tuple(OUTLINES[round_.procedure].value)
-
-
 def outline_text(procedure: str) -> str:
     """The downloadable report outline (Markdown): chapters and what each holds."""
     chapters = OUTLINES[procedure].value
@@ -93,7 +87,7 @@ def outline_text(procedure: str) -> str:
              "## 前言（企业概况、审核依据、列入名单原因）", ""]
     for n, chapter in enumerate(chapters, 1):
         lines += [f"## 第{_CN_NUMBERS[n]}章 {chapter}", ""]
-        lines += [f"- {point}" for point in _POINTS.get(chapter, ())]
+        lines += [f"{k}. {point}" for k, point in enumerate(_POINTS.get(chapter, ()), 1)]
         lines.append("")
     lines += ["## 附件（监测报告、物料平衡、能源和水平衡测试数据、方案汇总表）", "",
               f"本提纲依据：{OUTLINES[procedure].source}。"]

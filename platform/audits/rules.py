@@ -73,6 +73,9 @@ HIGH_WATER_INDUSTRIES = rule(
     frozenset({"13", "17", "22", "25", "26", "28"}), "",
     "地方实践：广西“十四五”清洁生产推进方案要求高耗水企业严格审核，行业范围由本平台确定", section=PROCEDURE,
     kind="local_practice", note="13 农副食品加工（制糖）、17 纺织（印染）、22 造纸、25 石油加工、26 化工、28 化纤")
+# The plan's text could not be checked against a published copy here (searched for 差别化审核 and 简化
+# 审核程序): the citation is the plan as the issue quotes it (seed §十六); every detail the platform
+# adds (the industries, the steps, deadlines, panel and outline of the simplified procedure) is local practice.
 STRICT_PROCEDURE_BASIS = rule(
     "audits.strict_procedure", "适用完整（严格）审核程序的企业",
     "两高（高耗能、高排放）、高耗水、高排放（超标或超总量排放）及使用优先控制化学品的企业", "",
@@ -230,7 +233,7 @@ class Cause:
 CAUSES_RULES = {
     "disclosure_overdue": Cause("逾期未公开企业信息（名单公布后 1 个月内）", ART36),
     "start_overdue": Cause("逾期未开展清洁生产审核（名单公布后 2 个月内）", ART39),
-    "report_overdue": Cause("逾期未完成审核并报送审核报告（名单公布后 1 年内）", ART39),
+    "report_overdue": Cause("逾期未完成审核并报送审核报告（名单公布后 1 年内；适用简化审核程序的按其期限）", ART39),
     "evaluation_failed": Cause("清洁生产审核评估不通过", ART39),
     "acceptance_overdue": Cause("逾期未申请验收（评估通过后期限内）", ART39),
     "acceptance_failed": Cause("清洁生产审核验收不合格", ART39),

@@ -330,6 +330,7 @@ def publish_batch(actor, *, title: str, published_on, usccs: list[str], document
     `reason` and the enterprise's flags."""
     if not access.is_person(actor, "regulator"):
         raise PermissionDenied("只有监管部门可以公布强制性清洁生产审核名单。")
+    access.require_regulator_of(actor, actor.division_code)
     title = (title or "").strip()
     if not title:
         raise ValidationError("请填写名单标题。", "title")

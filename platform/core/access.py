@@ -124,12 +124,21 @@ def manages_city(actor, city_code: str | None) -> bool:
     return sees_city(actor, city_code)
 
 
+# The departments that organise clean-production audits (《清洁生产审核办法》第四条: the clean-production
+# coordination department with the environment department and the energy-saving department; in
+# Guangxi development and reform, ecology and environment, industry and IT). Their regulators decide
+# on audit rounds, panels, cases and penalties; agriculture, housing and transport regulators report
+# their sectors' figures and read, but do not decide on an enterprise's audit.
+AUDIT_DEPARTMENTS = ("ecology_environment", "development_reform", "industry_it")
+
+
 def regulates_city(actor, city_code: str | None) -> bool:
     """Decides for a city (cases, panels, penalties, reviews): SYSTEM, or a regulator of the city or
-    the province. An admin reads but does not decide."""
+    the province in one of the AUDIT_DEPARTMENTS. An admin reads but does not decide."""
     if is_system(actor):
         return True
-    return has_role(actor, "regulator") and actor.division_code in (Division.PROVINCE, city_code)
+    return (has_role(actor, "regulator") and actor.division_code in (Division.PROVINCE, city_code)
+            and getattr(actor, "department", None) in AUDIT_DEPARTMENTS)
 
 
 def sees_enterprise(actor, enterprise) -> bool:
@@ -156,6 +165,8 @@ def require_regulator_of(actor, city_code: str | None, message: str = "只有监
     if not has_role(actor, "regulator"):
         raise PermissionDenied(message)
     if not regulates_city(actor, city_code):
+        if getattr(actor, "department", None) not in AUDIT_DEPARTMENTS:
+            raise PermissionDenied("清洁生产审核事项由发展改革、生态环境、工业和信息化部门办理，您所在部门无权进行此操作。")
         raise PermissionDenied("该企业不在您的管辖范围内。")
 
 

@@ -43,7 +43,7 @@ def _is_author(actor, document: Document) -> bool:
     return not access.is_system(actor) and document.created_by_id == getattr(actor, "id", None)
 
 
-def _require_editor(actor, document: Document) -> None:
+def require_editor(actor, document: Document) -> None:
     """The author, or a province regulator (who keeps the whole library)."""
     _require_regulator(actor)
     if not (_is_author(actor, document) or access.province_wide(actor)):
@@ -173,7 +173,7 @@ def create(actor, raw: dict, *, pdf: tuple[bytes, str] | None = None) -> Documen
 
 
 def update(actor, document: Document, raw: dict, *, pdf: tuple[bytes, str] | None = None) -> bool:
-    _require_editor(actor, document)
+    require_editor(actor, document)
     if document.status != "draft":
         raise ValidationError(f"该文件当前为“{document.status_label}”，只有草稿可以修改。", "status")
     before = document.snapshot()
@@ -189,7 +189,7 @@ def update(actor, document: Document, raw: dict, *, pdf: tuple[bytes, str] | Non
 
 
 def submit(actor, document: Document) -> None:
-    _require_editor(actor, document)
+    require_editor(actor, document)
     if document.status != "draft":
         raise ValidationError(f"该文件当前为“{document.status_label}”，不能提交审批。", "status")
     document.status, document.submitted_at = "pending", utcnow()
@@ -252,6 +252,13 @@ def pdf_file(actor, document_id: int):
     if document.pdf_stored_name is None:
         raise NotFound("该文件没有 PDF 文本。")
     return document, uploads.stored_file(UPLOAD_FOLDER, document.pdf_stored_name)
+
+
+def published_by_ids(ids: list[str]) -> list[Document]:
+    """Published documents in the order of `ids` (a search's hits), for an export."""
+    rows = {str(d.id): d for d in db.session.scalars(select(Document).where(
+        Document.id.in_([int(i) for i in ids]), Document.status == "published"))}
+    return [rows[i] for i in ids if i in rows]
 
 
 def history(actor, document: Document) -> list[Document]:

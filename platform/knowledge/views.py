@@ -6,16 +6,19 @@ from flask_login import current_user
 from search import SearchUnavailable
 
 from ..core.access import role_required
-from ..core.errors import DomainError, NotFound
+from ..core.errors import NotFound, ValidationError
 from ..core.extensions import db
 from ..core.reference.services import industries
-from ..core.web import form_page, page_number, paginate
+from ..core.tabular import export_caption, export_filename, xlsx_bytes
+from ..core.web import XLSX, download, form_page, page_number, paginate
 from . import services
 from .forms import DocumentForm, ReviewForm
 from .models import CURRENCIES, KINDS, STATUSES
 
 bp = Blueprint("knowledge", __name__)
 ARGS = ("q", "kind", "industry", "currency", "issuer", "year")
+EXPORT_LIMIT = 2000
+EXPORT_HEADERS = ["标题", "文件类别", "发布机关", "文号", "发布日期", "版本", "效力", "现行版本", "适用行业", "摘要"]
 
 
 def _query_args() -> dict:
@@ -37,6 +40,29 @@ def search_page():
         unavailable = str(exc)
     return render_template("knowledge/search.html", args=args, result=result, unavailable=unavailable,
                            industries=industries(), kinds=KINDS, currencies=CURRENCIES), 503 if unavailable else 200
+
+
+@bp.get("/knowledge/export.xlsx")
+def export():
+    args = _query_args()
+    filters = {key: args[key] for key in ARGS if key != "q"}
+    try:
+        ids, page = [], 1
+        while True:
+            result = services.search(args["q"], page=page, per_page=200, **filters)
+            ids += result.ids
+            if not result.ids or len(ids) >= min(result.total, EXPORT_LIMIT):
+                break
+            page += 1
+    except SearchUnavailable as exc:
+        return render_template("errors/http.html", code=503, title="搜索服务暂不可用", message=str(exc)), 503
+    words = [f"含“{args['q']}”" if args["q"] else "", KINDS.get(args["kind"], ""), CURRENCIES.get(args["currency"], ""),
+             industries().get(args["industry"], args["industry"]), args["issuer"], args["year"]]
+    data = xlsx_bytes("清洁生产知识库检索结果", EXPORT_HEADERS, caption=export_caption(words), rows=(
+        [d.title, d.kind_label, d.issuer, d.document_no, d.issued_on, d.edition, d.currency_label,
+         d.public_successor.title if d.public_successor else "", "、".join(i.name for i in d.industries) or "通用", d.summary]
+        for d in services.published_by_ids(ids[:EXPORT_LIMIT])))
+    return download(data, export_filename("清洁生产知识库", words, "xlsx"), XLSX)
 
 
 @bp.get("/knowledge/<int:document_id>")
@@ -74,6 +100,8 @@ def staff_list():
 @role_required("regulator")
 def edit(document_id: int | None = None):
     document = services.get(current_user, document_id) if document_id else None
+    if document:
+        services.require_editor(current_user, document)
     if document and request.method == "GET":
         data = document.snapshot()
         data["industry_codes"] = ";".join(data["industry_codes"])
@@ -113,7 +141,7 @@ def review(document_id: int, action: str):
             services.approve(current_user, document, note=form.note.data or "")
         else:
             services.reject(current_user, document, note=form.note.data or "")
-    except DomainError as exc:
+    except ValidationError as exc:  # a refusal by role or person is a 403 (the app's error page)
         db.session.rollback()
         flash(exc.message, "danger")
     else:

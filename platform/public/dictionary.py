@@ -68,6 +68,16 @@ GLOSSARY = {
     "清洁生产水平": "验收专家组对照行业清洁生产评价指标体系评定的水平：Ⅰ级国际清洁生产领先、Ⅱ级国内清洁生产先进、Ⅲ级国内清洁生产一般。",
     "验收合格日期": "该轮清洁生产审核验收合格的日期（YYYY-MM-DD）。",
     "有效期至": "审核结果用于结果应用的最后一天（自验收合格之日起，期限见“规则与依据”）。",
+    # 知识库
+    "标题": "文件的标题。",
+    "文件类别": "评价指标体系、审核指南、案例汇编、产品导向目录或政策文件。",
+    "发布机关": "发布文件的机关。",
+    "文号": "文件的发文字号或标准编号；没有文号的为空。",
+    "发布日期": "文件发布的日期（YYYY-MM-DD）。",
+    "版本": "文件自身标明的版本，如“2018 年”“试行”。",
+    "效力": "现行有效，或已被新版本替代。",
+    "现行版本": "已被替代的文件：替代它的新版本的标题；现行有效的为空。",
+    "摘要": "本平台为该文件撰写的内容摘要（不是原文）。",
 }
 # The figures of each reduction (节能量、COD 削减量 …) share one pattern: "<指标>（<单位>，已核实）".
 REDUCTION_MEANING = "验收合格轮次中已完成方案的该项节能减排量合计（经验收核实）。"
@@ -85,6 +95,7 @@ class Download:
 def downloads() -> list[Download]:
     """Every download anyone may take, with the columns its file has."""
     from ..catalogue.views import EXPORT_HEADERS as TECHNOLOGY_COLUMNS
+    from ..knowledge.views import EXPORT_HEADERS as DOCUMENT_COLUMNS
     from ..credit.views import PUBLIC_FIELDS
     from ..stats import tables
     from ..stats.services import Filters
@@ -94,7 +105,9 @@ def downloads() -> list[Download]:
                     "公示期内的行政处罚信息，字段与报送信用中国（广西）的双公示字段一致（不含法定代表人）。可按企业名称或统一社会信用代码筛选（q）。",
                     [label for _, label in PUBLIC_FIELDS]),
            Download("清洁生产技术目录检索结果", "/technologies/export.xlsx", "Excel",
-                    "技术目录的检索结果（最多 2000 项），筛选条件与检索页面相同。", list(TECHNOLOGY_COLUMNS))]
+                    "技术目录的检索结果（最多 2000 项），筛选条件与检索页面相同。", list(TECHNOLOGY_COLUMNS)),
+           Download("清洁生产知识库检索结果", "/knowledge/export.xlsx", "Excel",
+                    "知识库的检索结果（最多 2000 份，现行有效的在前），筛选条件与检索页面相同。", list(DOCUMENT_COLUMNS))]
     from ..results.rules import USES
     from ..results.services import LEADING
     from ..results.views import EXPORT_HEADERS as RESULT_COLUMNS

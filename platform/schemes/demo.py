@@ -85,6 +85,9 @@ PROGRESS = {
     "acceptance": (.95, .9, "implementing"),
     "acceptance_failed": (.95, .8, "implementing"),
     "accepted": (.97, .9, "implementing"),
+    # the simplified procedure's combined review comes after the schemes are done (audits/procedures.py)
+    "review": (.95, .8, "implementing"),
+    "review_failed": (.9, .6, "implementing"),
 }
 
 

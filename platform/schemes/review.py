@@ -49,7 +49,7 @@ from .models import AMOUNTS, Scheme, SchemeRevision
 
 MAX_TEXT = 2000
 # Progress is not recorded while a panel reviews the round: what it reviews stays as it is.
-PROGRESS_STATES = tuple(s for s in services.FROZEN_STATES if s not in ("evaluation", "acceptance"))
+PROGRESS_STATES = tuple(s for s in services.FROZEN_STATES if s not in ("evaluation", "acceptance", "review"))
 FORWARD = {"planned": ("implementing", "completed"), "implementing": ("completed",)}
 
 

@@ -42,7 +42,9 @@ from ..core.access import SYSTEM
 EDITABLE_STATES = ("auditing",)
 OPERATOR_STATES = ("listed", "disclosed", "auditing")
 FROZEN_STATES = ("report_submitted", "evaluation", "evaluation_passed", "evaluation_failed", "acceptance",
-                 "acceptance_failed", "accepted")
+                 "acceptance_failed", "accepted",
+                 # the simplified procedure's combined review (audits/procedures.py)
+                 "review", "review_failed")
 
 CATEGORY_WORDS = {
     "low_cost": ("low_cost", "无/低费", "无低费", "无费", "低费", "无/低费方案", "无低费方案"),

@@ -178,7 +178,8 @@ def _figure_columns(reported: bool) -> tuple:
     acceptance_concluded = R.acceptance_concluded_on.is_not(None)
     columns = [
         func.count(R.id).label("rounds_listed"),
-        _count(accepted).label("rounds_completed"),
+        # A confirmed certification closes the round as an audit (视同开展清洁生产审核, audits/certifications.py).
+        _count(R.state.in_(("accepted", "certified"))).label("rounds_completed"),
         _count(evaluated).label("rounds_evaluated"),
         _count(evaluation_passed).label("rounds_evaluation_passed"),
         _count(acceptance_concluded).label("rounds_acceptance_concluded"),

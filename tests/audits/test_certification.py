@@ -72,15 +72,16 @@ def test_a_certification_of_a_firm_with_no_open_round_stands_as_a_round_of_its_o
     assert cert.round_id == round_.id
 
 
-def test_a_toxic_firm_certified_has_its_five_year_repeat_from_the_confirmation(world, make_enterprise, make_user,
+def test_a_toxic_firm_certified_has_its_five_year_repeat_from_the_certificate(world, make_enterprise, make_user,
                                                                                listed):
     toxic = make_enterprise("450100", toxic_substances=True)
     round_ = listed(toxic, date(2025, 3, 1))
     cert = _record(make_user("enterprise", enterprise=toxic), toxic)
     certifications.confirm(world.regulator_a, cert, today=date(2025, 3, 25))
     db.session.commit()
-    assert round_.next_round_due == date(2030, 3, 25)
-    assert compliance_scan(date(2030, 3, 26)).opened["next_round_overdue"] == 1
+    assert round_.next_round_due == date(2030, 1, 15)
+    assert compliance_scan(date(2030, 1, 15)).opened["next_round_overdue"] == 0
+    assert compliance_scan(date(2030, 1, 16)).opened["next_round_overdue"] == 1
 
 
 def test_the_reject_path_needs_a_reason_and_leaves_the_round_open(world, listed):
@@ -222,3 +223,16 @@ def test_a_round_under_review_is_not_closed_under_its_panel(world, listed, advan
     with pytest.raises(ValidationError, match="须待专家组出具结论"):
         certifications.confirm(world.regulator_a, cert, today=date(2026, 3, 6))
     assert round_.state == "evaluation"
+
+
+def test_the_statistics_count_a_certified_listing_as_completed(world, listed):
+    from platform.stats import services as stats
+    from platform.stats.services import Filters
+
+    listed(world.ent_a, date(2025, 3, 1))
+    listed(world.ent_b, date(2025, 3, 1))
+    cert = _record(world.enterprise_a, world.ent_a)
+    certifications.confirm(world.regulator_a, cert, today=date(2025, 3, 25))
+    db.session.commit()
+    summary = stats.summary(world.province, Filters())
+    assert (summary["rounds_listed"], summary["rounds_completed"]) == (2, 1)

@@ -18,6 +18,7 @@ from platform.enterprises.uscc import make as make_uscc
 from platform.experts import services as pool
 from platform.reviews import rules as review_rules
 from platform.reviews import services as panels
+from platform.schemes import services as scheme_services
 
 LISTED = date(2025, 3, 1)
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -145,6 +146,7 @@ def test_a_simplified_round_goes_through_its_own_steps_to_the_end(world, list_on
     services.begin_evaluation(world.regulator_a, round_, on=date(2025, 9, 10), today=FAR)
     db.session.commit()
     assert round_.state == "review" and round_.evaluation_started_on == date(2025, 9, 10)
+    assert scheme_services.is_frozen(round_)  # what the panel reviews stays as it is
 
     # One panel, of the combined review's fixed size, reviews evaluation and acceptance at once.
     panel = panels.draw_panel(world.regulator_a, round_, seed=11, today=date(2025, 9, 12))

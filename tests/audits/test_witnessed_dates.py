@@ -16,8 +16,9 @@ from platform.audits.models import Case, Notice, StepRecord
 from platform.core.errors import NotFound, PermissionDenied, ValidationError
 from platform.core.extensions import db
 
-from conftest import PDF
 from platform.core.access import SYSTEM
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 RECORDED = date(2026, 12, 6)
 

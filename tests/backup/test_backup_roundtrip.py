@@ -23,7 +23,7 @@ def test_restoring_a_backup_brings_back_every_table_and_every_uploaded_file(app,
     assert not empty, f"no rows in {', '.join(empty)}: extend fill_every_table() so the backup test covers them"
     uploads = Path(app.config["UPLOAD_DIR"])
     files_before = folder_contents(uploads)
-    assert {name.split("/")[0] for name in files_before} == {"reports", "credit-repair"}
+    assert {name.split("/")[0] for name in files_before} == {"reports", "credit-repair", "certificates"}
 
     (tmp_path / "backups").mkdir()
     made = backup.create(tmp_path / "backups", now=NOW)  # into a folder: named by the time

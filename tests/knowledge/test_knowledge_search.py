@@ -71,3 +71,36 @@ def test_a_published_document_leaves_nothing_private_in_the_index(search_app, dr
     source = services.search("政策文件").hits[0].source if drained() is not None else None
     assert source is not None and str(document.id) == str(source["id"])
     assert not {"created_by_id", "approved_by_id", "review_note", "pdf_stored_name"} & set(source)
+
+
+def test_reindex_rebuilds_the_library_and_status_agrees(search_app, drained, people, draft, publish, app, client):
+    old = publish(draft(people.drafter, "制浆造纸行业清洁生产评价指标体系", edition="2015 年"), people.province)
+    publish(draft(people.drafter, "制浆造纸行业清洁生产评价指标体系", edition="2025 年", supersedes_id=old.id),
+            people.province)
+    draft(people.drafter, "草稿不进索引")
+    drained()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["search", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "一致" in runner.invoke(args=["search", "status"]).output
+    assert titles(client, q="造纸") == [("制浆造纸行业清洁生产评价指标体系", "current"),
+                                       ("制浆造纸行业清洁生产评价指标体系", "superseded")]
+
+
+def test_the_excel_export_lists_the_current_version_first_and_names_it(search_app, drained, people, draft, publish,
+                                                                       client):
+    import io
+
+    from openpyxl import load_workbook
+
+    old = publish(draft(people.drafter, "钢铁行业清洁生产审核指南", edition="试行", industry_codes="31"), people.province)
+    publish(draft(people.drafter, "钢铁行业清洁生产审核指南", edition="2025 年", supersedes_id=old.id,
+                  industry_codes="31"), people.province)
+    draft(people.drafter, "钢铁行业草稿指南")
+    drained()
+    export = client.get("/knowledge/export.xlsx", query_string={"q": "钢铁"})
+    rows = list(load_workbook(io.BytesIO(export.data)).active.iter_rows(values_only=True))
+    header_at = next(i for i, row in enumerate(rows) if row and row[0] == "标题")
+    body = rows[header_at + 1:]
+    assert [(r[5], r[6], r[7]) for r in body] == [("2025 年", "现行有效", None), ("试行", "已被替代", "钢铁行业清洁生产审核指南")]
+    assert all(r[8] == "黑色金属冶炼和压延加工业" for r in body)

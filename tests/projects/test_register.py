@@ -50,10 +50,9 @@ def test_every_sector_has_its_units_and_levels_with_source_and_edition():
 
 def test_a_planned_steel_project_without_replacement_proof_warns_and_its_owners_next_round_is_strict(
         world, make_enterprise, department_regulator, register, client_for, token_for):
-    # Both firms are of an industry that alone takes the simplified procedure (33 金属制品); the owner's
-    # steel project makes its next round strict.
-    owner = make_enterprise("450100", name="南宁金属制品集团有限公司", industry_code="3360")
-    untouched = make_enterprise("450100", name="南宁另一家金属制品有限公司", industry_code="3360")
+    # Both registered as group headquarters (7212, not a 两高 industry): only the register makes one strict.
+    owner = make_enterprise("450100", name="南宁钢铁集团有限公司", industry_code="7212")
+    untouched = make_enterprise("450100", name="南宁另一家控股集团有限公司", industry_code="7212")
     assert not owner.two_high
     development = department_regulator("development_reform")
     project = register(development, steel_project(owner))

@@ -56,7 +56,7 @@ def build_world() -> dict:
     """Build the world in the current app context; returns the ids, names and API tokens tests need."""
     from platform.accounts.models import ApiToken
     from platform.accounts.services import create_user, issue_token, start_session
-    from platform.audits import cases, services as audits
+    from platform.audits import cases, certifications, services as audits
     from platform.catalogue import services as catalogue
     from platform.audits.rules import ART39
     from platform.credit import jobs as credit_jobs, services as credit
@@ -137,6 +137,19 @@ def build_world() -> dict:
                                          "capacity": "120", "capacity_unit": "万吨/年", "stage": "planned"})
     tech_draft = catalogue.create(SYSTEM, {"name": "草稿中的技术", "industry_codes": "31", "category": "源头减量",
                                          "source": "测试目录"})
+    # The knowledge base: a published guide with its PDF, and city A's regulator's draft and submitted one.
+    from platform.knowledge import services as knowledge
+
+    def document(title):
+        return {"kind": "audit_guide", "title": title, "issuer": "生态环境部", "issued_on": "2018-04-12",
+                "summary": f"{title}的摘要", "body": "正文"}
+
+    doc_pub = knowledge.create(SYSTEM, document("清洁生产审核评估与验收指南"), pdf=(PDF, "guide.pdf"))
+    knowledge.submit(SYSTEM, doc_pub)
+    knowledge.approve(SYSTEM, doc_pub)
+    doc_draft = knowledge.create(users["regulator_a"], document("起草中的审核指南"))
+    doc_pending = knowledge.create(users["regulator_a"], document("待审批的审核指南"))
+    knowledge.submit(users["regulator_a"], doc_pending)
 
     # City A's round: listed, disclosed, audited with a scheme, report submitted, under evaluation.
     batch_a = audits.publish_batch(users["regulator_a"], title="南宁市2025年第一批强制性清洁生产审核名单",
@@ -157,6 +170,10 @@ def build_world() -> dict:
     report_a = audits.submit_report(users["enterprise_a"], round_a, on=date(2026, 2, 1), data=PDF,
                                     filename="审核报告.pdf", today=date(2026, 2, 1))
     audits.begin_evaluation(users["regulator_a"], round_a, on=date(2026, 3, 1), today=FAR)
+    # A certification of enterprise A waiting for its regulator (评价认证视同审核).
+    cert_a = certifications.record(users["enterprise_a"], ent_a, certificate_no="CQC-A-001", certifying_body="中国质量认证中心",
+                                   certified_on=TODAY - timedelta(days=30), scope="全厂", data=PDF, filename="证书.pdf",
+                                   today=TODAY)
     panel_a = panels.draw_panel(users["regulator_a"], round_a, size=3, seed=20260301, today=date(2026, 3, 2))
     # The report is in, so the schemes are frozen: a change waits for the regulator's decision.
     revision_a = scheme_review.request_change(users["enterprise_a"], scheme_a, {"energy_tce": "15"},
@@ -224,11 +241,12 @@ def build_world() -> dict:
         "others_conflict": others_conflict.id, "org_a": org_a.id, "tech_pub": tech_pub.id, "figure_a": figure_a.id,
         "proposal_a": proposal_a.id, "entry_a": proposal_a.entries[0].id,
         "project_a": project_a.id,
-        "tech_draft": tech_draft.id, "case_overdue": case_overdue.id, "record_pub": record_pub.id,
+        "tech_draft": tech_draft.id, "doc_pub": doc_pub.id, "doc_draft": doc_draft.id, "doc_pending": doc_pending.id,
+        "case_overdue": case_overdue.id, "record_pub": record_pub.id,
         "record_pub_key": record_pub.idempotency_key, "record_pending": record_pending.id,
         "record_dead": record_dead.id, "delivery_dead": dead.id, "repair": repair.id,
         "decision_no_pub": record_pub.decision.decision_no,
-        "step_a": round_a.step_records[0].id,
+        "step_a": round_a.step_records[0].id, "cert_a": cert_a.id,
         "fine_pub": str(record_pub.decision.fine_yuan), "decided_pub": record_pub.decision.decided_on.isoformat(),
         "expert_phone": expert.phone, "expert_email": expert.email, "ent_a_phone": ent_a.contact_phone,
         "org_phone": org_a.contact_phone, "account_request": account_request.id,

@@ -133,6 +133,12 @@ ROUTES: dict[str, list[Check]] = {
                                   Check("/audit-status?q={ent_a_uscc}", everyone(302))),
     "audits.public_status": route(Check("/audit-status/{ent_a_uscc}", PUBLIC)),
     "catalogue.search_page": route(Check("/technologies", PUBLIC, searched=True)),
+    "knowledge.search_page": route(Check("/knowledge", PUBLIC, searched=True)),
+    "knowledge.export": route(Check("/knowledge/export.xlsx", PUBLIC, searched=True)),
+    "knowledge.detail": route(Check("/knowledge/{doc_pub}", PUBLIC),  # a draft is the regulators' and admins' alone
+                              Check("/knowledge/{doc_draft}", {**everyone(404), **roles(200, REG_A, REG_B, PROV, ADMIN)})),
+    "knowledge.pdf": route(Check("/knowledge/{doc_pub}/file.pdf", PUBLIC),
+                           Check("/knowledge/{doc_draft}/file.pdf", everyone(404))),  # no PDF, and not public
     "catalogue.export": route(Check("/technologies/export.xlsx", PUBLIC, searched=True)),
     "catalogue.detail": route(Check("/technologies/{tech_pub}", PUBLIC),
                               Check("/technologies/{tech_draft}", everyone(404))),  # a draft is not public
@@ -247,6 +253,32 @@ ROUTES: dict[str, list[Check]] = {
     "audits.report_file": route(Check("/audits/reports/{report_a}", signed_in(**roles(200, ENT_A, *A_SIDE)))),
     "audits.my_rounds": route(Check("/audits/mine", get=ENTERPRISES, post=signed_in(**roles(OK, ENT_A, ENT_B)),
                                     data={"kind": "voluntary", "started_on": DAY}, private=True, sees=(ENT_A,))),
+    # Certification as an audit: enterprise A's certificate waits for its regulator. Another city's
+    # people get 404; the firm reads its own but cannot decide on it (403), nor can the admin.
+    "audits.report_outline": route(Check("/audits/report-outline/full.md", PUBLIC),
+                                   Check("/audits/report-outline/simplified.md", PUBLIC)),
+    "audits.certifications_pending": route(Check("/audits/certifications", REGULATORS_AND_ADMIN, private=True)),
+    "audits.certification": route(Check(
+        "/audits/certifications/{cert_a}", get=signed_in(**roles(200, ENT_A, *A_SIDE), **HIDDEN_FROM_B),
+        post=signed_in(**roles(OK, REG_A, PROV), enterprise_a=403, admin=403, **HIDDEN_FROM_B),
+        data={"decision": "reject", "note": "证书编号与公示信息不符"})),
+    "audits.certification_file": route(Check("/audits/certifications/{cert_a}/file",
+                                             signed_in(**roles(200, ENT_A, *A_SIDE), **HIDDEN_FROM_B))),
+    "audits.revise_certification": route(Check(
+        "/audits/certifications/{cert_a}/revise", get=signed_in(**roles(200, ENT_A, REG_A, PROV), **HIDDEN_FROM_B),
+        post=signed_in(**roles(OK, ENT_A, REG_A, PROV), **HIDDEN_FROM_B),
+        data={"certificate_no": "CQC-A-002", "certifying_body": "中国质量认证中心", "certified_on": YESTERDAY,
+              "scope": "全厂"})),
+    # Enterprise A has a certificate waiting already: a second is refused beside the form (422).
+    "audits.my_certification": route(Check(
+        "/audits/mine/certification", get=ENTERPRISES, post=signed_in(enterprise_a=422, enterprise_b=OK),
+        data={"certificate_no": "CQC-B-001", "certifying_body": "中国质量认证中心", "certified_on": YESTERDAY,
+              "scope": "全厂", "file": (PDF, "证书.pdf")})),
+    "audits.enterprise_certification": route(Check(
+        "/audits/enterprises/{ent_a}/certification", get=signed_in(**roles(200, REG_A, PROV), regulator_b=404),
+        post=signed_in(**roles(422, REG_A, PROV), regulator_b=404),
+        data={"certificate_no": "CQC-A-009", "certifying_body": "中国质量认证中心", "certified_on": YESTERDAY,
+              "scope": "全厂", "file": (PDF, "证书.pdf")})),
     "audits.cases": route(Check("/audits/cases", REGULATORS_AND_ADMIN, private=True)),
     # The admin reads cases but does not act on them: the service refuses beside the form (422).
     "audits.case_detail": route(Check(
@@ -436,6 +468,22 @@ ROUTES: dict[str, list[Check]] = {
         data={"name": "烧结烟气循环技术（修订）", "category": "过程控制", "industry_codes": "31", "source": "测试目录"})),
     "catalogue.admin_status": route(Check("/admin/technologies/{tech_draft}/publish", post=signed_in(admin=OK))),
 
+    # --- knowledge base: regulators draft, another province regulator approves ----------------------------
+    "knowledge.staff_list": route(Check("/admin/knowledge", REGULATORS_AND_ADMIN)),
+    "knowledge.edit /admin/knowledge/new": route(Check(
+        "/admin/knowledge/new", get=signed_in(**roles(200, REG_A, REG_B, PROV)),
+        post=signed_in(**roles(OK, REG_A, REG_B, PROV)),
+        data={"kind": "policy", "title": "新政策文件", "issuer": "自治区生态环境厅", "issued_on": "2024-01-02",
+              "summary": "摘要", "body": "正文", "supersedes_id": ""})),
+    "knowledge.edit /admin/knowledge/<int:document_id>/edit": route(Check(  # the author, or the province
+        "/admin/knowledge/{doc_draft}/edit", get=signed_in(**roles(200, REG_A, PROV)),
+        post=signed_in(**roles(OK, REG_A, PROV)),
+        data={"kind": "audit_guide", "title": "起草中的审核指南（修改）", "issuer": "生态环境部", "issued_on": "2018-04-12",
+              "summary": "摘要", "body": "正文", "supersedes_id": ""})),
+    "knowledge.review": route(  # the author (city A's regulator) submits; only another province regulator approves
+        Check("/admin/knowledge/{doc_draft}/submit", post=signed_in(**roles(OK, REG_A, PROV)), data={"note": ""}),
+        Check("/admin/knowledge/{doc_pending}/approve", post=signed_in(**roles(OK, PROV)), data={"note": ""})),
+
     # --- credit -----------------------------------------------------------------------------------------
     "credit.dashboard": route(Check("/credit/dashboard", REGULATORS_AND_ADMIN, private=True)),
     "credit.records": route(Check("/credit/records", REGULATORS_AND_ADMIN, private=True)),
@@ -473,6 +521,9 @@ ROUTES: dict[str, list[Check]] = {
     "api_docs.page": route(Check("/api/docs", PUBLIC)),
     "api_docs.dictionary_page": route(Check("/data-dictionary", PUBLIC)),
     "api.technologies": route(Check("/api/v1/technologies", PUBLIC, searched=True)),
+    "api.documents": route(Check("/api/v1/documents", PUBLIC, searched=True)),
+    "api.document": route(Check("/api/v1/documents/{doc_pub}", PUBLIC),
+                          Check("/api/v1/documents/{doc_draft}", everyone(404))),
     "api.experts": route(Check("/api/v1/experts", PUBLIC, searched=True)),
     "api.service_orgs": route(Check("/api/v1/service-orgs", PUBLIC)),
     "api.draw_record": route(Check("/api/v1/reviews/{panel_a}/draw", PUBLIC)),
