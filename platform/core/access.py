@@ -104,6 +104,12 @@ def in_department(actor, *departments: str) -> bool:
     return has_role(actor, "regulator") and getattr(actor, "department", None) in departments
 
 
+def require_department(actor, *departments: str, message: str = "您所在部门无权进行此操作。") -> None:
+    """SYSTEM, or a regulator of one of `departments`; anyone else is refused."""
+    if not in_department(actor, *departments):
+        raise PermissionDenied(message)
+
+
 # --- regions -----------------------------------------------------------------------------------------
 
 def sees_city(actor, city_code: str | None) -> bool:

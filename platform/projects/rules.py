@@ -30,12 +30,13 @@ class Benchmark:
     baseline: Decimal  # 基准水平
     edition: str
     document: str
-    verification: str  # corroborated | unverified (see data/README.md)
+    verification: str  # corroborated | partial | unverified (see data/README.md)
     checked_against: str
 
     @property
     def verified_label(self) -> str:
-        return {"corroborated": "已与公开资料核对", "unverified": "未核对"}.get(self.verification, self.verification)
+        return {"corroborated": "已与公开资料核对", "partial": "部分核对",
+                "unverified": "未核对"}.get(self.verification, self.verification)
 
 
 @dataclass(frozen=True)

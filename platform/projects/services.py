@@ -50,9 +50,11 @@ def require_reader(actor) -> None:
         raise PermissionDenied("“两高”项目清单由发展改革、工业和信息化、生态环境部门管理，您所在部门无权查看。")
 
 
+KEEPERS_ONLY = "只有发展改革、工业和信息化、生态环境部门的监管账号可以维护“两高”项目清单。"
+
+
 def _require_keeper_of(actor, city_code: str) -> None:
-    if not keeps_register(actor):
-        raise PermissionDenied("只有发展改革、工业和信息化、生态环境部门的监管账号可以维护“两高”项目清单。")
+    access.require_department(actor, *DEPARTMENTS, message=KEEPERS_ONLY)
     access.require_regulator_of(actor, city_code)
 
 
@@ -167,8 +169,7 @@ def _parse_stage(raw: dict, errors: dict, name: str = "stage") -> str | None:
 def create(actor, raw: dict, *, today: date | None = None) -> TwoHighProject:
     """Record a project (`raw`: uscc, name, sector, capacity, capacity_unit, stage, and the optional
     details of `_parse_details`). Sets the owner's two_high flag."""
-    if not keeps_register(actor):
-        raise PermissionDenied("只有发展改革、工业和信息化、生态环境部门的监管账号可以维护“两高”项目清单。")
+    access.require_department(actor, *DEPARTMENTS, message=KEEPERS_ONLY)
     errors = {}
     enterprise = enterprises.by_uscc(_text(raw, "uscc"))
     if enterprise is None or not access.sees_city(actor, enterprise.city_code):
@@ -343,10 +344,12 @@ class Filters:
     sector: str = ""
     stage: str = ""
     warning: str = ""  # a WARNING_LABELS code: only projects with that warning
+    uscc: str = ""  # one owner's projects
 
     @classmethod
     def parse(cls, args) -> "Filters":
-        city, sector, stage, warning = (str(args.get(k, "") or "").strip() for k in ("city", "sector", "stage", "warning"))
+        city, sector, stage, warning, uscc = (str(args.get(k, "") or "").strip()
+                                              for k in ("city", "sector", "stage", "warning", "uscc"))
         errors = {}
         if city and city not in cities():
             errors["city"] = "设区市代码不正确，应为广西一个设区市的行政区划代码（如 450100）。"
@@ -356,13 +359,15 @@ class Filters:
             errors["stage"] = "项目阶段应为：" + "、".join(STAGES) + "。"
         if warning and warning not in WARNING_LABELS:
             errors["warning"] = "预警类型应为：" + "、".join(WARNING_LABELS) + "。"
+        if len(uscc) > 18:
+            errors["uscc"] = "统一社会信用代码为 18 位。"
         if errors:
             raise InvalidFields(errors)
-        return cls(city, sector, stage, warning)
+        return cls(city, sector, stage, warning, uscc.upper())
 
     def words(self) -> list[str]:
         return [cities().get(self.city, ""), sectors()[self.sector].name if self.sector else "",
-                STAGES.get(self.stage, ""), WARNING_LABELS.get(self.warning, "")]
+                STAGES.get(self.stage, ""), WARNING_LABELS.get(self.warning, ""), self.uscc]
 
 
 def query(actor, filters: Filters):
@@ -376,6 +381,8 @@ def query(actor, filters: Filters):
         stmt = stmt.where(TwoHighProject.sector == filters.sector)
     if filters.stage:
         stmt = stmt.where(TwoHighProject.stage == filters.stage)
+    if filters.uscc:
+        stmt = stmt.where(Enterprise.uscc == filters.uscc)
     if filters.warning:
         stmt = stmt.where(TwoHighProject.id.in_(_ids_with_warning(actor, filters.warning)))
     return stmt.order_by(TwoHighProject.id.desc())

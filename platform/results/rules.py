@@ -35,7 +35,11 @@ class Use:
     department: str  # who applies it, in words
     levels: tuple[str, ...]  # audits.models.LEVELS codes the list holds
     rule: Rule
-    industries: frozenset | None = None  # GB/T 4754 divisions the use concerns; None: every industry
+    industries_rule: Rule | None = None  # the rule naming the GB/T 4754 divisions the use concerns; None: all
+
+    @property
+    def industries(self) -> frozenset | None:
+        return None if self.industries_rule is None else frozenset(self.industries_rule.value)
 
     @property
     def levels_label(self) -> str:
@@ -54,7 +58,7 @@ USES = {u.key: u for u in (
     Use("water_quota", "用水定额", "水利部门", ("I", "II", "III"), _use_rule(
         "water_quota", "用水定额", "Ⅰ–Ⅲ级（高耗水行业）",
         f"{PLAN_20}；《中华人民共和国水法》第四十七条（用水实行总量控制和定额管理相结合）",
-        note="只列高耗水行业（与差别化审核的高耗水行业相同）的企业。"), HIGH_WATER_INDUSTRIES.default),
+        note="只列高耗水行业（与差别化审核的高耗水行业相同）的企业。"), HIGH_WATER_INDUSTRIES),
     Use("weather_grading", "重污染天气绩效分级", "生态环境部门", ("I", "II"), _use_rule(
         "weather_grading", "重污染天气绩效分级", "Ⅰ级、Ⅱ级",
         "地方实践：广西“十四五”清洁生产推进方案 二十要求结果用于绩效分级；达到国内清洁生产先进水平以上作为绩效分级参考为本平台的取舍",

@@ -37,11 +37,6 @@ def token_for(app):
     return issue
 
 
-def steel_project(enterprise, **overrides) -> dict:
-    return {"uscc": enterprise.uscc, "name": "年产120万吨转炉炼钢项目", "sector": "steel_bof", "capacity": "120",
-            "capacity_unit": "万吨/年", "stage": "planned", "approval_no": "", **overrides}
-
-
 @pytest.fixture
 def register(app):
     """`register(actor, raw)`: record a project and commit."""
@@ -55,7 +50,8 @@ def register(app):
 @pytest.fixture
 def accepted(world):
     """`accepted(enterprise, level, on)`: the enterprise's city regulator lists it, and its round runs
-    to acceptance, concluded on `on` with `level` (None: not rated; passed=False: failed)."""
+    to acceptance (or the simplified procedure's combined review), concluded on `on` with `level`
+    (None: not rated; passed=False: failed)."""
     regulators = {"450100": world.regulator_a, "450200": world.regulator_b}
 
     def run(enterprise, level, on=date(2026, 11, 1), passed=True, listed_on=date(2025, 3, 1)):
@@ -68,11 +64,15 @@ def accepted(world):
         audits.start_audit(SYSTEM, round_, on=day(40), today=day(40))
         audits.submit_report(SYSTEM, round_, on=day(335), data=PDF, filename="审核报告.pdf", today=day(335))
         audits.begin_evaluation(regulator, round_, on=day(365), today=FAR)
-        audits.conclude_evaluation(regulator, round_, on=day(365), passed=True, today=FAR)
-        requested = on - timedelta(days=31)
-        audits.request_acceptance(SYSTEM, round_, on=requested, today=requested)
-        audits.conclude_acceptance(regulator, round_, on=on, passed=passed, level=level, today=FAR,
+        if round_.combined_review:  # the simplified procedure: one review finds the level
+            audits.conclude_review(regulator, round_, on=on, passed=passed, level=level, today=FAR,
                                    opinion="" if passed else "绩效未达到。")
+        else:
+            audits.conclude_evaluation(regulator, round_, on=day(365), passed=True, today=FAR)
+            requested = on - timedelta(days=31)
+            audits.request_acceptance(SYSTEM, round_, on=requested, today=requested)
+            audits.conclude_acceptance(regulator, round_, on=on, passed=passed, level=level, today=FAR,
+                                       opinion="" if passed else "绩效未达到。")
         db.session.commit()
         return round_
     return run

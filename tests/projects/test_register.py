@@ -18,7 +18,10 @@ from platform.projects import services
 from platform.projects.models import ProjectStageChange, TwoHighProject
 from platform.projects.rules import benchmarks, sectors
 
-from .conftest import steel_project
+
+def steel_project(enterprise, **overrides) -> dict:
+    return {"uscc": enterprise.uscc, "name": "年产120万吨转炉炼钢项目", "sector": "steel_bof", "capacity": "120",
+            "capacity_unit": "万吨/年", "stage": "planned", "approval_no": "", **overrides}
 
 
 def _count(model=TwoHighProject):
@@ -36,7 +39,8 @@ def test_every_sector_has_its_units_and_levels_with_source_and_edition():
         level = benchmarks()[key]
         assert level.benchmark < level.baseline, key  # 标杆 is better (lower) than 基准
         assert "发改产业〔2021〕1609号" in level.document and level.edition.startswith("2021年版")
-        assert level.verification in ("corroborated", "unverified")
+        assert level.verification in ("corroborated", "partial", "unverified")
+        assert (level.verification == "unverified") == (level.checked_against == "未能在本平台可查的公开文本中核对")
         assert sector.source
     assert benchmarks()["cement_clinker"].baseline == Decimal("117")
     assert benchmarks()["steel_bof"].benchmark == Decimal("-30")
@@ -64,6 +68,8 @@ def test_a_planned_steel_project_without_replacement_proof_warns_and_its_owners_
                                  usccs=[owner.uscc, untouched.uscc], today=date(2026, 3, 2))
     procedures = {r.enterprise_id: r.procedure for r in batch.rounds}
     assert procedures == {owner.id: "full", untouched.id: "simplified"}
+    basis = next(r.procedure_basis for r in batch.rounds if r.enterprise_id == owner.id)
+    assert "两高" in basis
 
     page = client_for(development).get("/two-high/?warning=no_replacement")
     html = page.get_data(as_text=True)
@@ -241,6 +247,9 @@ def test_the_list_by_city_and_sector_pages_and_exports(make_enterprise, departme
     only = client.get("/two-high/?city=450200&sector=electrolytic_aluminium").get_data(as_text=True)
     assert "柳州电解铝项目" in only and "南宁项目" not in only
     assert client.get("/two-high/?city=999999").status_code == 422
+    mine = client.get(f"/two-high/?uscc={liuzhou.uscc}").get_data(as_text=True)
+    assert "柳州电解铝项目" in mine and "南宁项目" not in mine
+    assert f"/two-high/?uscc={liuzhou.uscc}" in client.get(f"/enterprises/{liuzhou.id}").get_data(as_text=True)
 
     book = client.get("/two-high/export.xlsx?city=450200")
     assert book.status_code == 200 and "%E6%9F%B3%E5%B7%9E" in book.headers["Content-Disposition"]  # 柳州

@@ -133,3 +133,25 @@ def test_the_api_needs_a_department_regulators_token_and_valid_arguments(
     assert client.get("/results/unknown").status_code == 404
     assert set(USES) == {"tiered_power_price", "water_quota", "weather_grading", "green_procurement", "green_credit"}
     assert all(use.rule.source and (use.rule.kind == "law") == ("地方实践" not in use.rule.source) for use in USES.values())
+
+
+def test_the_water_list_and_the_validity_follow_the_configured_rules(app, world, make_enterprise, accepted, client):
+    app.config["RULE_OVERRIDES"] = {"audits.high_water_industries": ["31"], "results.validity_years": 1}
+    sugar = make_enterprise("450100", name="南宁糖业有限公司", industry_code="1340")
+    steel = make_enterprise("450100", name="南宁钢铁有限公司")
+    accepted(sugar, "I", on=date(2026, 1, 10), listed_on=date(2024, 11, 1))
+    accepted(steel, "II", on=date(2026, 11, 1))
+    assert _names("water_quota") == ["南宁钢铁有限公司"]
+    assert _names("leading", date(2027, 1, 9)) == ["南宁糖业有限公司"] and _names("leading", date(2027, 1, 10)) == []
+    assert "1 年" in client.get("/results/").get_data(as_text=True)
+
+
+def test_every_use_and_the_register_are_on_the_public_rules_page(client):
+    rules = {r["key"]: r for r in client.get("/api/v1/rules").get_json()["items"]}
+    for key in ("results.levels", "results.validity_years", "results.priority", *(f"results.{u}" for u in USES),
+                "projects.replacement", "projects.controlled", "projects.benchmark_levels", "projects.stage_backwards"):
+        assert rules[key]["source"], key
+    assert rules["results.validity_years"]["kind"] == "local_practice"
+    assert rules["results.water_quota"]["kind"] == "law" and "第四十七条" in rules["results.water_quota"]["source"]
+    page = client.get("/two-high/benchmarks").get_data(as_text=True)
+    assert "部分核对" in page and "GB 21340-2019" in page and "13350" in page
