@@ -73,7 +73,7 @@ def service_org_detail(org_id: int):
         current_user.is_authenticated and current_user.role == "regulator"
         and access.regulates_city(current_user, org.city_code))
     qualification_form = QualificationForm()
-    qualification_form.requirement.choices = list(org_rules.REQUIREMENTS.items())
+    qualification_form.requirement.choices = [SelectChoice(c, label) for c, label in org_rules.REQUIREMENTS.items()]
     return render_template("experts/service_org.html", org=org, record=services.track_records([org.id])[org.id],
                            rounds=services.rounds_served(org), incidents=accountability.incidents(org),
                            qualifications=accountability.qualification_summary(org),
@@ -117,7 +117,7 @@ def suspend_service_org(org_id: int, action: str):
 @role_required("service_org", "regulator")
 def submit_qualification(org_id: int):
     form = QualificationForm()
-    form.requirement.choices = list(org_rules.REQUIREMENTS.items())
+    form.requirement.choices = [SelectChoice(c, label) for c, label in org_rules.REQUIREMENTS.items()]
     return _org_post(org_id, form, lambda org: accountability.submit_qualification(
         current_user, org, form.requirement.data, form.evidence.data), "已提交资质材料，待监管部门核查。")
 
