@@ -8,7 +8,7 @@ from search import SearchUnavailable
 from ..accounts.views import sign_in
 from ..audits import services as audits
 from ..enterprises.models import Enterprise
-from ..core.errors import DomainError, ValidationError
+from ..core.errors import ValidationError
 from ..core.extensions import db
 from ..core.models_base import small_int
 from ..core.reference.services import cities, industries
@@ -87,14 +87,15 @@ def service_org_detail(org_id: int):
 
 
 def _org_post(org_id: int, form, act, done: str):
-    """A POST on an organisation's page: the service decides; its refusal is flashed; back to the page."""
+    """A POST on an organisation's page: the service decides; a rule's refusal is flashed and the page shown
+    again (a refusal by role or region stays 403/404)."""
     org = services.get_service_org(org_id)
     if not form.validate_on_submit():
         _flash_form_errors(form)
     else:
         try:
             act(org)
-        except DomainError as exc:
+        except ValidationError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
         else:
