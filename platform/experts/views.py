@@ -18,6 +18,7 @@ from ..core.web import form_page, page_number, paginate, show_errors
 from . import accountability, engagements, services
 from . import rules as org_rules
 from ..reviews import services as panels
+from ..training import services as training
 from .forms import (AssignOrgForm, ConflictForm, DecisionForm, EngagementNoteForm, NameDecisionForm, ProfileForm,
                     QualificationCheckForm, QualificationForm, RegistrationForm, RoundServiceOrgForm, ServiceOrgForm,
                     SuspensionForm)
@@ -227,6 +228,7 @@ def pool():
 def pool_detail(expert_id: int):
     expert = services.get_expert(expert_id)
     return render_template("experts/pool_detail.html", expert=expert, members=panels.reviews_of(expert),
+                           training=training.training_status(expert),
                            decision_form=DecisionForm(), name_form=NameDecisionForm(),
                            can_decide=current_user.is_province_regulator)
 

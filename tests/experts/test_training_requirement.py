@@ -124,3 +124,14 @@ def test_the_rules_page_lists_the_training_rules(client):
     text = client.get("/rules").get_data(as_text=True)
     assert "专家参加抽取须完成的培训学时" in text and "培训学时的计算周期" in text
     assert "《清洁生产审核办法》第十六条" in text
+
+
+def test_the_regulator_sees_an_experts_training_standing(world, make_expert, client_for):
+    short = make_expert("未培训专家", industries="31")
+    short.created_at = REGISTERED
+    newcomer = make_expert("新专家", industries="31")
+    db.session.commit()
+    assert "学时不足，抽取专家组时将被排除" in client_for(world.province).get(f"/experts/pool/{short.id}").get_data(as_text=True)
+    assert "入库未满一个周期" in client_for(world.province).get(f"/experts/pool/{newcomer.id}").get_data(as_text=True)
+    mine = client_for(short.user).get("/training/mine").get_data(as_text=True)
+    assert "学时不足" in mine
