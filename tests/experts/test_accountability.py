@@ -154,3 +154,13 @@ def test_qualifications_are_submitted_by_the_organisation_and_checked_by_a_regul
     assert "NN-2026-117" not in public  # the evidence itself is for the organisation and regulators
     assert "NN-2026-117" in client_for(world.service_org).get(f"/service-orgs/{org.id}").get_data(as_text=True)
     assert "NN-2026-117" not in client_for(world.regulator_b).get(f"/service-orgs/{org.id}").get_data(as_text=True)
+
+
+def test_the_public_api_carries_the_record(world, org, assisted, scored, client):
+    scored(assisted, points=85, vetoes=["fake_data"])
+    panels.conclude(world.regulator_a, assisted, on=REVIEW_DAY, today=FAR)
+    accountability.suspend(world.province, org, "数据造假")
+    db.session.commit()
+    [item] = client.get("/api/v1/service-orgs").get_json()["items"]
+    assert item["falsification_veto"] == 1 and item["suspended"] is True and item["review_failed"] == 0
+    assert ORG_PHONE not in str(item)
