@@ -7,7 +7,7 @@ from ..core.api.views import bp, error_response, page_args
 from ..core.errors import ValidationError
 from ..core.extensions import db
 from ..core.reference.services import industries
-from . import services
+from . import accountability, services
 
 
 def expert_json(hit) -> dict:
@@ -39,11 +39,12 @@ def experts():
 
 @bp.get("/service-orgs")
 def service_orgs():
-    """Registered service organisations with their public track record."""
+    """Registered service organisations with their public track record and accountability record."""
     page, per_page = page_args()
     result = db.paginate(services.service_orgs_query(q=request.args.get("q", "").strip()[:100]), page=page,
                          per_page=per_page, error_out=False, count=True)
-    records = services.track_records([org.id for org in result.items])
+    ids = [org.id for org in result.items]
+    records, incidents = services.track_records(ids), accountability.incident_counts(ids)
     return jsonify({"items": [{"id": org.id, "name": org.name, "uscc": org.uscc, "city_code": org.city_code,
-                               **records[org.id]} for org in result.items],
+                               **records[org.id], **incidents[org.id]} for org in result.items],
                     "total": result.total, "page": page, "per_page": per_page})

@@ -98,5 +98,6 @@ class QualificationForm(Form):
 
 class QualificationCheckForm(Form):
     """A regulator's check of a qualification record."""
-    result = SelectField("核查结论", choices=[("met", "符合"), ("not_met", "不符合")], validate_choice=False)
+    result = SelectField("核查结论", choices=[SelectChoice("met", "符合"), SelectChoice("not_met", "不符合")],
+                         validate_choice=False)
     note = TextAreaField("核查意见", validators=[DataRequired("请填写核查意见。"), Length(max=2000)])

@@ -8,7 +8,7 @@ from search import SearchUnavailable
 from ..accounts.views import sign_in
 from ..audits import services as audits
 from ..enterprises.models import Enterprise
-from ..core.errors import DomainError, ValidationError
+from ..core.errors import ValidationError
 from ..core.extensions import db
 from ..core.models_base import small_int
 from ..core.reference.services import cities, industries
@@ -18,6 +18,7 @@ from ..core.web import form_page, page_number, paginate, show_errors
 from . import accountability, engagements, services
 from . import rules as org_rules
 from ..reviews import services as panels
+from ..training import services as training
 from .forms import (AssignOrgForm, ConflictForm, DecisionForm, EngagementNoteForm, NameDecisionForm, ProfileForm,
                     QualificationCheckForm, QualificationForm, RegistrationForm, RoundServiceOrgForm, ServiceOrgForm,
                     SuspensionForm)
@@ -73,7 +74,7 @@ def service_org_detail(org_id: int):
         current_user.is_authenticated and current_user.role == "regulator"
         and access.regulates_city(current_user, org.city_code))
     qualification_form = QualificationForm()
-    qualification_form.requirement.choices = list(org_rules.REQUIREMENTS.items())
+    qualification_form.requirement.choices = [SelectChoice(c, label) for c, label in org_rules.REQUIREMENTS.items()]
     return render_template("experts/service_org.html", org=org, record=services.track_records([org.id])[org.id],
                            rounds=services.rounds_served(org), incidents=accountability.incidents(org),
                            qualifications=accountability.qualification_summary(org),
@@ -87,14 +88,15 @@ def service_org_detail(org_id: int):
 
 
 def _org_post(org_id: int, form, act, done: str):
-    """A POST on an organisation's page: the service decides; its refusal is flashed; back to the page."""
+    """A POST on an organisation's page: the service decides; a rule's refusal is flashed and the page shown
+    again (a refusal by role or region stays 403/404)."""
     org = services.get_service_org(org_id)
     if not form.validate_on_submit():
         _flash_form_errors(form)
     else:
         try:
             act(org)
-        except DomainError as exc:
+        except ValidationError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
         else:
@@ -117,7 +119,7 @@ def suspend_service_org(org_id: int, action: str):
 @role_required("service_org", "regulator")
 def submit_qualification(org_id: int):
     form = QualificationForm()
-    form.requirement.choices = list(org_rules.REQUIREMENTS.items())
+    form.requirement.choices = [SelectChoice(c, label) for c, label in org_rules.REQUIREMENTS.items()]
     return _org_post(org_id, form, lambda org: accountability.submit_qualification(
         current_user, org, form.requirement.data, form.evidence.data), "已提交资质材料，待监管部门核查。")
 
@@ -226,6 +228,7 @@ def pool():
 def pool_detail(expert_id: int):
     expert = services.get_expert(expert_id)
     return render_template("experts/pool_detail.html", expert=expert, members=panels.reviews_of(expert),
+                           training=training.training_status(expert),
                            decision_form=DecisionForm(), name_form=NameDecisionForm(),
                            can_decide=current_user.is_province_regulator)
 

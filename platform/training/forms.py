@@ -1,5 +1,6 @@
 """Training forms. The services check every rule and name the wrong field in Chinese."""
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..core.forms import Form, date_field
@@ -8,7 +9,8 @@ from .models import AUDIENCES
 
 class PlanForm(Form):
     title = StringField("计划名称", validators=[DataRequired("请填写计划名称。"), Length(max=200)])
-    audience = SelectField("培训对象", choices=list(AUDIENCES.items()), validate_choice=False)
+    audience = SelectField("培训对象", choices=[SelectChoice(c, label) for c, label in AUDIENCES.items()],
+                           validate_choice=False)
     year = StringField("年度", validators=[DataRequired("请填写年度。")])
     hours = StringField("计划学时", validators=[DataRequired("请填写计划学时。")])
     content = TextAreaField("培训内容", validators=[Optional(), Length(max=5000)])

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from ..core.access import role_required
 from ..core.dates import beijing_today
-from ..core.errors import DomainError
+from ..core.errors import ValidationError
 from ..core.extensions import db
 from ..core.models_base import small_int
 from ..core.tabular import export_filename, xlsx_bytes
@@ -63,7 +63,7 @@ def enrol(session_id: int):
     else:
         try:
             services.enrol_self(current_user, session)
-        except DomainError as exc:
+        except ValidationError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
         else:
@@ -145,7 +145,7 @@ def attendance(enrolment_id: int):
     else:
         try:
             services.record_attendance(current_user, enrolment, request.form.get("value") == "attended")
-        except DomainError as exc:
+        except ValidationError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
         else:

@@ -18,6 +18,8 @@ same people — `world`'s attribute names — through the same services.)
                     no round; service organisation org_a (user service_org) doing round_a's audit (proposed
                     by the enterprise and confirmed by the organisation: engagement_a).
     city B 450200   ent_b 柳州乙化工有限公司 (user enterprise_b), nothing else.
+                    training: plan_a and its session_a (next month), kept by regulator_a; the `expert`
+                    attended it (enrolment_a, with its certificate); org_a's qualification_a awaits a check.
     everywhere      technologies tech_pub (published) and tech_draft, expert_pending awaiting approval.
 """
 import json
@@ -69,6 +71,8 @@ def build_world() -> dict:
     from platform.schemes import review as scheme_review, services as schemes
     from platform.sectors import services as sectors
     from platform.projects import services as two_high
+    from platform.experts import accountability
+    from platform.training import services as training
 
     park_a = Park(name="南宁测试工业园区", city_code="450100")
     db.session.add(park_a)
@@ -224,6 +228,18 @@ def build_world() -> dict:
     assert record_pub.state == "published" and record_pending.state == "pending"
     assert db.session.get(CreditDelivery, dead.id).status == "dead"
 
+    # Training in city A: an expert class next month, which the `expert` attended (its certificate, as
+    # recorded on its first day); and a 第十六条 qualification record of org_a awaiting a regulator.
+    starts = TODAY + timedelta(days=30)
+    plan_a = training.create_plan(users["regulator_a"], {"title": "南宁市专家培训", "audience": "experts",
+                                                         "year": starts.year, "hours": 8})
+    session_a = training.add_session(users["regulator_a"], plan_a, {
+        "title": "第一期", "starts_on": starts, "ends_on": starts, "place": "南宁", "capacity": 30, "hours": 8})
+    enrolment_a = training.enrol_self(users["expert"], session_a, today=TODAY)
+    training.record_attendance(users["regulator_a"], enrolment_a, True, today=starts)
+    qualification_a = accountability.submit_qualification(users["service_org"], org_a, "audit_staff",
+                                                          "清洁生产审核师 3 名")
+
     tokens = {role: issue_token(SYSTEM, u, "matrix") for role, u in users.items()}
     sessions = {role: start_session(u, "127.0.0.1") for role, u in users.items()}
     db.session.commit()
@@ -250,6 +266,8 @@ def build_world() -> dict:
         "fine_pub": str(record_pub.decision.fine_yuan), "decided_pub": record_pub.decision.decided_on.isoformat(),
         "expert_phone": expert.phone, "expert_email": expert.email, "ent_a_phone": ent_a.contact_phone,
         "org_phone": org_a.contact_phone, "account_request": account_request.id,
+        "plan_a": plan_a.id, "session_a": session_a.id, "enrolment_a": enrolment_a.id,
+        "certificate_a": enrolment_a.certificate_code, "qualification_a": qualification_a.id,
     }
 
 

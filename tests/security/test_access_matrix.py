@@ -467,6 +467,49 @@ ROUTES: dict[str, list[Check]] = {
     "experts.my_org": route(Check("/service-orgs/mine", signed_in(service_org=200), private=True,
                                   sees=(ORG,))),
 
+    # Service organisations answer for their work: the province suspends and lifts; the organisation (or a
+    # regulator of its city) documents 第十六条 qualifications, and a regulator in scope checks them.
+    "experts.suspend_service_org": route(Check("/service-orgs/{org_a}/suspend", post=signed_in(province=OK),
+                                               data={"reason": "报告数据造假"})),
+    "experts.submit_qualification": route(Check(
+        "/service-orgs/{org_a}/qualifications", post=signed_in(**roles(OK, ORG, REG_A, PROV)),
+        data={"requirement": "legal_person", "evidence": "营业执照"})),
+    "experts.check_qualification": route(Check(
+        "/service-orgs/{org_a}/qualifications/{qualification_a}/check",
+        post=signed_in(**roles(OK, REG_A, PROV), regulator_b=OUTSIDE), data={"result": "met", "note": "符合"})),
+
+    # --- training ---------------------------------------------------------------------------------------
+    # Plans and sessions are public, the roll is the organiser's (city A's regulators and the province);
+    # a certificate is its holder's and the organiser's; anyone checks one by its code.
+    "training.index": route(Check("/training", PUBLIC)),
+    "training.plan": route(Check("/training/plans/{plan_a}", PUBLIC), Check("/training/plans/999999", everyone(404))),
+    "training.verify": route(Check("/training/verify?code={certificate_a}", PUBLIC),
+                             Check("/training/verify?code=AAAA-BBBB-CCCC-DDDD", PUBLIC)),
+    "api.certificate": route(Check("/api/v1/certificates/{certificate_a}", PUBLIC),
+                             Check("/api/v1/certificates/AAAA-BBBB-CCCC-DDDD", everyone(404))),
+    "training.mine": route(Check("/training/mine", signed_in(200))),
+    "training.enrol": route(Check("/training/sessions/{session_a}/enrol",
+                                  post=signed_in(**roles(OK, ENT_A, ENT_B, EXPERT, ORG)))),
+    "training.certificate_pdf": route(Check("/training/enrolments/{enrolment_a}/certificate.pdf",
+                                            signed_in(404, **roles(200, EXPERT, REG_A, PROV)))),
+    "training.new_plan": route(Check("/training/plans/new", get=signed_in(**roles(200, REG_A, REG_B, PROV)),
+                                     post=signed_in(**roles(OK, REG_A, REG_B, PROV)),
+                                     data={"title": "新计划", "audience": "officials", "year": "2026", "hours": "8"})),
+    "training.new_session": route(Check(
+        "/training/plans/{plan_a}/sessions/new", get=signed_in(**roles(200, REG_A, PROV), regulator_b=OUTSIDE),
+        post=signed_in(**roles(OK, REG_A, PROV), regulator_b=OUTSIDE),
+        data={"title": "第二期", "starts_on": "2026-12-30", "ends_on": "2026-12-30", "place": "南宁", "capacity": "10",
+              "hours": "4"})),
+    "training.roll": route(Check("/training/sessions/{session_a}/roll",
+                                 get=signed_in(**roles(200, REG_A, PROV), regulator_b=OUTSIDE),
+                                 post=signed_in(**roles(OK, REG_A, PROV), regulator_b=OUTSIDE),
+                                 data={"username": "expert-2"})),
+    "training.roll_export": route(Check("/training/sessions/{session_a}/roll.xlsx",
+                                        signed_in(**roles(200, REG_A, PROV), regulator_b=OUTSIDE))),
+    "training.attendance": route(Check("/training/enrolments/{enrolment_a}/attendance",
+                                       post=signed_in(**roles(OK, REG_A, PROV), regulator_b=OUTSIDE),
+                                       data={"value": "attended"})),
+
     # --- catalogue curation -----------------------------------------------------------------------------
     "catalogue.admin_list": route(Check("/admin/technologies", signed_in(admin=200))),
     "catalogue.admin_edit /admin/technologies/new": route(Check(

@@ -93,7 +93,9 @@ ENDPOINTS: dict[tuple[str, str], dict] = {
         "responses": {"200": _ok("检索结果", "Page"), **_errors(422, 503)}},
     ("/api/v1/service-orgs", "GET"): {
         "summary": "咨询服务机构及其业绩", "tags": ["公开"], "security": [],
-        "description": "登记的清洁生产咨询服务机构，及其服务过的审核轮次的评估、验收结果统计。",
+        "description": "登记的清洁生产咨询服务机构，及其服务过的审核轮次的评估、验收结果统计；"
+                       "不良记录计数（review_failed 评估/验收未通过、falsification_veto 弄虚作假否决、"
+                       "misreporting 弄虚作假或不如实报告案件）和是否被暂停（suspended）。",
         "parameters": [_query("q", "机构名称或统一社会信用代码"), *PAGING],
         "responses": {"200": _ok("机构列表", "Page"), **_errors(422)}},
     ("/api/v1/certificates/<code>", "GET"): {
