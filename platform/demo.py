@@ -41,6 +41,9 @@ DEMO_USERS = [
     ("gx-agriculture", "regulator", "自治区农业农村厅", "450000", "agriculture"),
     ("nn-agriculture", "regulator", "南宁市农业农村局", "450100", "agriculture"),
     ("gx-housing", "regulator", "自治区住房和城乡建设厅", "450000", "housing"),
+    # The energy department proposes and confirms lists for energy over the quota (platform/listing).
+    ("gx-development", "regulator", "自治区发展和改革委员会", "450000", "development_reform"),
+    ("lz-development", "regulator", "柳州市发展和改革委员会", "450200", "development_reform"),
 ]
 
 
@@ -104,6 +107,9 @@ def load_demo() -> dict:
     from .sectors.demo import load_demo as load_sectors
 
     created["sector_figures"] = load_sectors()
+    from .listing.demo import load_demo as load_listing
+
+    created["list_proposals"] = load_listing()
     return created
 
 

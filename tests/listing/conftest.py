@@ -1,18 +1,9 @@
-import csv
-import io
-
 import pytest
 
 from platform.core.access import SYSTEM
 from platform.core.extensions import db
 
 PASSWORD = "Passw0rd-test"
-
-
-def csv_file(rows: list[list]) -> bytes:
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    return out.getvalue().encode("utf-8")
 
 
 @pytest.fixture

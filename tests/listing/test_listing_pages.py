@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from conftest import csv_file
+from listing_helpers import csv_file
 from platform.core.dates import add_months, beijing_today
 from platform.core.extensions import db
 from platform.listing.models import ListProposal, MonitoringRecord
