@@ -43,6 +43,7 @@ API_MODULES = [
     "platform.reviews.api",
     "platform.credit.api",
     "platform.public.api",
+    "platform.listing.api",
     "platform.core.api.openapi",
 ]
 CLI_MODULES = [

@@ -164,3 +164,28 @@ def test_an_enterprise_listed_since_the_proposal_stops_the_whole_publication(fir
     with pytest.raises(ValidationError, match="已有未完成的审核轮次"):
         services.publish(people.province, [proposal.id], document_no="桂环函〔2026〕90号", published_on=PUBLISHED,
                          today=TODAY)
+
+
+def test_the_public_api_shows_the_list_with_its_document_number_causes_and_departments(client, firms, people):
+    ecology = services.start(people.nanning, as_of=AS_OF)
+    energy = services.start(people.nanning_energy, as_of=AS_OF)
+    for proposal, city, province in ((ecology, people.nanning, people.province),
+                                     (energy, people.nanning_energy, people.province_energy)):
+        services.submit(city, proposal)
+        services.confirm(province, proposal)
+    batch = services.publish(people.province, [ecology.id, energy.id], document_no="桂环函〔2026〕88号",
+                             published_on=PUBLISHED, today=TODAY)
+    db.session.commit()
+    listed = client.get("/api/v1/lists").get_json()
+    assert listed["total"] == 1 and listed["items"][0]["document_no"] == "桂环函〔2026〕88号"
+    assert listed["items"][0]["published_on"] == "2026-07-15"
+    detail = client.get(f"/api/v1/lists/{batch.id}").get_json()
+    firms_by_name = {f["name"]: f for f in detail["firms"]}
+    assert firms_by_name["南宁水泥有限公司"]["cause"] == ["over_energy"]
+    assert firms_by_name["南宁水泥有限公司"]["department"] == "development_reform"
+    assert firms_by_name["南宁电镀有限公司"]["department"] == "ecology_environment"
+    assert firms_by_name["南宁电镀有限公司"]["toxic_listed"] is True
+    assert firms_by_name["南宁超标化工有限公司"]["disclosure_due"] == "2026-08-15"
+    assert {"procedure", "uscc"} <= set(firms_by_name["南宁超标化工有限公司"])
+    assert "contact_phone" not in str(detail)
+    assert client.get("/api/v1/lists/999999").status_code == 404

@@ -423,6 +423,8 @@ ROUTES: dict[str, list[Check]] = {
     # --- the JSON API (bearer tokens) ------------------------------------------------------------------
     "api.index": route(Check("/api/v1/", PUBLIC)),
     "api.rules_list": route(Check("/api/v1/rules", PUBLIC)),
+    "api.lists": route(Check("/api/v1/lists", PUBLIC)),
+    "api.list_detail": route(Check("/api/v1/lists/{batch_a}", PUBLIC), Check("/api/v1/lists/999999", everyone(404))),
     "public.rules": route(Check("/rules", PUBLIC)),
     "api.openapi_json": route(Check("/api/v1/openapi.json", PUBLIC)),
     "api_docs.page": route(Check("/api/docs", PUBLIC)),
