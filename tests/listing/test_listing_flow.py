@@ -57,6 +57,17 @@ def people(make_regulator, make_user, firms):
     return People
 
 
+def confirmed_ecology_and_energy(people):
+    """南宁's ecology and energy proposals, each submitted and confirmed by its province department."""
+    ecology = services.start(people.nanning, as_of=AS_OF)
+    energy = services.start(people.nanning_energy, as_of=AS_OF)
+    for proposal, city, province in ((ecology, people.nanning, people.province),
+                                     (energy, people.nanning_energy, people.province_energy)):
+        services.submit(city, proposal)
+        services.confirm(province, proposal)
+    return ecology, energy
+
+
 def by_name(proposal):
     return {e.enterprise.name: e for e in proposal.entries}
 
@@ -119,12 +130,7 @@ def test_drop_and_add_need_reasons_and_the_province_returns_then_confirms(firms,
 
 
 def test_publication_creates_the_rounds_with_cause_department_and_clocks(firms, people):
-    ecology = services.start(people.nanning, as_of=AS_OF)
-    energy = services.start(people.nanning_energy, as_of=AS_OF)
-    for proposal, city, province in ((ecology, people.nanning, people.province),
-                                     (energy, people.nanning_energy, people.province_energy)):
-        services.submit(city, proposal)
-        services.confirm(province, proposal)
+    ecology, energy = confirmed_ecology_and_energy(people)
     with pytest.raises(InvalidFields) as refused:
         services.publish(people.province, [ecology.id], document_no="", published_on=PUBLISHED, today=TODAY)
     assert "document_no" in refused.value.errors
@@ -167,12 +173,7 @@ def test_an_enterprise_listed_since_the_proposal_stops_the_whole_publication(fir
 
 
 def test_the_public_api_shows_the_list_with_its_document_number_causes_and_departments(client, firms, people):
-    ecology = services.start(people.nanning, as_of=AS_OF)
-    energy = services.start(people.nanning_energy, as_of=AS_OF)
-    for proposal, city, province in ((ecology, people.nanning, people.province),
-                                     (energy, people.nanning_energy, people.province_energy)):
-        services.submit(city, proposal)
-        services.confirm(province, proposal)
+    ecology, energy = confirmed_ecology_and_energy(people)
     batch = services.publish(people.province, [ecology.id, energy.id], document_no="桂环函〔2026〕88号",
                              published_on=PUBLISHED, today=TODAY)
     db.session.commit()
