@@ -36,7 +36,7 @@ def _as_of():
 @bp.get("")
 @role_required("regulator")
 def index():
-    services.proposals_for(current_user)  # refuses a department without lists
+    services.require_listing_regulator(current_user)
     return render_template("listing/index.html", kinds=importer.KINDS, rules=rules,
                            department=services.department_name(current_user.department),
                            causes=[CAUSES[c] for c in rules.causes_of(current_user.department)])

@@ -146,9 +146,11 @@ def test_publication_creates_the_rounds_with_cause_department_and_clocks(firms, 
     toxic = rounds["南宁电镀有限公司"]
     assert toxic.toxic_listed and "第八条第（三）项" in toxic.reason and "责任部门：生态环境" in toxic.reason
     assert not rounds["南宁水泥有限公司"].toxic_listed
+    assert (firms.energy.over_energy_quota, firms.toxic.toxic_substances, firms.polluter.over_discharge) == (True,) * 3
     assert "责任部门：发展改革" in rounds["南宁水泥有限公司"].reason
     for r in rounds.values():
         assert (r.kind, r.state, r.listed_on) == ("mandatory", "listed", PUBLISHED)
+        assert r.procedure == "full"  # the confirmed cause is the register's: the strict procedure
         assert (r.disclosure_due, r.start_due, r.report_due) == (date(2026, 8, 15), date(2026, 9, 15), date(2027, 7, 15))
     assert {e.round_id for e in ecology.entries} == {rounds["南宁超标化工有限公司"].id, rounds["南宁电镀有限公司"].id}
     assert ecology.state == energy.state == "published"
