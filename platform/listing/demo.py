@@ -1,5 +1,6 @@
 """Demo: the sample evidence imported (data/samples/listing), 柳州's lists proposed, confirmed and
 published with a 文号, and 南宁's ecology list proposed and awaiting the province's confirmation."""
+import csv
 from datetime import date
 
 from sqlalchemy import func, select
@@ -8,6 +9,7 @@ from ..accounts.models import User
 from ..core.access import SYSTEM
 from ..core.extensions import db
 from ..core.reference.services import DATA_DIR
+from ..enterprises import services as enterprises
 from . import services
 from .importer import import_file
 from .models import ListProposal
@@ -22,9 +24,18 @@ def _user(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == username))
 
 
+def _sample_firms_registered() -> bool:
+    """The sample files name the full demo's firms; a reduced demo (fewer firms a city) has not all of them."""
+    codes = set()
+    for kind in ("permits", "monitoring", "energy", "chemicals"):
+        with open(SAMPLES / f"{kind}.csv", encoding="utf-8") as f:
+            codes |= {row["统一社会信用代码"] for row in csv.DictReader(f)}
+    return len(enterprises.by_usccs(codes)) == len(codes)
+
+
 def load_demo() -> int:
     """Returns the number of proposals made (0 when the demo's lists exist already)."""
-    if db.session.scalar(select(func.count(ListProposal.id))):
+    if db.session.scalar(select(func.count(ListProposal.id))) or not _sample_firms_registered():
         return 0
     for kind in ("permits", "monitoring", "energy", "chemicals"):
         path = SAMPLES / f"{kind}.csv"
