@@ -309,6 +309,8 @@ ROUTES: dict[str, list[Check]] = {
     "listing.template": route(Check("/listing/template/permits.xlsx", signed_in(**roles(200, REG_A, REG_B, PROV))),
                               Check("/listing/template/energy.csv", signed_in(**roles(200, REG_A, REG_B, PROV)))),
     "listing.candidates": route(Check("/listing/candidates", signed_in(**roles(200, REG_A, REG_B, PROV)))),
+    "listing.candidates_export": route(Check("/listing/candidates/export.xlsx", signed_in(**roles(200, REG_A, REG_B, PROV))),
+                                       Check("/listing/candidates/export.pdf", signed_in(**roles(404, REG_A, REG_B, PROV)))),
     "listing.proposals": route(Check("/listing/proposals", signed_in(**roles(200, REG_A, REG_B, PROV)))),
     "listing.start": route(Check("/listing/proposals/new", post=signed_in(**roles(OK, REG_A, REG_B)),
                                  data={"as_of": DAY})),
