@@ -6,7 +6,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-BENCHMARKS = ["compliance_scan", "credit_delivery", "stats_summary", "search_backends", "load"]
+BENCHMARKS = ["compliance_scan", "credit_delivery", "stats_summary", "listing_candidates", "search_backends", "load"]
 
 
 def main() -> int:

@@ -52,6 +52,7 @@ API_MODULES = [
     "platform.projects.api",
     "platform.results.api",
     "platform.training.api",
+    "platform.listing.api",
     "platform.core.api.openapi",
 ]
 CLI_MODULES = [

@@ -41,9 +41,11 @@ DEMO_USERS = [
     ("gx-agriculture", "regulator", "自治区农业农村厅", "450000", "agriculture"),
     ("nn-agriculture", "regulator", "南宁市农业农村局", "450100", "agriculture"),
     ("gx-housing", "regulator", "自治区住房和城乡建设厅", "450000", "housing"),
-    # The 两高 project register's departments besides ecology and environment (platform/projects).
+    # The 两高 project register's departments besides ecology and environment (platform/projects), and the
+    # energy department that proposes and confirms lists for energy over the quota (platform/listing).
     ("gx-development", "regulator", "自治区发展和改革委员会", "450000", "development_reform"),
     ("gx-industry", "regulator", "自治区工业和信息化厅", "450000", "industry_it"),
+    ("lz-development", "regulator", "柳州市发展和改革委员会", "450200", "development_reform"),
 ]
 
 
@@ -111,6 +113,9 @@ def load_demo() -> dict:
     from .sectors.demo import load_demo as load_sectors
 
     created["sector_figures"] = load_sectors()
+    from .listing.demo import load_demo as load_listing
+
+    created["list_proposals"] = load_listing()
     from .projects.demo import load_demo as load_projects
 
     created["two_high_projects"] = load_projects()

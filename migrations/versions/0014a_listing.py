@@ -122,7 +122,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_monitoring_records'))
     )
     with op.batch_alter_table('monitoring_records', schema=None) as batch_op:
-        batch_op.create_index('ix_monitoring_records_measured_on', ['measured_on'], unique=False)
+        batch_op.create_index('ix_monitoring_records_window', ['measured_on', 'enterprise_id', 'measured_value', 'limit_value', 'annual_total', 'permitted_total'], unique=False)
         batch_op.create_index('uq_monitoring_records_key', ['enterprise_id', 'pollutant', 'measured_on'], unique=True)
 
     op.create_table('list_proposals',
@@ -198,7 +198,7 @@ def downgrade():
     op.drop_table('list_proposals')
     with op.batch_alter_table('monitoring_records', schema=None) as batch_op:
         batch_op.drop_index('uq_monitoring_records_key')
-        batch_op.drop_index('ix_monitoring_records_measured_on')
+        batch_op.drop_index('ix_monitoring_records_window')
 
     op.drop_table('monitoring_records')
     with op.batch_alter_table('energy_records', schema=None) as batch_op:

@@ -71,7 +71,10 @@ class MonitoringRecord(TimestampMixin, db.Model):
         CheckConstraint("annual_total IS NULL OR annual_total >= 0", name="annual_total"),
         CheckConstraint("permitted_total IS NULL OR permitted_total > 0", name="permitted_total"),
         Index("uq_monitoring_records_key", "enterprise_id", "pollutant", "measured_on", unique=True),
-        Index("ix_monitoring_records_measured_on", "measured_on"),
+        # Covering the candidate rule's query (listing.candidates): a range of dates read from the index
+        # alone, never 500,000 lookups in the table (bench/listing_candidates.py: 3.7 s -> 0.2 s).
+        Index("ix_monitoring_records_window", "measured_on", "enterprise_id", "measured_value", "limit_value",
+              "annual_total", "permitted_total"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), nullable=False)

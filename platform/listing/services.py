@@ -27,6 +27,7 @@ from . import rules
 from .models import CAUSES, ListProposal, ProposalEntry
 
 MAX_REASON = 500
+FLAG_OF_CAUSE = {"over_discharge": "over_discharge", "over_energy": "over_energy_quota", "toxic": "toxic_substances"}
 OPEN_STATES = ("draft", "submitted", "returned")
 
 
@@ -36,7 +37,7 @@ def department_name(code: str | None) -> str:
 
 # --- who may act ---------------------------------------------------------------------------------
 
-def _require_listing_regulator(actor) -> str:
+def require_listing_regulator(actor) -> str:
     """A person regulating for a department that proposes lists; returns the department."""
     if not access.is_person(actor, "regulator"):
         raise PermissionDenied("只有监管部门可以办理强制性清洁生产审核名单。")
@@ -47,7 +48,7 @@ def _require_listing_regulator(actor) -> str:
 
 
 def _require_city_proposer(actor, proposal: ListProposal | None = None) -> None:
-    department = _require_listing_regulator(actor)
+    department = require_listing_regulator(actor)
     if actor.division_code == Division.PROVINCE:
         raise PermissionDenied("名单由设区市主管部门提出，自治区主管部门负责核定和公布。")
     if proposal is not None and (proposal.city_code != actor.division_code or proposal.department != department):
@@ -55,7 +56,7 @@ def _require_city_proposer(actor, proposal: ListProposal | None = None) -> None:
 
 
 def _require_province(actor, proposal: ListProposal | None = None) -> None:
-    department = _require_listing_regulator(actor)
+    department = require_listing_regulator(actor)
     if actor.division_code != Division.PROVINCE:
         raise PermissionDenied("只有自治区主管部门可以核定和公布名单。")
     if proposal is not None and proposal.department != department:
@@ -89,7 +90,7 @@ def can_read(actor) -> bool:
 
 def candidates_for(actor, as_of: date, city: str | None = None) -> list[candidate_rules.Candidate]:
     """The candidates the actor's department answers for, in its city (the province: any city, or all)."""
-    department = _require_listing_regulator(actor)
+    department = require_listing_regulator(actor)
     if not access.province_wide(actor):
         city = actor.division_code
     found = candidate_rules.generate(as_of, city=city or None, causes=rules.causes_of(department))
@@ -98,7 +99,7 @@ def candidates_for(actor, as_of: date, city: str | None = None) -> list[candidat
 
 def proposals_for(actor):
     """The proposals the actor sees: its city's (a city regulator), or every city's (the province)."""
-    _require_listing_regulator(actor)
+    require_listing_regulator(actor)
     query = select(ListProposal)
     if not access.province_wide(actor):
         query = query.where(ListProposal.city_code == actor.division_code)
@@ -107,7 +108,7 @@ def proposals_for(actor):
 
 def get_proposal(actor, proposal_id: int) -> ListProposal:
     """A proposal of the actor's city (any, for the province); another city's reads as missing."""
-    _require_listing_regulator(actor)
+    require_listing_regulator(actor)
     proposal = db.session.get(ListProposal, proposal_id)
     if proposal is None or not access.sees_city(actor, proposal.city_code):
         raise NotFound("未找到该名单。")
@@ -283,6 +284,13 @@ def publish(actor, proposal_ids: list[int], *, document_no: str, published_on, t
         reason = "；".join(CAUSES[c] for c in ordered) + "。责任部门：" + "、".join(
             department_name(d) for d in item["departments"])
         causes[uscc] = (reason, "toxic" in ordered)
+    # The confirmed cause becomes the register's (Enterprise flags): the audit procedure and the repeat
+    # deadline read them.
+    for uscc, item in merged.items():
+        enterprise = item["entries"][0].enterprise
+        flags = {FLAG_OF_CAUSE[c]: True for c in item["causes"] if not getattr(enterprise, FLAG_OF_CAUSE[c])}
+        if flags:
+            enterprises.update(actor, enterprise, flags)
     title = (title or "").strip() or f"{published_on.year if isinstance(published_on, date) else ''}年强制性清洁生产审核名单"
     batch = audits.publish_batch(actor, title=title, published_on=published_on, usccs=list(merged),
                                  document_no=document_no, today=today, causes=causes)

@@ -11,7 +11,7 @@ from ..core.access import role_required
 from ..core.dates import beijing_today
 from ..core.errors import ValidationError
 from ..core.reference.services import cities
-from ..core.tabular import csv_bytes, xlsx_bytes
+from ..core.tabular import csv_bytes, export_filename, xlsx_bytes
 from ..core.web import CSV, XLSX, download, flash_form_errors, form_page, import_page, page_number, paginate, show_errors
 from . import candidates as candidate_rules
 from . import importer, rules, services
@@ -36,7 +36,7 @@ def _as_of():
 @bp.get("")
 @role_required("regulator")
 def index():
-    services.proposals_for(current_user)  # refuses a department without lists
+    services.require_listing_regulator(current_user)
     return render_template("listing/index.html", kinds=importer.KINDS, rules=rules,
                            department=services.department_name(current_user.department),
                            causes=[CAUSES[c] for c in rules.causes_of(current_user.department)])
@@ -81,6 +81,29 @@ def candidates():
                            cities=cities(), causes=CAUSES, start_form=start_form,
                            department=services.department_name(current_user.department),
                            window=candidate_rules.monitoring_window(as_of), rules=rules)
+
+
+CANDIDATE_HEADERS = ["企业名称", "统一社会信用代码", "设区市", "列入情形", "责任部门", "证据"]
+
+
+@bp.get("/candidates/export.<fmt>")
+@role_required("regulator")
+def candidates_export(fmt: str):
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    as_of = _as_of()
+    city = request.args.get("city", "").strip()
+    found = services.candidates_for(current_user, as_of, city or None)
+    proof = candidate_rules.evidence([c.enterprise_id for c in found], as_of)
+    names = cities()
+    rows = [[c.name, c.uscc, names.get(c.city_code, c.city_code), "；".join(c.cause_labels),
+             services.department_name(c.department),
+             "\n".join(item["text"] for items in proof[c.enterprise_id].values() for item in items)] for c in found]
+    caption = "；".join(filter(None, [names.get(city, "") if city else "", f"筛选日 {as_of.isoformat()}"]))
+    name = export_filename("强制性审核候选企业", [names.get(city, "") if city else ""], fmt, as_of)
+    if fmt == "xlsx":
+        return download(xlsx_bytes("强制性审核候选企业", CANDIDATE_HEADERS, rows, caption=caption, as_of=as_of), name, XLSX)
+    return download(csv_bytes(CANDIDATE_HEADERS, rows), name, CSV)
 
 
 @bp.get("/proposals")

@@ -41,6 +41,7 @@ def fill_every_table(make_enterprise, make_user) -> None:
     enterprise = make_enterprise("450100", name="备份测试受罚企业有限公司")
     _credit_record_with_repair(enterprise, make_user("enterprise", enterprise=enterprise),
                                user("nn-regulator"), user("gx-regulator"))
+    _listing_evidence_and_proposal(make_enterprise, user("nn-regulator"))
     first = lambda model: db.session.scalar(select(model).order_by(model.id))  # noqa: E731
     issue_token(SYSTEM, user("admin"), name="备份测试令牌")
     start_session(user("admin"), "127.0.0.1")
@@ -68,6 +69,32 @@ def fill_every_table(make_enterprise, make_user) -> None:
                                    finished_at=AT + timedelta(seconds=3), outcome="ok", summary="新开案件 0 件"))
     # Expired long ago: a live lease would (rightly) stop a restore.
     db.session.add(SchedulerLease(name="scheduler", holder="host:1:backup", expires_at=datetime(2020, 1, 1)))
+    db.session.commit()
+
+
+def _listing_evidence_and_proposal(make_enterprise, regulator) -> None:
+    """A firm's permit, exceedance, energy record and declared chemical, and 南宁's proposed list."""
+    from decimal import Decimal
+
+    from platform.core.reference.services import priority_chemical
+    from platform.listing import services as listing
+    from platform.listing.models import ChemicalDeclaration, DischargePermit, EnergyRecord, MonitoringRecord
+
+    firm = make_enterprise("450100", name="备份测试候选化工有限公司")
+    db.session.add_all([
+        DischargePermit(permit_no="BK-0001", enterprise_id=firm.id, unit_name=firm.name, industry_code="2614",
+                        management_class="key", valid_from=date(2024, 1, 1), valid_to=date(2028, 12, 31),
+                        issuing_authority="南宁市生态环境局"),
+        MonitoringRecord(enterprise_id=firm.id, pollutant="化学需氧量", measured_on=date(2026, 2, 1),
+                         measured_value=Decimal("75.5"), limit_value=Decimal("60"), unit="mg/L",
+                         annual_total=Decimal("130.25"), permitted_total=Decimal("120")),
+        EnergyRecord(enterprise_id=firm.id, year=2025, total_tce=Decimal("12000"), product="烧碱",
+                     unit_consumption=Decimal("330"), unit_label="kgce/t", quota_value=Decimal("315"),
+                     quota_standard="GB 21257"),
+        ChemicalDeclaration(enterprise_id=firm.id, chemical_id=priority_chemical("PC006").id, kind="use",
+                            amount_t=Decimal("3.5"), year=2026)])
+    db.session.flush()
+    listing.start(regulator, as_of=ON)
     db.session.commit()
 
 

@@ -369,6 +369,8 @@ ROUTES: dict[str, list[Check]] = {
     "listing.template": route(Check("/listing/template/permits.xlsx", signed_in(**roles(200, REG_A, REG_B, PROV))),
                               Check("/listing/template/energy.csv", signed_in(**roles(200, REG_A, REG_B, PROV)))),
     "listing.candidates": route(Check("/listing/candidates", signed_in(**roles(200, REG_A, REG_B, PROV)))),
+    "listing.candidates_export": route(Check("/listing/candidates/export.xlsx", signed_in(**roles(200, REG_A, REG_B, PROV))),
+                                       Check("/listing/candidates/export.pdf", signed_in(**roles(404, REG_A, REG_B, PROV)))),
     "listing.proposals": route(Check("/listing/proposals", signed_in(**roles(200, REG_A, REG_B, PROV)))),
     "listing.start": route(Check("/listing/proposals/new", post=signed_in(**roles(OK, REG_A, REG_B)),
                                  data={"as_of": DAY})),
@@ -568,6 +570,8 @@ ROUTES: dict[str, list[Check]] = {
     # --- the JSON API (bearer tokens) ------------------------------------------------------------------
     "api.index": route(Check("/api/v1/", PUBLIC)),
     "api.rules_list": route(Check("/api/v1/rules", PUBLIC)),
+    "api.lists": route(Check("/api/v1/lists", PUBLIC)),
+    "api.list_detail": route(Check("/api/v1/lists/{batch_a}", PUBLIC), Check("/api/v1/lists/999999", everyone(404))),
     "public.rules": route(Check("/rules", PUBLIC)),
     "api.openapi_json": route(Check("/api/v1/openapi.json", PUBLIC)),
     "api_docs.page": route(Check("/api/docs", PUBLIC)),

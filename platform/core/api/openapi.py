@@ -111,6 +111,17 @@ ENDPOINTS: dict[tuple[str, str], dict] = {
         "description": "公示期内的行政处罚信息（双公示字段，不含法定代表人）。字段含义见数据字典。",
         "parameters": [_query("q", "企业名称或统一社会信用代码"), *PAGING],
         "responses": {"200": _ok("信用信息列表", "Page"), **_errors(422)}},
+    ("/api/v1/lists", "GET"): {
+        "summary": "已公布的强制性清洁生产审核名单", "tags": ["公开"], "security": [], "parameters": PAGING,
+        "description": "每批名单的标题、文号（document_no）、公布日期（published_on）、发布范围和企业数，按公布日期由近及远。",
+        "responses": {"200": _ok("名单列表", "Page")}},
+    ("/api/v1/lists/<int:batch_id>", "GET"): {
+        "summary": "一批名单及其企业", "tags": ["公开"], "security": [],
+        "parameters": [_path("batch_id", "名单编号", "integer")],
+        "description": "名单的文号、公布日期，及每家企业的统一社会信用代码（uscc）、列入情形（cause：over_discharge 超标或超总量、"
+                       "over_energy 超过能耗限额、toxic 有毒有害物质；名单不是由规则筛选产生时为 null，见 reason）、审核程序"
+                       "（procedure）、责任部门（department）和自公布日期起算的期限。",
+        "responses": {"200": _ok("名单及企业"), **_errors(404)}},
     ("/api/v1/stats/summary", "GET"): {
         "summary": "清洁生产绩效汇总", "tags": ["公开"], "security": [], "parameters": STATS_FILTERS,
         "description": "所选范围的审核轮次、完成率、通过率、方案数、投资和减排量等全部指标（口径见统计页面）。",

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from listing_files import csv_file
+from listing_helpers import csv_file
 from platform.core.dates import add_months, beijing_today
 from platform.core.extensions import db
 from platform.listing.models import ListProposal, MonitoringRecord
@@ -45,6 +45,9 @@ def test_the_flow_through_the_pages_ends_on_the_public_list_with_its_document_nu
     city, province = client_for(make_regulator("450100")), client_for(make_regulator("450000"))
     candidates = city.get("/listing/candidates")
     assert "南宁超标页面测试有限公司" in candidates.text and "监测值 12 mg/L，排放限值 8 mg/L（超标）" in candidates.text
+    exported = load_workbook(io.BytesIO(city.get(f"/listing/candidates/export.xlsx?as_of={today.isoformat()}").data)).active
+    assert [c.value for c in exported[2]] == ["企业名称", "统一社会信用代码", "设区市", "列入情形", "责任部门", "证据"]
+    assert exported["A3"].value == "南宁超标页面测试有限公司" and exported["E3"].value == "生态环境"
     assert city.post("/listing/proposals/new", data={"as_of": today.isoformat()}).status_code == 302
     proposal = db.session.query(ListProposal).one()
     assert city.post(f"/listing/proposals/{proposal.id}/submit").status_code == 302

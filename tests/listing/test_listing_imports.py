@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from listing_files import csv_file
+from listing_helpers import csv_file
 from platform.core.access import SYSTEM
 from platform.core.extensions import db
 from platform.listing.importer import import_file

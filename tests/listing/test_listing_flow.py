@@ -57,6 +57,17 @@ def people(make_regulator, make_user, firms):
     return People
 
 
+def confirmed_ecology_and_energy(people):
+    """南宁's ecology and energy proposals, each submitted and confirmed by its province department."""
+    ecology = services.start(people.nanning, as_of=AS_OF)
+    energy = services.start(people.nanning_energy, as_of=AS_OF)
+    for proposal, city, province in ((ecology, people.nanning, people.province),
+                                     (energy, people.nanning_energy, people.province_energy)):
+        services.submit(city, proposal)
+        services.confirm(province, proposal)
+    return ecology, energy
+
+
 def by_name(proposal):
     return {e.enterprise.name: e for e in proposal.entries}
 
@@ -119,12 +130,7 @@ def test_drop_and_add_need_reasons_and_the_province_returns_then_confirms(firms,
 
 
 def test_publication_creates_the_rounds_with_cause_department_and_clocks(firms, people):
-    ecology = services.start(people.nanning, as_of=AS_OF)
-    energy = services.start(people.nanning_energy, as_of=AS_OF)
-    for proposal, city, province in ((ecology, people.nanning, people.province),
-                                     (energy, people.nanning_energy, people.province_energy)):
-        services.submit(city, proposal)
-        services.confirm(province, proposal)
+    ecology, energy = confirmed_ecology_and_energy(people)
     with pytest.raises(InvalidFields) as refused:
         services.publish(people.province, [ecology.id], document_no="", published_on=PUBLISHED, today=TODAY)
     assert "document_no" in refused.value.errors
@@ -140,9 +146,11 @@ def test_publication_creates_the_rounds_with_cause_department_and_clocks(firms, 
     toxic = rounds["南宁电镀有限公司"]
     assert toxic.toxic_listed and "第八条第（三）项" in toxic.reason and "责任部门：生态环境" in toxic.reason
     assert not rounds["南宁水泥有限公司"].toxic_listed
+    assert (firms.energy.over_energy_quota, firms.toxic.toxic_substances, firms.polluter.over_discharge) == (True,) * 3
     assert "责任部门：发展改革" in rounds["南宁水泥有限公司"].reason
     for r in rounds.values():
         assert (r.kind, r.state, r.listed_on) == ("mandatory", "listed", PUBLISHED)
+        assert r.procedure == "full"  # the confirmed cause is the register's: the strict procedure
         assert (r.disclosure_due, r.start_due, r.report_due) == (date(2026, 8, 15), date(2026, 9, 15), date(2027, 7, 15))
     assert {e.round_id for e in ecology.entries} == {rounds["南宁超标化工有限公司"].id, rounds["南宁电镀有限公司"].id}
     assert ecology.state == energy.state == "published"
@@ -164,3 +172,23 @@ def test_an_enterprise_listed_since_the_proposal_stops_the_whole_publication(fir
     with pytest.raises(ValidationError, match="已有未完成的审核轮次"):
         services.publish(people.province, [proposal.id], document_no="桂环函〔2026〕90号", published_on=PUBLISHED,
                          today=TODAY)
+
+
+def test_the_public_api_shows_the_list_with_its_document_number_causes_and_departments(client, firms, people):
+    ecology, energy = confirmed_ecology_and_energy(people)
+    batch = services.publish(people.province, [ecology.id, energy.id], document_no="桂环函〔2026〕88号",
+                             published_on=PUBLISHED, today=TODAY)
+    db.session.commit()
+    listed = client.get("/api/v1/lists").get_json()
+    assert listed["total"] == 1 and listed["items"][0]["document_no"] == "桂环函〔2026〕88号"
+    assert listed["items"][0]["published_on"] == "2026-07-15"
+    detail = client.get(f"/api/v1/lists/{batch.id}").get_json()
+    firms_by_name = {f["name"]: f for f in detail["firms"]}
+    assert firms_by_name["南宁水泥有限公司"]["cause"] == ["over_energy"]
+    assert firms_by_name["南宁水泥有限公司"]["department"] == "development_reform"
+    assert firms_by_name["南宁电镀有限公司"]["department"] == "ecology_environment"
+    assert firms_by_name["南宁电镀有限公司"]["toxic_listed"] is True
+    assert firms_by_name["南宁超标化工有限公司"]["disclosure_due"] == "2026-08-15"
+    assert {"procedure", "uscc"} <= set(firms_by_name["南宁超标化工有限公司"])
+    assert "contact_phone" not in str(detail)
+    assert client.get("/api/v1/lists/999999").status_code == 404
