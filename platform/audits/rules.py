@@ -23,7 +23,8 @@ CERTIFICATION = "评价认证视同审核"
 # 审核办法 第十一条: a listed enterprise publishes its information within one month of the list.
 DISCLOSURE_MONTHS = rule(
     "audits.disclosure_months", "名单公布后公开企业相关信息的期限", 1, "个月",
-    "《清洁生产审核办法》第十一条", section=DEADLINES)
+    "《清洁生产审核办法》第十一条", section=DEADLINES,
+    note="名单公布后一个月内公开企业相关信息的义务已与各省转引《清洁生产审核办法》的通知核对；条文序号未能核对原文。")
 # 审核办法 (2016): a listed enterprise starts its audit within two months of the list, and completes
 # the round, reporting it to the authorities, within one year of it. The duty is the 办法's (provincial
 # notices quote it as "按照《清洁生产审核办法》规定在名单公布后两个月内开展清洁生产审核，一年内完成本轮
@@ -49,7 +50,8 @@ ACCEPTANCE_MONTHS = rule(
 NEXT_ROUND_MONTHS = rule(
     "audits.next_round_months", "有毒有害物质企业两次审核的最长间隔（自上一轮验收合格之日起）", 60, "个月",
     "《清洁生产审核办法》第十二条", section=DEADLINES,
-    note="仅适用于因使用或排放有毒有害物质列入名单的企业；自上一轮验收合格之日起算为本平台的解释。")
+    note="仅适用于因使用或排放有毒有害物质列入名单的企业；自上一轮验收合格之日起算为本平台的解释。"
+         "“两次清洁生产审核的间隔时间不得超过五年”已与转引该办法的省级通知核对；条文序号未能核对原文。")
 REMINDER_DAYS = rule(
     "audits.reminder_days", "期限届满前提醒企业的天数", (30, 7, 1), "天",
     "地方实践：平台提醒，法规未规定", section=DEADLINES, kind="local_practice")
@@ -82,11 +84,12 @@ STRICT_PROCEDURE_BASIS = rule(
     "广西“十四五”清洁生产推进方案（差别化审核）", section=PROCEDURE,
     note="其他企业适用简化审核程序。两高不是列入强制性审核名单的情形。程序在企业列入名单（或登记审核）时确定，"
          "所依据的情形记录在审核轮次上，向监管部门、企业和公众显示。使用优先控制化学品以企业“使用或排放有毒有害物质”"
-         "标记判断（该标记包括优先控制化学品）。")
+         "标记判断（该标记包括优先控制化学品）。广西方案原文未能核对，依据本平台需求引述的方案内容。")
 MANDATORY_CAUSES = rule(
     "audits.mandatory_causes", "实施强制性清洁生产审核的情形",
     ("超标或超总量排放", "超过单位产品能源消耗限额", "使用或排放有毒有害物质"), "",
-    "《中华人民共和国清洁生产促进法》第二十七条；《清洁生产审核办法》第八条", section=PROCEDURE)
+    "《中华人民共和国清洁生产促进法》第二十七条；《清洁生产审核办法》第八条", section=PROCEDURE,
+    note="促进法第二十七条第二款已核对原文（2012年修正文本）；审核办法所列三种情形与之相同，其条文序号未能核对原文。")
 
 # The simplified procedure's own steps, deadline, report and panel (the panel's size is a review
 # rule, reviews/rules.py). None of these is fixed by law: the plan asks for a simplified procedure
@@ -123,7 +126,7 @@ CERTIFICATION_COUNTS = rule(
     "audits.certification_counts", "通过清洁生产评价认证的企业视同开展清洁生产审核", True, "",
     "广西“十四五”清洁生产推进方案（评价认证视同开展清洁生产审核）", section=CERTIFICATION,
     note="经核实的评价认证，了结企业所在强制性审核轮次的名单义务：轮次以“评价认证视同完成审核”结束，此后不再因其期限立案；"
-         "此前已立的案件仍由监管部门处理。")
+         "此前已立的案件仍由监管部门处理。广西方案原文未能核对，依据本平台需求引述的方案内容。")
 CERTIFICATE_MAX_AGE_MONTHS = rule(
     "audits.certificate_max_age_months", "视同审核的评价认证证书，发证日期距登记之日的最长期限", 36, "个月",
     "地方实践：证书由企业或监管部门登记（证书编号、认证机构、发证日期、认证范围及证书 PDF），"

@@ -125,7 +125,8 @@ def manages_city(actor, city_code: str | None) -> bool:
 
 
 # The departments that organise clean-production audits (《清洁生产审核办法》第四条: the clean-production
-# coordination department with the environment department and the energy-saving department; in
+# coordination department with the environment department and the energy-saving department — the
+# 2004 暂行办法's 第四条 was checked; the 2016 text's article number could not be; in
 # Guangxi development and reform, ecology and environment, industry and IT). Their regulators decide
 # on audit rounds, panels, cases and penalties; agriculture, housing and transport regulators report
 # their sectors' figures and read, but do not decide on an enterprise's audit.

@@ -18,7 +18,8 @@ REQUIREMENTS = {
 QUALIFICATION_CONDITIONS = rule(
     "service_orgs.conditions", "协助企业开展清洁生产审核的咨询服务机构应当具备的条件",
     tuple(REQUIREMENTS.values()), "", "《清洁生产审核办法》第十六条", section=ORGS,
-    note="每项条件由机构提交证明材料，经监管部门核查后公开核查结论。")
+    note="每项条件由机构提交证明材料，经监管部门核查后公开核查结论。四项条件的文字已与转引《清洁生产审核办法》"
+         "（2016年第38号令）的政府网站答复核对；条文序号“第十六条”未能核对原文。")
 SUSPENSION = rule(
     "service_orgs.suspension", "暂停咨询服务机构承接新的审核委托", "自治区监管部门决定，须写明理由", "",
     "地方实践：对评估、验收中发现弄虚作假或多次不通过的机构，由自治区监管部门暂停其承接新一轮审核，"
