@@ -41,8 +41,11 @@ def upgrade():
     chemicals = sa.table("priority_chemicals", sa.column("code"), sa.column("name"), sa.column("cas"),
                          sa.column("batch", sa.Integer), sa.column("source"), sa.column("verification"))
     with open(DATA_DIR / "priority_chemicals.csv", encoding="utf-8") as f:
-        op.bulk_insert(chemicals, [{**row, "code": row["code"] or None, "cas": row["cas"] or None,
-                                    "batch": int(row["batch"])} for row in csv.DictReader(f)])
+        # only the table's columns: the file also says under which names an entry was loaded before
+        # (`formerly`), which the reference loader (flask reference-load) uses to update older databases
+        op.bulk_insert(chemicals, [{"code": row["code"] or None, "name": row["name"], "cas": row["cas"] or None,
+                                    "batch": int(row["batch"]), "source": row["source"],
+                                    "verification": row["verification"]} for row in csv.DictReader(f)])
     op.create_table('chemical_declarations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('enterprise_id', sa.Integer(), nullable=False),

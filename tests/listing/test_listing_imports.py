@@ -2,7 +2,7 @@
 file twice changing nothing while a changed row updates."""
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from listing_helpers import csv_file
 from platform.core.access import SYSTEM
@@ -126,3 +126,52 @@ def test_the_priority_chemicals_are_reference_data_with_their_sources(app):
     assert "2017年第83号" in chemicals["PC001"].source
     batch2 = db.session.scalars(select(PriorityChemical).where(PriorityChemical.batch == 2)).all()
     assert batch2 and all("2020年第47号" in c.source for c in batch2)
+
+
+def test_the_list_holds_both_batches_entry_by_entry(app):
+    from platform.core.reference.models import PriorityChemical
+    from platform.core.reference.services import priority_chemical
+
+    chemicals = {c.code: c for c in db.session.scalars(select(PriorityChemical))}
+    assert sorted(chemicals) == [f"PC{n:03d}" for n in range(1, 41)]  # 22 of 2017, 18 of 2020, all numbered
+    assert {c.batch for code, c in chemicals.items() if code <= "PC022"} == {1}
+    assert {c.batch for code, c in chemicals.items() if code >= "PC023"} == {2}
+    assert (chemicals["PC021"].name, chemicals["PC022"].name) == ("四氯乙烯", "乙醛")
+    # a group: each of its members' CAS numbers finds it
+    assert priority_chemical("50-32-8").code == priority_chemical("53-70-3").code == "PC028"
+    assert priority_chemical("118-74-1").code == "PC034" and priority_chemical("7440-28-0").code == "PC037"
+    assert chemicals["PC036"].name == "氰化物" and chemicals["PC036"].cas is None
+
+
+def test_reloading_the_list_updates_an_older_database_in_place(app, make_enterprise):
+    """A database loaded from the earlier file (batch 2 without codes, two names since corrected) is
+    brought up to date by `flask reference-load`; a declaration keeps its entry; a second load changes nothing."""
+    from platform.core.reference.models import PriorityChemical
+    from platform.core.reference.services import load_reference_data, priority_chemical
+    from platform.listing.models import ChemicalDeclaration
+
+    pah, dioxins, toluene = priority_chemical("PC028"), priority_chemical("PC029"), priority_chemical("PC030")
+    try:
+        pah.code, pah.name, pah.cas = None, "苯并[a]芘", "50-32-8"
+        dioxins.code, dioxins.name = None, "多氯二苯并对二噁英和多氯二苯并呋喃（二噁英）"
+        db.session.delete(toluene)
+        db.session.flush()
+        firm = make_enterprise("450100")
+        db.session.add(ChemicalDeclaration(enterprise_id=firm.id, chemical_id=pah.id, kind="use",
+                                           amount_t=Decimal("0.5"), year=2025))
+        db.session.commit()
+
+        assert load_reference_data() == 3
+        db.session.commit()
+        declared = db.session.scalar(select(ChemicalDeclaration))
+        assert declared.chemical_id == pah.id and declared.chemical.code == "PC028"
+        assert declared.chemical.name.startswith("多环芳烃类物质，包括：") and "50-32-8" in declared.chemical.cas_numbers
+        assert priority_chemical("PC029").id == dioxins.id and dioxins.name == "多氯二苯并对二噁英和多氯二苯并呋喃"
+        assert priority_chemical("甲苯").code == "PC030"
+        assert db.session.scalar(select(func.count(PriorityChemical.id))) == 40
+        assert load_reference_data() == 0
+    finally:
+        db.session.rollback()
+        db.session.execute(delete(ChemicalDeclaration))
+        load_reference_data()
+        db.session.commit()

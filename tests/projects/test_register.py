@@ -44,6 +44,8 @@ def test_every_sector_has_its_units_and_levels_with_source_and_edition():
         assert sector.source
     assert benchmarks()["cement_clinker"].baseline == Decimal("117")
     assert benchmarks()["steel_bof"].benchmark == Decimal("-30")
+    # 离子膜法液碱（≥30%）: 315 / 350 (GB 21257-2024 grades 2 and 3); the file once said 340
+    assert (benchmarks()["caustic_soda"].benchmark, benchmarks()["caustic_soda"].baseline) == (Decimal("315"), Decimal("350"))
     replacement = {k for k, s in sectors().items() if s.replacement_required}
     assert replacement == {"ironmaking", "steel_bof", "steel_eaf", "cement_clinker", "flat_glass", "electrolytic_aluminium"}
 

@@ -26,8 +26,8 @@ class Industry(db.Model):
 class PriorityChemical(db.Model):
     """An entry of the 优先控制化学品名录 (data/priority_chemicals.csv): batch 1 (2017), batch 2 (2020).
 
-    `code` is the list's number (PC001…) where it was checked; `verification` says how far the entry
-    was checked against the published announcement."""
+    `code` is the list's number (PC001–PC040; nullable for rows of an older load until the reference
+    loader renumbers them); `verification` says what the entry was checked against."""
 
     __tablename__ = "priority_chemicals"
     id: Mapped[int] = mapped_column(primary_key=True)

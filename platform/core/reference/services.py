@@ -33,16 +33,27 @@ def load_reference_data() -> int:
     return written
 
 
+def _chemical_values(row: dict) -> dict:
+    """A row of data/priority_chemicals.csv as the table's values (migration 0014a inserts the same)."""
+    return {"code": row["code"] or None, "name": row["name"], "cas": row["cas"] or None,
+            "batch": int(row["batch"]), "source": row["source"], "verification": row["verification"]}
+
+
 def _load_priority_chemicals() -> int:
-    """The 优先控制化学品名录, matched by name (batch 2's entries have no checked code yet)."""
+    """The 优先控制化学品名录: an entry is found by its code (PC001), else by its name, else by a name it
+    was loaded under before (the file's `formerly`, ";"-separated), and brought up to date in place, so
+    declarations that point at it keep pointing at it when a name or code is corrected."""
     written = 0
-    known = {c.name: c for c in db.session.scalars(select(PriorityChemical))}
+    chemicals = list(db.session.scalars(select(PriorityChemical)))
+    by_code = {c.code: c for c in chemicals if c.code}
+    by_name = {c.name: c for c in chemicals}
     for row in _rows("priority_chemicals.csv"):
-        values = {"code": row["code"] or None, "cas": row["cas"] or None, "batch": int(row["batch"]),
-                  "source": row["source"], "verification": row["verification"]}
-        chemical = known.get(row["name"])
+        values = _chemical_values(row)
+        former = [n.strip() for n in (row.get("formerly") or "").split(";") if n.strip()]
+        chemical = by_code.get(values["code"]) or by_name.get(values["name"]) or next(
+            (by_name[n] for n in former if n in by_name), None)
         if chemical is None:
-            db.session.add(PriorityChemical(name=row["name"], **values))
+            db.session.add(PriorityChemical(**values))
             written += 1
             continue
         changed = [k for k, v in values.items() if getattr(chemical, k) != v]
