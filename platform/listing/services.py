@@ -112,6 +112,13 @@ def proposals_for(actor):
     return query.order_by(ListProposal.created_at.desc(), ListProposal.id.desc())
 
 
+def waiting_for(actor):
+    """The proposals waiting for the actor, of its own department: its city's returned proposals to
+    revise and submit again (a city regulator), or the submitted ones to confirm (the province)."""
+    state = "submitted" if access.province_wide(actor) else "returned"
+    return proposals_for(actor).where(ListProposal.department == actor.department, ListProposal.state == state)
+
+
 def get_proposal(actor, proposal_id: int) -> ListProposal:
     """A proposal of the actor's city (any, for the province); another city's reads as missing."""
     require_listing_regulator(actor)
