@@ -1,5 +1,10 @@
-"""The menus: one list for the public, one per role. An entry shows once its page exists."""
+"""The menus: one list for the public, one per role. An entry shows once its page exists, and an
+entry that only some users of the role may open (by department) shows to those the feature lets in."""
 from flask import current_app
+
+from .listing.services import proposes_lists
+from .projects.services import reads_register
+from .sectors.services import reports_targets
 
 PUBLIC = [
     ("public.index", "首页"),
@@ -40,6 +45,15 @@ WORK = {
 }
 
 
+# Entries a user of the role may still be refused by department: endpoint -> the feature's own test
+# of the user (the same one its pages apply), so a menu shows only what the user may open.
+MAY_OPEN = {
+    "listing.index": proposes_lists,  # ecology and environment, and the energy departments
+    "projects.index": reads_register,  # development and reform, industry and IT, ecology and environment; admins
+    "sectors.report": reports_targets,  # the departments with a 2025 target to report
+}
+
+
 def _existing(entries):
     return [(endpoint, label) for endpoint, label in entries if endpoint in current_app.view_functions]
 
@@ -49,7 +63,8 @@ def public_nav():
 
 
 def work_nav(user):
-    return _existing(WORK.get(user.role, []))
+    return [(endpoint, label) for endpoint, label in _existing(WORK.get(user.role, []))
+            if endpoint not in MAY_OPEN or MAY_OPEN[endpoint](user)]
 
 
 def has_page(endpoint: str) -> bool:

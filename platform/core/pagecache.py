@@ -52,9 +52,10 @@ DATABASE_PAGES = {
     "audits.public_batch", "credit.public_records", "credit.public_record", "catalogue.detail",
     "experts.public_panels", "experts.public_panel", "experts.service_orgs", "experts.service_org_detail",
     "stats.public_page", "api.index", "api.rules_list", "api.stats_summary", "api.stats_breakdown",
-    "api.credit_records", "api.audit_status", "api.service_orgs", "api.draw_record",
+    "api.credit_records", "api.audit_status", "api.service_orgs", "api.draw_record", "knowledge.detail",
 }
-SEARCH_PAGES = {"catalogue.search_page", "api.technologies", "experts.directory", "api.experts"}
+SEARCH_PAGES = {"catalogue.search_page", "api.technologies", "experts.directory", "api.experts",
+                "knowledge.search_page"}
 
 # Tables no public page reads: writing them does not change the stamp.
 UNSEEN_TABLES = {"cache_stamps", "scheduler_leases", "scheduler_job_runs", "apscheduler_jobs", "login_sessions",

@@ -198,12 +198,39 @@ def update(actor, enterprise: Enterprise, raw: dict, *, allow_bad_check: bool = 
         raise ValidationError("统一社会信用代码登记后不能修改；如登记有误，请联系系统管理员。", "uscc")
     if not access.manages_city(actor, values["city_code"]):
         raise PermissionDenied("不能把企业移出您的管辖范围。", "division_code")
-    if enterprise.two_high and not values["two_high"]:
-        from ..projects.services import has_projects  # the register uses this module: imported when needed
-
-        if has_projects(enterprise.id):
-            raise ValidationError("该企业有项目在“两高”项目清单内，适用完整审核程序，不能取消“两高”标记。", "two_high")
+    for flag in FLAG_EVIDENCE:
+        if getattr(enterprise, flag) and not values[flag]:
+            for holds, message in FLAG_EVIDENCE[flag].values():
+                if holds(enterprise.id):
+                    raise ValidationError(message, flag)
     return _apply(actor, enterprise, values, "enterprise.update")
+
+
+# --- flags that evidence holds ----------------------------------------------------------------------
+# A procedure flag (audits.rules.STRICT_CRITERIA reads it) that records kept by another feature hold
+# true: a 两高 project in the register (two_high), a declared priority chemical (toxic_substances). The
+# feature sets the flag with `hold_flag` in the transaction that records the evidence, and registers
+# with `flag_held_by` how to tell that the evidence still stands, so that `update` refuses to clear
+# the flag meanwhile. flag -> {name of the test: (test(enterprise_id) -> bool, message)}.
+FLAG_EVIDENCE: dict[str, dict[str, tuple]] = {}
+
+
+def flag_held_by(flag: str, holds, message: str) -> None:
+    """Register `holds(enterprise_id)`: while it is true, a regulator cannot clear `flag` (`message` says why)."""
+    if flag not in FLAGS:
+        raise ValueError(f"unknown enterprise flag {flag}")
+    FLAG_EVIDENCE.setdefault(flag, {})[f"{holds.__module__}.{holds.__qualname__}"] = (holds, message)
+
+
+def hold_flag(actor, enterprise: Enterprise, flag: str, note: str) -> bool:
+    """Set `flag` because evidence now stands, written to the audit log as an enterprise update by
+    `actor` (the one who recorded the evidence); returns whether it changed."""
+    if getattr(enterprise, flag):
+        return False
+    setattr(enterprise, flag, True)
+    record(actor, "enterprise.update", "enterprise", enterprise.id, division_code=enterprise.city_code,
+           before={flag: False}, after={flag: True}, note=note)
+    return True
 
 
 def update_own_profile(actor, enterprise: Enterprise, raw: dict) -> bool:

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import and_, exists, func, literal, or_, select, union_all
 
 from ..audits.models import CLOSED_STATES, AuditRound
-from ..core.dates import add_months
+from ..core.dates import add_months, beijing_today
 from ..core.extensions import db
 from ..core.reference.models import PriorityChemical
 from ..enterprises.models import Enterprise
@@ -70,10 +70,23 @@ def _toxic_industry(column):
     return or_(*[column.startswith(prefix) for prefix in sorted(rules.TOXIC_INDUSTRIES.value)])
 
 
+def _declared_in_window(as_of: date):
+    """The condition on ChemicalDeclaration for the years the rule looks back over (rules.CHEMICAL_YEARS)."""
+    d = ChemicalDeclaration
+    return and_(d.year >= as_of.year - rules.CHEMICAL_YEARS.value + 1, d.year <= as_of.year)
+
+
+def declares_priority_chemicals(enterprise_id: int, as_of: date | None = None) -> bool:
+    """Whether the enterprise declared the use or discharge of a listed priority chemical within the
+    rule's window on `as_of` (default today, Beijing): the evidence that holds its toxic_substances flag."""
+    d = ChemicalDeclaration
+    return db.session.scalar(select(exists().where(d.enterprise_id == enterprise_id,
+                                                   _declared_in_window(as_of or beijing_today()))))
+
+
 def _toxic(as_of: date):
     d, p = ChemicalDeclaration, DischargePermit
-    declared = (select(d.enterprise_id.label("enterprise_id"))
-                .where(d.year >= as_of.year - rules.CHEMICAL_YEARS.value + 1, d.year <= as_of.year))
+    declared = select(d.enterprise_id.label("enterprise_id")).where(_declared_in_window(as_of))
     permitted = (select(p.enterprise_id.label("enterprise_id"))
                  .where(p.management_class == "key", p.valid_from <= as_of, p.valid_to >= as_of,
                         _toxic_industry(p.industry_code)))
@@ -155,7 +168,7 @@ def evidence(enterprise_ids: list[int], as_of: date) -> dict[int, dict[str, list
                 f"{r.quota_standard} 限额值 {_plain(r.quota_value)} {r.unit_label}（综合能耗 {_plain(r.total_tce)} tce）")
         d = ChemicalDeclaration
         for r, chemical in db.session.execute(select(d, PriorityChemical).join(PriorityChemical).where(
-                d.enterprise_id.in_(ids), d.year >= as_of.year - rules.CHEMICAL_YEARS.value + 1, d.year <= as_of.year)
+                d.enterprise_id.in_(ids), _declared_in_window(as_of))
                 .order_by(d.year.desc(), d.id)):
             add(r.enterprise_id, "toxic", "chemical", r.id,
                 f"{r.year} 年申报{r.kind_label}{chemical.name}"

@@ -7,6 +7,7 @@ whole file is rolled back. A row is keyed (a permit by its number, a record by e
 the same row again is unchanged, a changed row updates, so importing the same file twice changes nothing.
 """
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
@@ -16,13 +17,16 @@ from ..core import access
 from ..core.auditlog.services import record
 from ..core.errors import InvalidFields, PermissionDenied, ValidationError, collect, text
 from ..core.extensions import db
+from ..core.dates import beijing_today
+from ..core.reference.models import PriorityChemical
 from ..core.reference.services import parse_industry, priority_chemical
 from ..core.tabular import ImportReport, import_rows, parse_date, read_table
 from ..enterprises import services as enterprises
 from ..enterprises.uscc import validate as validate_uscc
 from .models import (DECLARATION_KINDS, PERMIT_CLASSES, ChemicalDeclaration, DischargePermit, EnergyRecord,
                      MonitoringRecord)
-from .rules import department_for
+from .candidates import declares_priority_chemicals
+from .rules import CHEMICAL_YEARS, department_for
 
 MAX_AMOUNT = Decimal("1e12")
 
@@ -220,15 +224,22 @@ def _department_name(code: str) -> str:
     return DEPARTMENTS.get(code, code)
 
 
-def import_file(actor, kind_key: str, data: bytes, filename: str, progress=None) -> ImportReport:
+def import_file(actor, kind_key: str, data: bytes, filename: str, progress=None, *,
+                today: date | None = None) -> ImportReport:
+    """Import one file of `kind_key`. Declared priority chemicals within the rule's window on `today`
+    (rules.CHEMICAL_YEARS) set the enterprise's toxic_substances flag, so its next round is strict."""
     kind = KINDS[kind_key]
     require_importer(actor, kind)
     optional = [h for h in kind.columns if h not in kind.required]
     table = read_table(data, filename, kind.required, optional)
     header_of = {field: header for header, field in kind.columns.items()}
     seen: dict[tuple, int] = {}
+    today = today or beijing_today()
+    window = (today.year - CHEMICAL_YEARS.value + 1, today.year)
+    declared: dict[int, tuple] = {}  # enterprise id -> (enterprise, latest year in the window, chemical id)
     whole = db.session.begin_nested()
-    report = import_rows(table, kind.columns, lambda raw, number: _import_row(actor, kind, raw, number, seen),
+    report = import_rows(table, kind.columns,
+                         lambda raw, number: _import_row(actor, kind, raw, number, seen, (window, declared)),
                          lambda field: header_of.get(field or "", kind.required[0]), progress)
     if report.errors:
         whole.rollback()
@@ -236,6 +247,8 @@ def import_file(actor, kind_key: str, data: bytes, filename: str, progress=None)
         report.created = report.updated = report.unchanged = 0
         return report
     whole.commit()
+    if kind.key == "chemicals":
+        _hold_toxic_flags(actor, declared)
     if report.created or report.updated:
         record(actor, f"evidence.import_{kind.key}", "evidence_import", kind.key, note=filename[:200],
                after={"rows": report.total, "created": report.created, "updated": report.updated,
@@ -244,7 +257,7 @@ def import_file(actor, kind_key: str, data: bytes, filename: str, progress=None)
     return report
 
 
-def _import_row(actor, kind: Kind, raw: dict, number: int, seen: dict) -> str:
+def _import_row(actor, kind: Kind, raw: dict, number: int, seen: dict, declarations: tuple) -> str:
     key, values = kind.clean(raw)
     enterprise = values.pop("enterprise")
     if not access.manages_city(actor, enterprise.city_code):
@@ -255,6 +268,10 @@ def _import_row(actor, kind: Kind, raw: dict, number: int, seen: dict) -> str:
                               "permit_no" if kind.key == "permits" else "uscc")
     seen[identity] = number
     values["enterprise_id"] = enterprise.id
+    (first_year, last_year), declared = declarations
+    if kind.key == "chemicals" and first_year <= key["year"] <= last_year \
+            and key["year"] >= declared.get(enterprise.id, (None, 0))[1]:
+        declared[enterprise.id] = (enterprise, key["year"], key["chemical_id"])
     existing = db.session.scalar(select(kind.model).filter_by(**key))
     if kind.key == "permits":
         if existing is not None and existing.enterprise_id != enterprise.id:
@@ -269,6 +286,21 @@ def _import_row(actor, kind: Kind, raw: dict, number: int, seen: dict) -> str:
         setattr(existing, field, value)
     db.session.flush()
     return "updated" if changed else "unchanged"
+
+
+def _hold_toxic_flags(actor, declared: dict) -> None:
+    """Every enterprise of the file with a declaration in the window gets toxic_substances, in this
+    transaction and audit-logged by the importer (enterprises.hold_flag); the flag then holds while a
+    declaration in the window stands (registered below)."""
+    for enterprise, year, chemical_id in declared.values():
+        chemical = db.session.get(PriorityChemical, chemical_id)
+        enterprises.hold_flag(actor, enterprise, "toxic_substances",
+                              f"申报 {year} 年使用或排放优先控制化学品（{chemical.name}），适用完整审核程序")
+
+
+enterprises.flag_held_by("toxic_substances", declares_priority_chemicals,
+                         f"该企业近 {CHEMICAL_YEARS.value} 个年度申报了使用或排放优先控制化学品，适用完整审核程序，"
+                         "不能取消“有毒有害物质”标记。")
 
 
 def _follow_permit(actor, enterprise, permit_no: str, management_class: str) -> None:

@@ -37,12 +37,18 @@ def department_name(code: str | None) -> str:
 
 # --- who may act ---------------------------------------------------------------------------------
 
+def proposes_lists(actor) -> bool:
+    """Whether `actor` may open the listing pages: a person regulating for a department that proposes
+    lists (the menus ask this; require_listing_regulator refuses everyone else)."""
+    return access.is_person(actor, "regulator") and getattr(actor, "department", None) in rules.listing_departments()
+
+
 def require_listing_regulator(actor) -> str:
     """A person regulating for a department that proposes lists; returns the department."""
     if not access.is_person(actor, "regulator"):
         raise PermissionDenied("只有监管部门可以办理强制性清洁生产审核名单。")
     department = getattr(actor, "department", None)
-    if department not in rules.listing_departments():
+    if not proposes_lists(actor):
         raise PermissionDenied("强制性清洁生产审核名单由生态环境部门和节能主管部门按职责办理，您所在部门无此职责。")
     return department
 
@@ -104,6 +110,13 @@ def proposals_for(actor):
     if not access.province_wide(actor):
         query = query.where(ListProposal.city_code == actor.division_code)
     return query.order_by(ListProposal.created_at.desc(), ListProposal.id.desc())
+
+
+def waiting_for(actor):
+    """The proposals waiting for the actor, of its own department: its city's returned proposals to
+    revise and submit again (a city regulator), or the submitted ones to confirm (the province)."""
+    state = "submitted" if access.province_wide(actor) else "returned"
+    return proposals_for(actor).where(ListProposal.department == actor.department, ListProposal.state == state)
 
 
 def get_proposal(actor, proposal_id: int) -> ListProposal:

@@ -109,7 +109,9 @@ def candidates_export(fmt: str):
 @bp.get("/proposals")
 @role_required("regulator")
 def proposals():
-    return render_template("listing/proposals.html", pagination=paginate(services.proposals_for(current_user)),
+    waiting = request.args.get("waiting") == "1"
+    query = services.waiting_for(current_user) if waiting else services.proposals_for(current_user)
+    return render_template("listing/proposals.html", pagination=paginate(query), waiting=waiting,
                            department_name=services.department_name)
 
 

@@ -8,8 +8,8 @@ regulator of another department, reads as missing (errors.NotFound).
 
 An enterprise with a project in the register gets the strict audit procedure: recording a project
 sets `enterprise.two_high` in the same transaction (audits.rules.procedure_for reads it), and the
-flag cannot be cleared while the project is registered (enterprises.services.update asks
-`has_projects`).
+flag cannot be cleared while the project is registered (`has_projects` is registered with
+enterprises.services.flag_held_by, which enterprises.services.update asks).
 """
 from dataclasses import dataclass
 from datetime import date
@@ -75,6 +75,10 @@ def get(actor, project_id: int) -> TwoHighProject:
 def has_projects(enterprise_id: int) -> bool:
     return bool(db.session.scalar(select(func.count(TwoHighProject.id)).where(
         TwoHighProject.enterprise_id == enterprise_id)))
+
+
+enterprises.flag_held_by("two_high", has_projects,
+                         "该企业有项目在“两高”项目清单内，适用完整审核程序，不能取消“两高”标记。")
 
 
 # --- parsing -------------------------------------------------------------------------------------------
@@ -199,11 +203,7 @@ def create(actor, raw: dict, *, today: date | None = None) -> TwoHighProject:
            after={"enterprise_id": enterprise.id, "name": name, "sector": sector.key, "capacity": capacity,
                   "capacity_unit": sector.capacity_unit, "project_stage": stage,
                   **{k: v for k, v in details.items() if v is not None}})
-    if not enterprise.two_high:
-        enterprise.two_high = True
-        record(actor, "enterprise.update", "enterprise", enterprise.id, division_code=enterprise.city_code,
-               before={"two_high": False}, after={"two_high": True},
-               note=f"登记“两高”项目（{name}），适用完整审核程序")
+    enterprises.hold_flag(actor, enterprise, "two_high", f"登记“两高”项目（{name}），适用完整审核程序")
     db.session.flush()
     return project
 

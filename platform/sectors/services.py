@@ -31,6 +31,12 @@ def _department(actor) -> str | None:
     return None if access.is_system(actor) else getattr(actor, "department", None)
 
 
+def reports_targets(actor) -> bool:
+    """Whether `actor` has indicators to report (the menus ask this; `reportable` refuses everyone else)."""
+    return access.has_role(actor, "regulator") and any(access.in_department(actor, i.department)
+                                                       for i in INDICATORS.values())
+
+
 def reportable(actor) -> list[Indicator]:
     """The indicators `actor` reports: its department's (all of them for SYSTEM). A regulator of
     another department, and every other role, reports none and is refused."""

@@ -30,14 +30,13 @@ def _config(database_url: str, tmp: Path) -> dict:
     }
 
 
-@pytest.fixture(scope="session")
-def live_server(template_db, tmp_path_factory):
-    """The base URL of a running platform with two cities' enterprises and a user of every role."""
-    tmp = tmp_path_factory.mktemp("browser")
+def _serve(template_db, tmp: Path, **extra):
+    """Build the platform on its own copy of the template database, seed it and serve it in a
+    thread; returns (app, server, thread)."""
     database = tmp / "browser.db"
     if template_db is not None:
         shutil.copy(template_db, database)
-    app = create_app(_config(f"sqlite:///{database}", tmp), "test")
+    app = create_app({**_config(f"sqlite:///{database}", tmp), **extra}, "test")
     with app.app_context():
         if template_db is None:  # the suite runs on PostgreSQL: the browser keeps to its own SQLite
             from flask_migrate import upgrade
@@ -47,7 +46,27 @@ def live_server(template_db, tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    return app, server, thread
+
+
+@pytest.fixture(scope="session")
+def live_server(template_db, tmp_path_factory):
+    """The base URL of a running platform with two cities' enterprises and a user of every role."""
+    _app, server, thread = _serve(template_db, tmp_path_factory.mktemp("browser"))
     yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def mailing_server(template_db, tmp_path_factory):
+    """(base URL, app) of a second running platform, the same people, that sends e-mail: SMTP is set
+    and MAIL_CAPTURE keeps each message in the app's core.mail.outbox() instead of sending it."""
+    app, server, thread = _serve(template_db, tmp_path_factory.mktemp("browser-mail"),
+                                 MAIL_SERVER="smtp.test:25", MAIL_CAPTURE=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["SITE_URL"] = url  # the weekly digest's links (no request to take the host from)
+    yield url, app
     server.shutdown()
     thread.join(timeout=5)
 

@@ -136,6 +136,39 @@ def test_a_technology_published_and_indexed_is_found_on_the_next_search(app, cli
     assert read(client, "/api/v1/technologies?q=余热").get_json()["total"] == 0
 
 
+def test_a_knowledge_document_published_or_superseded_shows_on_the_next_read(app, world, client):
+    from platform.core.indexing.services import drain
+    from platform.knowledge import services
+
+    def document(title: str, **fields):
+        found = services.create(world.regulator_a, {"kind": "audit_guide", "title": title, "issuer": "生态环境部",
+                                                    "issued_on": date(2018, 4, 12), "summary": f"{title}的摘要。",
+                                                    "body": f"{title}的正文。", **fields})
+        services.submit(world.regulator_a, found)
+        db.session.commit()
+        return found
+
+    old = document("清洁生产审核评估指南", edition="2008 年")
+    detail, search = f"/knowledge/{old.id}", "/knowledge?q=评估指南"
+    assert client.get(detail).status_code == 404  # not yet published: missing, and not kept
+    found = f'href="{detail}"'  # a result's link (its title is highlighted: 清洁生产审核<mark>评估指南</mark>)
+    assert found not in text(read(client, search)) and hit(read(client, search))
+    services.approve(world.province, old)
+    db.session.commit()
+    drain()  # what the indexer thread does after the commit
+    assert "清洁生产审核评估指南" in text(read(client, detail)) and hit(read(client, detail))
+    assert found in text(read(client, search)) and hit(read(client, search))
+
+    new = document("清洁生产审核评估与验收指南", edition="2018 年", supersedes_id=old.id)
+    assert "已被替代" not in text(read(client, detail))  # submitted, not yet approved
+    services.approve(world.province, new)
+    db.session.commit()
+    drain()
+    page = text(read(client, detail))
+    assert "本文件已被替代" in page and "清洁生产审核评估与验收指南" in page
+    assert f'href="/knowledge/{new.id}"' in text(read(client, search))
+
+
 def test_a_search_answer_is_kept_no_longer_than_search_seconds(app, client, monkeypatch):
     """A change made in the engine alone (a rebuild) renews no stamp: search answers expire besides."""
     read(client, "/api/v1/technologies?q=余热")
