@@ -2,7 +2,8 @@
 
 Every rule is declared with `rule(...)` (platform/core/rulebook.py) with the article it comes from, and is
 listed on the public 规则与依据 page; what no law sets is marked local practice and is configurable.
-  促进法       — 《中华人民共和国清洁生产促进法》(2002 年通过，2012 年 2 月 29 日修正)
+  促进法       — 《中华人民共和国清洁生产促进法》(2002 年通过，2012 年 2 月 29 日修正；2026 年 8 月 15 日起
+                 废止，编入《中华人民共和国生态环境法典》，见 ECO_CODE)
   审核办法     — 《清洁生产审核办法》(国家发展改革委、环境保护部令第 38 号，2016 年 7 月 1 日起施行)
   评估验收指南 — 《清洁生产审核评估与验收指南》(环办科技〔2018〕5 号)
   广西方案     — 广西“十四五”清洁生产推进方案 (the plan the platform serves; seed §十六 差别化审核)
@@ -19,6 +20,18 @@ PROCEDURE = "差别化审核"
 RECORD = "日期的记录与核实"
 PENALTIES = "违规情形与处罚"
 CERTIFICATION = "评价认证视同审核"
+
+# The 《中华人民共和国生态环境法典》 takes effect on 2026-08-15 and its last article (第一千二百四十二条)
+# repeals the 清洁生产促进法 on that day, the law's provisions having been compiled into the code (see
+# ECO_CODE below for the sources). The code's article numbers that carry the 促进法 articles cited
+# here (第十、十一、十六、二十七、三十六、三十九条) and its fine amounts could not be checked against its
+# published text, so the rules keep citing the 促进法 and every one of them carries this note.
+PROMOTION_LAW_SUPERSEDED = (
+    "《清洁生产促进法》已编入《中华人民共和国生态环境法典》，法典自2026年8月15日起施行，促进法同时废止"
+    "（法典第一千二百四十二条）；法典中对应的条文序号尚未核对，适用前请核对现行法典条文。")
+PROMOTION_LAW_SUPERSEDED_PENALTY = PROMOTION_LAW_SUPERSEDED + (
+    "违法行为发生在2026年8月15日以前的，依原促进法处罚，作出处罚决定时法典的规定处罚较轻的适用法典；"
+    "此后发生的，依法典处罚（《行政处罚法》第三十七条）。法典的罚款数额尚未核对。")
 
 # 审核办法 第十一条: a listed enterprise publishes its information within one month of the list.
 DISCLOSURE_MONTHS = rule(
@@ -89,7 +102,8 @@ MANDATORY_CAUSES = rule(
     "audits.mandatory_causes", "实施强制性清洁生产审核的情形",
     ("超标或超总量排放", "超过单位产品能源消耗限额", "使用或排放有毒有害物质"), "",
     "《中华人民共和国清洁生产促进法》第二十七条；《清洁生产审核办法》第八条", section=PROCEDURE,
-    note="促进法第二十七条第二款已核对原文（2012年修正文本）；审核办法所列三种情形与之相同，其条文序号未能核对原文。")
+    note="促进法第二十七条第二款已核对原文（2012年修正文本）；审核办法所列三种情形与之相同，其条文序号未能核对原文。"
+         + PROMOTION_LAW_SUPERSEDED)
 
 # The simplified procedure's own steps, deadline, report and panel (the panel's size is a review
 # rule, reviews/rules.py). None of these is fixed by law: the plan asks for a simplified procedure
@@ -196,14 +210,14 @@ def next_round_due(accepted_on: date, toxic_listed: bool) -> date | None:
 DISCLOSURE_FINE = rule(
     "penalties.art36_fine", "未按规定公布能源消耗或重点污染物产生、排放情况的罚款", (Decimal("0"), Decimal("100000")),
     "元（最低–最高）", "《中华人民共和国清洁生产促进法》第三十六条（违反第十七条第二款）", section=PENALTIES,
-    note="责令公布，可以处十万元以下的罚款；可以不罚款。")
+    note="责令公布，可以处十万元以下的罚款；可以不罚款。" + PROMOTION_LAW_SUPERSEDED_PENALTY)
 # 促进法 第三十九条: not carrying out the mandatory audit, falsifying it, or not reporting or
 # misreporting its results is ordered corrected within a time limit; only refusing to correct is
 # fined 五万元以上五十万元以下.
 AUDIT_FINE = rule(
     "penalties.art39_fine", "不实施强制性清洁生产审核、审核中弄虚作假、不报告或不如实报告审核结果，拒不改正的罚款",
     (Decimal("50000"), Decimal("500000")), "元（最低–最高）", "《中华人民共和国清洁生产促进法》第三十九条",
-    section=PENALTIES, note="责令限期改正；拒不改正的，处五万元以上五十万元以下的罚款。")
+    section=PENALTIES, note="责令限期改正；拒不改正的，处五万元以上五十万元以下的罚款。" + PROMOTION_LAW_SUPERSEDED_PENALTY)
 
 
 @dataclass(frozen=True)
@@ -249,7 +263,29 @@ CASE_CAUSES = rule(
     "penalties.causes", "违规情形及其适用条款",
     tuple(f"{c.label}：{c.penalty.article}" for c in CAUSES_RULES.values()), "",
     "《中华人民共和国清洁生产促进法》第三十六条、第三十九条", section=PENALTIES,
-    note="“弄虚作假或不如实报告”由监管部门立案（例如专家组以数据造假否决后），其余由每日合规扫描立案。")
+    note="“弄虚作假或不如实报告”由监管部门立案（例如专家组以数据造假否决后），其余由每日合规扫描立案。"
+         + PROMOTION_LAW_SUPERSEDED_PENALTY)
+
+
+# The 《中华人民共和国生态环境法典》: adopted 2026-03-12 by the 4th session of the 14th National People's
+# Congress, 5 编 1242 条, in force from 2026-08-15; 第一千二百四十二条 repeals on that day the 环境保护法,
+# 环境影响评价法, 海洋环境保护法, 大气、水、土壤、固体废物、噪声、放射性污染防治法 and the 清洁生产促进法.
+# Checked (2026-12-06) against: the repeal list and dates republished from the code in the public repository
+# qcmuu/just-laws (docs/ecological-environment/ecological-environment-code/README.md, versions.json);
+# climatecooperation.cn/climate/chinas-ecological-and-environmental-code-formally-adopted/ (adopted 12 March
+# 2026, in force 15 August 2026, ten laws repealed); ettoday.net/news/20260313/3131584.htm (adopted on the
+# 12th); 经济观察报 2026-03-14 via reportify.ai/social-media/783567789753976 (in force 2026-08-15). The 主席令
+# number (第七十号) is from a listing of jhsjk.people.cn/article/40681085 quoted in a public repository, not the
+# order itself. 《行政处罚法》第三十七条 (从旧兼从轻) checked against its text (zhb.org.cn/gjhb/gjhb_3/2022-03-30/14038.html).
+ECO_CODE = rule(
+    "penalties.eco_code", "《中华人民共和国生态环境法典》施行，《清洁生产促进法》同时废止", "2026年8月15日起", "",
+    "《中华人民共和国生态环境法典》（2026年3月12日第十四届全国人民代表大会第四次会议通过）第一千二百四十二条",
+    section=PENALTIES,
+    note="法典共五编1242条，自2026年8月15日起施行；《环境保护法》《环境影响评价法》《清洁生产促进法》等十部法律同时废止，"
+         "其规定经编订纂修纳入法典。本页引用原《清洁生产促进法》的规则（强制性审核情形、信息公开、罚款等）尚未改引法典条文："
+         "法典中对应的条文序号和罚款数额尚未核对原文。违法行为发生在2026年8月15日以前的，适用原促进法；作出处罚决定时法典"
+         "处罚较轻的，适用法典（《行政处罚法》第三十七条，已核对原文）。通过日期、施行日期和废止清单已与公开报道及法典末条的"
+         "转载核对；公布法典的主席令（第七十号）未能核对原文。")
 
 
 def penalty_for(cause: str) -> Penalty:

@@ -1,5 +1,6 @@
 """The knowledge base's rules: who publishes a document, and what an upload may be. Listed on the
 public 规则与依据 page (platform/core/rulebook.py)."""
+from ..audits.rules import PROMOTION_LAW_SUPERSEDED
 from ..core.rulebook import rule
 
 SECTION = "清洁生产知识库"
@@ -10,7 +11,8 @@ PUBLIC_LIBRARY = rule(
     "《中华人民共和国清洁生产促进法》（2012年修正）第十条：建立清洁生产信息系统，向社会提供清洁生产方法和技术、"
     "清洁生产政策等方面的信息和服务；第十一条：定期发布清洁生产技术、工艺、设备和产品导向目录", section=SECTION,
     note="已发布的文件无需登录即可检索和阅读；被新版本替代的文件继续公开，标明“已被替代”并链接到新版本。"
-         "第十条、第十一条已核对原文（2012年修正文本）；审核指南另见第十一条第二款（组织编制重点行业或者地区的清洁生产指南）。")
+         "第十条、第十一条已核对原文（2012年修正文本）；审核指南另见第十一条第二款（组织编制重点行业或者地区的清洁生产指南）。"
+         + PROMOTION_LAW_SUPERSEDED)
 
 APPROVAL = rule(
     "knowledge.approval", "知识库文件的发布审批", "另一名自治区监管人员审批", "",

@@ -2,6 +2,7 @@
 confirms and publishes the list.
 
   促进法   — 《中华人民共和国清洁生产促进法》(2012 年修正) 第二十七条: the three cases of a mandatory audit
+             (repealed from 2026-08-15 and compiled into the 生态环境法典: audits/rules.py ECO_CODE)
   审核办法 — 《清洁生产审核办法》(国家发展改革委、环境保护部令第 38 号) 第八条 (the same three cases, (一)
              超标或超总量, (二) 超过单位产品能源消耗限额, (三) 有毒有害物质), 第十条 (the departments propose
              the list by their remit and it is published in batches), 第十一条 (the listed firm discloses)
@@ -9,6 +10,7 @@ confirms and publishes the list.
 The law names the causes; it fixes no look-back window, no toxic industry list and no share of a
 limit: those are local practice here, configurable through RULE_OVERRIDES within their bounds.
 """
+from ..audits.rules import PROMOTION_LAW_SUPERSEDED
 from ..core.rulebook import rule
 
 SECTION = "强制性审核名单的筛选与公布"
@@ -19,19 +21,22 @@ OVER_DISCHARGE = rule(
     "监测值超过排放限值，或年排放量超过许可排放量", "",
     f"{ART8}第（一）项", section=SECTION,
     note="依据导入的监测记录：任一监测值大于其排放限值（超标），或年排放量大于许可排放量（超总量）。"
-         "审核办法条文序号未能核对原文（促进法第二十七条已核对）。")
+         "审核办法条文序号未能核对原文（促进法第二十七条已核对）。"
+         + PROMOTION_LAW_SUPERSEDED)
 OVER_ENERGY = rule(
     "listing.cause_over_energy", "候选条件（二）：超过单位产品能源消耗限额",
     "单位产品能耗超过适用的能耗限额标准限定值", "",
     f"{ART8}第（二）项", section=SECTION,
     note="依据导入的能耗数据：单位产品能耗大于所填能耗限额标准（如 GB 21256）的限定值。"
-         "审核办法条文序号未能核对原文（促进法第二十七条已核对）。")
+         "审核办法条文序号未能核对原文（促进法第二十七条已核对）。"
+         + PROMOTION_LAW_SUPERSEDED)
 TOXIC = rule(
     "listing.cause_toxic", "候选条件（三）：使用或排放有毒有害物质",
     "申报使用或排放优先控制化学品，或持重点管理排污许可证且属有毒有害物质重点行业", "",
     f"{ART8}第（三）项；优先控制化学品名录（第一批、第二批）", section=SECTION,
     note="优先控制化学品名录见环境保护部 工业和信息化部 卫生计生委 公告2017年第83号、生态环境部 工业和信息化部 "
-         "卫生健康委 公告2020年第47号；重点管理许可证须在筛选日有效。审核办法条文序号未能核对原文（促进法第二十七条已核对）。")
+         "卫生健康委 公告2020年第47号；重点管理许可证须在筛选日有效。审核办法条文序号未能核对原文（促进法第二十七条已核对）。"
+         + PROMOTION_LAW_SUPERSEDED)
 MONITORING_MONTHS = rule(
     "listing.monitoring_months", "超标、超总量记录的回溯期", 12, "个月",
     "地方实践：法规未规定以多长时间内的监测记录确定超标，默认筛选日前 12 个月", section=SECTION,

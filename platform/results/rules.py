@@ -7,7 +7,7 @@ holds, for how long a result counts, and the clean-production levels themselves.
 """
 from dataclasses import dataclass
 
-from ..audits.rules import HIGH_WATER_INDUSTRIES
+from ..audits.rules import HIGH_WATER_INDUSTRIES, PROMOTION_LAW_SUPERSEDED
 from ..core.rulebook import Rule, rule
 
 SECTION = "审核结果应用"
@@ -69,7 +69,8 @@ USES = {u.key: u for u in (
     Use("green_procurement", "绿色采购", "财政部门、采购人", ("I", "II"), _use_rule(
         "green_procurement", "绿色采购", "Ⅰ级、Ⅱ级",
         f"{PLAN_20}；《中华人民共和国清洁生产促进法》第十六条（优先采购有利于环境与资源保护的产品）",
-        note="Ⅰ级企业在清单中优先列示。促进法第十六条已核对原文（2012年修正文本）；广西方案原文未能核对。")),
+        note="Ⅰ级企业在清单中优先列示。促进法第十六条已核对原文（2012年修正文本）；广西方案原文未能核对。"
+             + PROMOTION_LAW_SUPERSEDED)),
     Use("green_credit", "绿色信贷（桂惠贷）", "金融管理部门、银行业金融机构", ("I", "II"), _use_rule(
         "green_credit", "绿色信贷（桂惠贷）", "Ⅰ级、Ⅱ级",
         "地方实践：广西“十四五”清洁生产推进方案 二十要求结果用于绿色信贷（桂惠贷）；入选水平为本平台的取舍，国家层面参照《绿色信贷指引》",
