@@ -53,6 +53,8 @@ ACTIONS = {
     "round.service_org.reject": "监管部门驳回委托变更",
     "round.service_org.withdraw": "撤回委托申请",
     "step.confirm": "核实企业申报日期",
+    "disclosure.file": "填报信息公开表（审核办法第十一条）",
+    "disclosure.correct": "更正信息公开表（新版本，原版本保留）",
     "step.refuse": "不予采信企业申报日期",
     # compliance cases
     "compliance.scan": "合规扫描",
@@ -214,6 +216,7 @@ FIELDS = {
     "legal_representative": "法定代表人", "contact_person": "联系人", "contact_phone": "联系电话", "phone": "联系电话",
     "size": "规模", "park_id": "所在园区", "permit_class": "排污许可管理类别", "permit_no": "排污许可证编号",
     "key_regions": "重点区域", "two_high": "“两高”项目", "toxic_listed": "使用或排放有毒有害物质",
+    "disclosure_causes": "须填报的信息公开表（列入情形）", "recorded_on": "平台记录日期",
     "toxic_substances": "有毒有害物质", "over_discharge": "超标排放", "over_energy_quota": "超过能耗限额",
     "mandatory_reason": "强制审核原因", "source": "来源", "source_year": "来源年份", "remarks": "备注",
     "uscc_check_overridden": "校验位不符仍予登记", "enterprise_id": "企业", "enterprises": "企业数",
