@@ -6,7 +6,7 @@ from ..core.access import token_required
 from ..core.api.views import bp, json_body, paginated, parse_iso_date
 from ..core.errors import ValidationError
 from . import cases as case_services
-from . import certifications, procedures, services
+from . import certifications, disclosures, procedures, services
 from .models import Case
 from ..core.dates import beijing_today, iso
 
@@ -38,6 +38,7 @@ def public_round(r, due: list[dict]) -> dict:
         "certification": _certification_json(certifications.confirmed_for_round(r.id)) if r.state == "certified" else None,
         "state": r.state,
         "state_label": r.state_label, "carbon_in_scope": r.carbon_in_scope,
+        "disclosure": disclosures.public_json(r) if r.required_disclosures else None,
         "park_round": r.park_round.title if r.park_round else None,
         "listed_on": iso(r.listed_on), "disclosed_on": iso(r.disclosed_on), "started_on": iso(r.started_on),
         "report_submitted_on": iso(r.report_submitted_on), "evaluation_concluded_on": iso(r.evaluation_concluded_on),

@@ -81,3 +81,9 @@ class CertificationDecisionForm(Form):
     decision = SelectField("核实结论", choices={"confirm": "对照证书核实，视同开展清洁生产审核", "reject": "不予核实"},
                            validate_choice=False)
     note = TextAreaField("核实意见 / 不予核实理由", validators=[Optional(), Length(max=2000)])
+
+
+class DisclosureFilingForm(Form):
+    """A §11 disclosure form: its fields are laid out from disclosures.FORMS and read by the view;
+    this form carries the CSRF token and the reason of a correction."""
+    correction_note = TextAreaField("更正说明（更正已公开的信息时必填）", validators=[Optional(), Length(max=2000)])

@@ -24,6 +24,23 @@ CERTIFICATION = "评价认证视同审核"
 DISCLOSURE_MONTHS = rule(
     "audits.disclosure_months", "名单公布后公开企业相关信息的期限", 1, "个月",
     "《清洁生产审核办法》第十一条", section=DEADLINES)
+# 审核办法 第十一条: what a listed enterprise publishes, by the cause it was listed for (第（一）至（三）项;
+# a firm listed for several causes publishes each, 第（四）项). Item (一)'s wording was checked against
+# a published copy here; items (二) and (三) follow the article's published text as the platform's forms
+# render it (disclosures.FORMS). A disclosure counts for DISCLOSURE_MONTHS only when every form of the
+# round's causes is filled: an item of the article left out is not the disclosure the article asks for.
+DISCLOSURE_CONTENT = rule(
+    "audits.disclosure_content", "列入名单企业应当公布的信息（按列入情形分表填报）",
+    ("超标或超总量排放：企业名称、法人代表、企业所在地址、排放污染物名称、排放方式、排放浓度和总量、超标及超总量情况",
+     "超过单位产品能耗限额：企业名称、法人代表、企业所在地址、主要能源品种及消耗量、单位产值能耗、单位产品能耗、"
+     "超过单位产品能耗限额标准情况",
+     "使用或排放有毒有害物质：企业名称、法人代表、企业所在地址、使用有毒有害原料的名称、数量、用途，排放有毒有害物质的名称、"
+     "浓度和数量，危险废物的产生和处置情况，依法落实环境风险防控措施情况"), "",
+    "《清洁生产审核办法》第十一条", section=DEADLINES,
+    note="因两种以上情形列入的，分别填报各表（第十一条第（四）项）。只有各表均已填写完整，才计为已公开企业信息；"
+         "公开日期不早于平台收齐各表之日，更早的日期须监管部门依据证据核实。已公开的信息只能以更正（新版本）方式修改，"
+         "原版本保留并向监管部门显示。未因上述情形列入的轮次（如自愿性审核）登记公开日期和网址即可。")
+
 # 审核办法 (2016): a listed enterprise starts its audit within two months of the list, and completes
 # the round, reporting it to the authorities, within one year of it. The duty is the 办法's (provincial
 # notices quote it as "按照《清洁生产审核办法》规定在名单公布后两个月内开展清洁生产审核，一年内完成本轮
