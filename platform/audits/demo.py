@@ -2,6 +2,7 @@
 `load_rounds` after the demo rounds (so the schemes' demo gives the round its schemes), `load_reviews`
 after the expert pool — a simplified round under its combined review in Nanning, its panel being scored;
 a certification confirmed in Liuzhou that closed a listing, and one in Nanning waiting for its regulator."""
+import copy
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -76,7 +77,8 @@ def sample_form(round_: AuditRound, cause: str) -> dict:
     """The cause's sample, with the firm's name, representative and address from the register where given."""
     known = {k: v for k, v in disclosures.prefill(round_, cause).items() if v}
     city = round_.enterprise.city.name if round_.enterprise.city else "广西"
-    return {"legal_representative": "李建华", "address": f"{city}工业园区创业大道 8 号", **known, **SAMPLE_FORMS[cause]}
+    return {"legal_representative": "李建华", "address": f"{city}工业园区创业大道 8 号", **known,
+            **copy.deepcopy(SAMPLE_FORMS[cause])}
 
 
 def fill_disclosure(actor, round_: AuditRound, on: date) -> int:

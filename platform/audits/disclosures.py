@@ -147,7 +147,7 @@ def _amount(raw, label: str) -> str:
         raise ValueError(f"{label}过大。")
     if value.as_tuple().exponent < -4:
         raise ValueError(f"{label}最多保留 4 位小数。")
-    return str(value.normalize()) if value == value.to_integral() else format(value, "f")
+    return format(value.normalize(), "f")  # 80, 1.5, 0.004: never 8E+1
 
 
 def _value(field: Field, raw, label: str):
