@@ -1,11 +1,13 @@
-"""structured disclosure (审核办法 第十一条): the causes a round was listed for, and its disclosure forms
+"""structured disclosure (审核办法 第十一条): the causes a round was listed for, and its disclosure forms;
+the permit inside the audit and the carbon content of a round
 
 Revision ID: 0016j_disclosure_forms
 Revises: 0015f_subscriptions
 
 Each cause of listing asks for its form; a form's versions are never changed (a correction is a
 new version with its reason). Rounds still waiting to disclose take their causes from the
-enterprise's flags, as a new listing would; rounds past that step keep the date-and-URL disclosure.
+enterprise's flags, as a new listing would; rounds past that step keep the date-and-URL disclosure. Every round takes its permit status from
+its enterprise's permit data (重点/简化管理 with a number: a permit; 登记管理: a registration).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -19,6 +21,22 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('audit_rounds', schema=None) as batch_op:
         batch_op.add_column(sa.Column('disclosure_causes', sa.String(length=60), nullable=True))
+        batch_op.add_column(sa.Column('permit_status', sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column('permit_no', sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column('permit_source', sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column('permit_report_year', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('carbon_baseline_year', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('carbon_baseline_t', sa.Numeric(precision=18, scale=4), nullable=True))
+        batch_op.add_column(sa.Column('carbon_intensity', sa.Numeric(precision=18, scale=4), nullable=True))
+        batch_op.add_column(sa.Column('carbon_intensity_unit', sa.String(length=30), nullable=True))
+        batch_op.add_column(sa.Column('carbon_target_year', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('carbon_target_reduction_t', sa.Numeric(precision=18, scale=4), nullable=True))
+        batch_op.create_check_constraint(
+            op.f('ck_audit_rounds_permit_status'), "permit_status IS NULL OR permit_status IN ('permit', 'registered', 'applying', 'none')")
+        batch_op.create_check_constraint(op.f('ck_audit_rounds_carbon_baseline'), 'carbon_baseline_t IS NULL OR carbon_baseline_t > 0')
+        batch_op.create_check_constraint(
+            op.f('ck_audit_rounds_carbon_target_year'),
+            'carbon_target_year IS NULL OR carbon_baseline_year IS NULL OR carbon_target_year > carbon_baseline_year')
     op.create_table(
         'disclosure_forms',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -54,6 +72,15 @@ def upgrade():
     rows = bind.execute(sa.select(rounds.c.id, flags.c.over_discharge, flags.c.over_energy_quota, rounds.c.toxic_listed)
                         .select_from(rounds.join(flags, flags.c.id == rounds.c.enterprise_id))
                         .where(rounds.c.kind == 'mandatory', rounds.c.state == 'listed')).all()
+    permits = sa.table('enterprises', sa.column('id'), sa.column('permit_no'), sa.column('permit_class'))
+    held = sa.select(permits.c.id).where(permits.c.permit_class.in_(('key', 'simplified')), permits.c.permit_no.is_not(None))
+    registered = sa.select(permits.c.id).where(permits.c.permit_class == 'registration')
+    rounds_p = sa.table('audit_rounds', sa.column('enterprise_id'), sa.column('permit_status'), sa.column('permit_no'),
+                        sa.column('permit_source'))
+    number = sa.select(permits.c.permit_no).where(permits.c.id == rounds_p.c.enterprise_id).scalar_subquery()
+    for status, which in (('permit', held), ('registered', registered)):
+        bind.execute(sa.update(rounds_p).where(rounds_p.c.enterprise_id.in_(which))
+                     .values(permit_status=status, permit_no=number, permit_source='register'))
     for round_id, discharge, energy, toxic in rows:
         causes = [c for c, on in (('over_discharge', discharge), ('over_energy', energy), ('toxic', toxic)) if on]
         if causes:
@@ -63,4 +90,10 @@ def upgrade():
 def downgrade():
     op.drop_table('disclosure_forms')
     with op.batch_alter_table('audit_rounds', schema=None) as batch_op:
-        batch_op.drop_column('disclosure_causes')
+        batch_op.drop_constraint(op.f('ck_audit_rounds_carbon_target_year'), type_='check')
+        batch_op.drop_constraint(op.f('ck_audit_rounds_carbon_baseline'), type_='check')
+        batch_op.drop_constraint(op.f('ck_audit_rounds_permit_status'), type_='check')
+        for column in ('carbon_target_reduction_t', 'carbon_target_year', 'carbon_intensity_unit', 'carbon_intensity',
+                       'carbon_baseline_t', 'carbon_baseline_year', 'permit_report_year', 'permit_source', 'permit_no',
+                       'permit_status', 'disclosure_causes'):
+            batch_op.drop_column(column)

@@ -148,6 +148,25 @@ CERTIFICATE_MAX_AGE_MONTHS = rule(
     section=CERTIFICATION, kind="local_practice", bounds=(12, 60),
     note="企业不能核实本企业的证书；证书一经核实，企业不能再修改。")
 
+PERMIT = "排污许可与碳减排"
+# 排污许可管理条例 (国务院令第 736 号, 2021-03-01): 第二条 a unit under permit management must obtain a
+# permit and may not discharge without one; 第二十二条 it submits 执行报告 as its permit requires; 第二十四条
+# units whose discharges are very small fill in a 排污登记表 instead. Barring acceptance of a round whose
+# firm must hold a permit but records none is this platform's reading (the acceptance verifies lawful,
+# compliant discharge), configurable: off, the panel sees a warning only.
+PERMIT_AT_ACCEPTANCE = rule(
+    "audits.permit_at_acceptance", "应取得排污许可证而审核轮次未记录排污许可证的，不能作出验收（或评估验收合并审查）合格结论",
+    True, "", "地方实践：依据《排污许可管理条例》第二条（依法实行排污许可管理的排污单位应当申请取得排污许可证；"
+              "未取得排污许可证的，不得排放污染物），验收时核对排污许可证，可配置为只提示",
+    section=PERMIT, kind="local_practice",
+    note="排污许可证数据（重点管理、简化管理）表明企业应持证的，审核轮次须记录已取得排污许可证；登记管理的企业记录排污登记即可"
+         "（第二十四条）。未记录上一年度执行报告（第二十二条）的，只向专家组和监管部门提示，不阻止结论。设为“否”时只提示。")
+CARBON_CONTENT = rule(
+    "audits.carbon_content", "碳减排纳入审核的轮次记录的内容",
+    ("基准年及其二氧化碳排放量（tCO2）", "碳排放强度（tCO2/单位产品）", "二氧化碳减排目标（tCO2/年）及目标年"), "",
+    "地方实践：广西“十四五”清洁生产推进方案提出将碳减排纳入清洁生产审核，记录内容由本平台确定", section=PERMIT,
+    kind="local_practice", note="数值须为正数，目标年须晚于基准年，减排目标须小于基准年排放量。")
+
 # A date that an enterprise or its service organisation declares for a step counts only as the
 # platform witnessed it (the day it was recorded), unless a regulator confirms the declared date
 # against evidence. A declared date this many days or fewer before the recording, and on or

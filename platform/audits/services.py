@@ -15,7 +15,7 @@ from ..core.errors import NotFound, PermissionDenied, ValidationError
 from ..core.extensions import db
 from ..core import uploads
 from ..core.reference.models import Division
-from . import disclosures, procedures, rules
+from . import disclosures, permits, procedures, rules
 from .jobs import overdue_now
 from .models import (CLOSED_STATES, DECLARED_STEPS, DISCLOSURE_CAUSES, KINDS, LEVELS, STATES, AuditRound, ListBatch, ParkRound, ReportFile, RoundEvent,
                      StepRecord)
@@ -241,7 +241,7 @@ def _new_round(actor, enterprise: Enterprise, *, kind: str, state: str, on: date
     procedure, reasons = rules.procedure_choice(enterprise)
     round_ = AuditRound(enterprise=enterprise, kind=kind, procedure=procedure, procedure_basis="\n".join(reasons),
                         combined_review=procedures.combined_for(procedure), state=state, batch=batch, park_round=park_round, reason=reason, carbon_in_scope=carbon_in_scope,
-                        toxic_listed=toxic_listed, **dates)
+                        toxic_listed=toxic_listed, **permits.from_register(enterprise), **dates)
     db.session.add(round_)
     db.session.flush()
     db.session.add(RoundEvent(round=round_, on=on, from_state=None, to_state=state, actor_id=getattr(actor, "id", None)))
@@ -541,6 +541,13 @@ def _checked_level(level: str | None, passed: bool) -> str | None:
     return level
 
 
+def _require_permit(round_: AuditRound) -> None:
+    """A firm that must hold a discharge permit passes acceptance only with one recorded (permits.py)."""
+    bar = permits.acceptance_bar(round_)
+    if bar:
+        raise ValidationError(bar, "permit")
+
+
 def conclude_acceptance(actor, round_: AuditRound, *, on, passed: bool, opinion: str = "",
                         today: date | None = None, level: str | None = None) -> None:
     """`level`: the firm's clean-production level (models.LEVELS) the panel found, for a passed acceptance."""
@@ -548,6 +555,7 @@ def conclude_acceptance(actor, round_: AuditRound, *, on, passed: bool, opinion:
     _check_date(on, today, "on", "验收结论日期", declared_on(round_, "acceptance"), "验收申请日期")
     level = _checked_level(level, passed)
     if passed:
+        _require_permit(round_)
         next_due = rules.next_round_due(on, round_.toxic_listed) if round_.kind == "mandatory" else None
         _transition(actor, round_, "pass_acceptance", on, "记录验收结论", note=opinion or None,
                     acceptance_concluded_on=on, next_round_due=next_due, clean_production_level=level)
@@ -566,6 +574,7 @@ def conclude_review(actor, round_: AuditRound, *, on, passed: bool, opinion: str
     _check_date(on, today, "on", "评估验收结论日期", round_.evaluation_started_on, "审查开始日期")
     level = _checked_level(level, passed)
     if passed:
+        _require_permit(round_)
         next_due = rules.next_round_due(on, round_.toxic_listed) if round_.kind == "mandatory" else None
         _transition(actor, round_, "pass_review", on, "记录评估验收结论", note=opinion or None,
                     evaluation_concluded_on=on, acceptance_concluded_on=on, next_round_due=next_due,
