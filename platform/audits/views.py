@@ -14,9 +14,9 @@ from ..core.tabular import export_caption, export_filename, xlsx_bytes
 from ..core.access import role_required
 from ..core.web import XLSX, download, flash_form_errors, form_page, paginate, show_errors
 from . import cases as case_services
-from . import certifications, disclosures, procedures, services
+from . import certifications, disclosures, permits, procedures, services
 from .forms import (BatchForm, CancelForm, CertificationDecisionForm, CertificationForm, ConfirmStepForm, DateForm,
-                    DisclosureFilingForm,
+                    CarbonForm, DisclosureFilingForm, PermitForm,
                     NoteForm, OpenCaseForm, ParkRoundForm, RectificationForm, ReportForm, VoluntaryForm)
 from .models import KINDS, PROCEDURES, STATES, ListBatch, Notice
 from .rules import CAUSES
@@ -114,7 +114,8 @@ def round_detail(round_id: int):
                            cases=list(db.session.scalars(select(case_services.Case).where(
                                case_services.Case.round_id == round_.id))),
                            date_form=DateForm(), cancel_form=CancelForm(),
-                           open_case_form=OpenCaseForm(), **_disclosure_context(round_, history=True))
+                           open_case_form=OpenCaseForm(), permit_warnings=permits.warnings(round_),
+                           **_disclosure_context(round_, history=True))
 
 
 def _disclosure_context(round_, history: bool) -> dict:
@@ -223,6 +224,50 @@ def disclosure_form(round_id: int, cause: str):
     rows = {t.key: len(values.get(t.key) or []) + 2 for t in spec.tables}
     return render_template("audits/disclosure_form.html", round=round_, spec=spec, common=disclosures.COMMON,
                            values=values, errors=errors, rows=rows, form=form, current=current), status
+
+
+@bp.route("/audits/rounds/<int:round_id>/permit", methods=["GET", "POST"])
+@role_required("enterprise")
+def round_permit(round_id: int):
+    """The enterprise records its discharge permit's status in the round (申领/登记, 执行报告)."""
+    round_ = services.get_round(current_user, round_id)
+    form = PermitForm(data={"status": round_.permit_status or "", "permit_no": round_.permit_no or "",
+                            "report_year": str(round_.permit_report_year or "")} if request.method == "GET" else None)
+
+    def act():
+        permits.record_permit(current_user, round_, status=form.status.data, permit_no=form.permit_no.data,
+                              report_year=form.report_year.data)
+        flash("已记录排污许可情况。", "success")
+        return redirect(url_for("audits.my_rounds"))
+
+    return form_page(form, act, "audits/round_content_form.html", round=round_, title="排污许可情况",
+                     hint="依据《排污许可管理条例》：重点管理、简化管理的企业应取得排污许可证（第二条），"
+                          "并按证载要求提交执行报告（第二十二条）；登记管理的企业填报排污登记表（第二十四条）。")
+
+
+@bp.route("/audits/rounds/<int:round_id>/carbon", methods=["GET", "POST"])
+@role_required("enterprise")
+def round_carbon(round_id: int):
+    """The enterprise records the carbon baseline, intensity and reduction target of its round."""
+    round_ = services.get_round(current_user, round_id)
+    if not round_.carbon_in_scope:
+        abort(404)
+    text = lambda v: "" if v is None else format(v.normalize(), "f") if hasattr(v, "normalize") else str(v)  # noqa: E731
+    form = CarbonForm(data={"baseline_year": text(round_.carbon_baseline_year), "baseline_t": text(round_.carbon_baseline_t),
+                            "intensity": text(round_.carbon_intensity), "intensity_unit": round_.carbon_intensity_unit or "",
+                            "target_year": text(round_.carbon_target_year),
+                            "target_reduction_t": text(round_.carbon_target_reduction_t)}
+                      if request.method == "GET" else None)
+
+    def act():
+        permits.record_carbon(current_user, round_, baseline_year=form.baseline_year.data, baseline_t=form.baseline_t.data,
+                              intensity=form.intensity.data, intensity_unit=form.intensity_unit.data,
+                              target_year=form.target_year.data, target_reduction_t=form.target_reduction_t.data)
+        flash("已记录碳排放基准与减排目标。", "success")
+        return redirect(url_for("audits.my_rounds"))
+
+    return form_page(form, act, "audits/round_content_form.html", round=round_, title="碳排放基准与减排目标",
+                     hint="碳减排纳入审核：填写基准年排放量、单位产品碳排放强度和减排目标；数值须为正数，目标年须晚于基准年。")
 
 
 @bp.post("/audits/rounds/<int:round_id>/report")
@@ -372,6 +417,7 @@ def my_rounds():
                            deadlines=services.deadlines(current, today) if current else [],
                            history=[r for r in services.rounds_of(enterprise.id) if r is not current],
                            notices=notices, voluntary=voluntary, date_form=DateForm(), report_form=ReportForm(),
+                           permit_warnings=permits.warnings(current) if current else [],
                            **_disclosure_context(current, history=True)), status
 
 
