@@ -118,6 +118,10 @@ def test_a_round_with_carbon_in_scope_holds_its_baseline_intensity_and_target(wo
     assert (round_.carbon_target_year, round_.carbon_target_reduction_t) == (2027, Decimal("6000"))
     page = client_for(world.regulator_a).get(f"/audits/rounds/{round_.id}").get_data(as_text=True)
     assert "基准年 2024 年排放 125000 tCO2" in page and "0.82 tCO2/t 熟料" in page and "减排 6000 tCO2/年" in page
+    body = client_for(world.regulator_b).get(f"/api/v1/enterprises/{world.ent_a.uscc}/audit-status").get_json()
+    assert body["current_round"]["carbon"] == {"baseline_year": 2024, "baseline_t": 125000.0, "intensity": 0.82,
+                                               "intensity_unit": "tCO2/t 熟料", "target_year": 2027,
+                                               "target_reduction_t": 6000.0}
 
 
 def test_bad_carbon_input_names_every_field(world, listed, advance):
@@ -160,3 +164,6 @@ def test_the_enterprise_records_its_permit_on_its_page_with_errors_beside_the_fi
     assert browser.post(url, data={"status": "permit", "permit_no": "91450100XK1", "report_year": ""}).status_code == 302
     assert round_.permit_status == "permit"
     assert client_for(world.enterprise_b).get(url).status_code == 404
+    body = client_for(world.enterprise_b).get(f"/api/v1/enterprises/{world.ent_a.uscc}/audit-status").get_json()
+    assert body["current_round"]["permit"] == {"status": "permit", "status_label": "已取得排污许可证",
+                                               "permit_no": "91450100XK1", "report_year": None}
