@@ -167,6 +167,15 @@ DEMO_PROGRESS = [(.15, "listed"), (.1, "disclosed"), (.2, "auditing"), (.2, "rep
                  (.1, "evaluation_passed"), (.25, "accepted")]
 
 
+def _disclose_demo(round_, on) -> None:
+    """The round's §11 disclosure forms filed on `on`, then the disclosure recorded that day."""
+    from .audits import services as audits
+    from .audits.demo import fill_disclosure
+
+    fill_disclosure(SYSTEM, round_, on)
+    audits.disclose(SYSTEM, round_, on=on)
+
+
 def _demo_rounds(rng: random.Random) -> int:
     """Two published lists with rounds at every stage, then today's scan and reminders."""
     from datetime import date, timedelta
@@ -194,7 +203,7 @@ def _demo_rounds(rng: random.Random) -> int:
             roll -= share
         day = lambda base, spread: base + timedelta(days=rng.randint(0, spread))  # noqa: E731
         steps = [
-            ("disclosed", lambda: audits.disclose(SYSTEM, round_, on=day(date(2025, 3, 5), 40))),
+            ("disclosed", lambda: _disclose_demo(round_, day(date(2025, 3, 5), 40))),
             ("auditing", lambda: audits.start_audit(SYSTEM, round_, on=day(date(2025, 4, 20), 30),
                                                     carbon_in_scope=rng.random() < .3)),
             ("report_submitted", lambda: audits.submit_report(SYSTEM, round_, on=day(date(2026, 1, 5), 70), data=pdf,

@@ -6,7 +6,7 @@ from ..core.access import token_required
 from ..core.api.views import bp, json_body, paginated, parse_iso_date
 from ..core.errors import ValidationError
 from . import cases as case_services
-from . import certifications, procedures, services
+from . import certifications, disclosures, procedures, services
 from .models import Case
 from ..core.dates import beijing_today, iso
 
@@ -28,6 +28,14 @@ def _certification_json(cert) -> dict | None:
             "certified_on": iso(cert.certified_on), "scope": cert.scope, "confirmed_on": iso(cert.decided_on)}
 
 
+def _carbon_json(r) -> dict:
+    """The carbon content of a round with carbon in scope (permits.record_carbon); amounts as numbers."""
+    number = lambda v: None if v is None else float(v)  # noqa: E731
+    return {"baseline_year": r.carbon_baseline_year, "baseline_t": number(r.carbon_baseline_t),
+            "intensity": number(r.carbon_intensity), "intensity_unit": r.carbon_intensity_unit,
+            "target_year": r.carbon_target_year, "target_reduction_t": number(r.carbon_target_reduction_t)}
+
+
 def public_round(r, due: list[dict]) -> dict:
     """A round as the public sees it, with its deadlines (services.deadlines): stages and dates,
     nothing private."""
@@ -38,6 +46,10 @@ def public_round(r, due: list[dict]) -> dict:
         "certification": _certification_json(certifications.confirmed_for_round(r.id)) if r.state == "certified" else None,
         "state": r.state,
         "state_label": r.state_label, "carbon_in_scope": r.carbon_in_scope,
+        "disclosure": disclosures.public_json(r) if r.required_disclosures else None,
+        "permit": {"status": r.permit_status, "status_label": r.permit_status_label, "permit_no": r.permit_no,
+                   "report_year": r.permit_report_year},
+        "carbon": _carbon_json(r) if r.carbon_in_scope else None,
         "park_round": r.park_round.title if r.park_round else None,
         "listed_on": iso(r.listed_on), "disclosed_on": iso(r.disclosed_on), "started_on": iso(r.started_on),
         "report_submitted_on": iso(r.report_submitted_on), "evaluation_concluded_on": iso(r.evaluation_concluded_on),

@@ -2,6 +2,7 @@
 `load_rounds` after the demo rounds (so the schemes' demo gives the round its schemes), `load_reviews`
 after the expert pool — a simplified round under its combined review in Nanning, its panel being scored;
 a certification confirmed in Liuzhou that closed a listing, and one in Nanning waiting for its regulator."""
+import copy
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from ..enterprises import services as enterprises
 from ..enterprises.uscc import make as make_uscc
 from ..reviews import rules as review_rules
 from ..reviews import services as panels
-from . import certifications, services
+from . import certifications, disclosures, services
 from ..enterprises.models import Enterprise
 from .models import AuditRound, Certification
 
@@ -24,6 +25,67 @@ SIMPLE_FIRM = {"name": "南宁八桂彩印包装有限公司", "uscc": make_uscc
                "industry_code": "2319", "legal_representative": "黄敏", "address": "南宁市西乡塘区某某路 18 号",
                "permit_no": "91450100DEMO2319P", "permit_class": "simplified", "contact_person": "联系人",
                "contact_phone": "0771-5550231"}
+
+
+# Realistic shapes of each §11 form (审核办法 第十一条第（一）至（三）项), with the firm's own facts filled in.
+SAMPLE_FORMS = {
+    "over_discharge": {
+        "exceedance_note": "2024 年第三季度废水总排口化学需氧量两次监测超过排放限值，年排放总量超过许可排放量约 6%；"
+                           "已停产检修生化处理系统并完成提标改造。",
+        "pollutants": [
+            {"pollutant": "化学需氧量", "discharge_mode": "经厂内污水处理站处理后排入市政管网", "concentration": "96",
+             "concentration_unit": "mg/L", "limit_value": "80", "annual_total_t": "53.2", "permitted_total_t": "50"},
+            {"pollutant": "氨氮", "discharge_mode": "经厂内污水处理站处理后排入市政管网", "concentration": "6.1",
+             "concentration_unit": "mg/L", "limit_value": "8", "annual_total_t": "3.4", "permitted_total_t": "5"},
+            {"pollutant": "二氧化硫", "discharge_mode": "有组织排放（锅炉烟囱 45 米）", "concentration": "42",
+             "concentration_unit": "mg/m³", "limit_value": "50", "annual_total_t": "18.6", "permitted_total_t": "25"},
+        ],
+    },
+    "over_energy": {
+        "total_tce": "48650", "output_value_consumption": "0.86",
+        "over_quota_note": "主导产品单位产品综合能耗超过国家限额标准约 4%，原因是窑炉余热未回收；已列入本轮审核中/高费方案。",
+        "energy_sources": [
+            {"energy": "原煤", "amount": "52300", "unit": "t"},
+            {"energy": "电力", "amount": "6120", "unit": "万 kWh"},
+            {"energy": "天然气", "amount": "310", "unit": "万 m³"},
+        ],
+        "products": [
+            {"product": "水泥熟料", "unit_consumption": "114", "unit": "kgce/t", "quota_value": "109",
+             "quota_standard": "GB 16780-2021"},
+        ],
+    },
+    "toxic": {
+        "risk_measures": "已编制突发环境事件应急预案并备案，设置事故应急池 800 m³，危险化学品仓库防渗并安装泄漏报警；每年演练两次。",
+        "toxic_materials": [
+            {"name": "三氯甲烷", "cas": "67-66-3", "amount_t": "12.5", "purpose": "萃取溶剂"},
+            {"name": "重铬酸钾", "cas": "7778-50-9", "amount_t": "0.8", "purpose": "表面处理"},
+        ],
+        "toxic_discharges": [
+            {"name": "总铬", "concentration": "0.21", "concentration_unit": "mg/L", "amount_t": "0.004"},
+        ],
+        "hazardous_wastes": [
+            {"name": "废有机溶剂", "code": "HW06", "generated_t": "35.2", "disposed_t": "35.2",
+             "disposal": "委托持危险废物经营许可证单位焚烧处置"},
+            {"name": "含铬污泥", "code": "HW21", "generated_t": "8.6", "disposed_t": "8.1",
+             "disposal": "委托有资质单位安全填埋，余量厂内规范贮存"},
+        ],
+    },
+}
+
+
+def sample_form(round_: AuditRound, cause: str) -> dict:
+    """The cause's sample, with the firm's name, representative and address from the register where given."""
+    known = {k: v for k, v in disclosures.prefill(round_, cause).items() if v}
+    city = round_.enterprise.city.name if round_.enterprise.city else "广西"
+    return {"legal_representative": "李建华", "address": f"{city}工业园区创业大道 8 号", **known,
+            **copy.deepcopy(SAMPLE_FORMS[cause])}
+
+
+def fill_disclosure(actor, round_: AuditRound, on: date) -> int:
+    """File every §11 form the round asks for on `on` (the demo's and the tests' listed rounds)."""
+    for cause in round_.required_disclosures:
+        disclosures.save(actor, round_, cause, sample_form(round_, cause), today=on)
+    return len(round_.required_disclosures)
 
 
 def load_rounds() -> int:

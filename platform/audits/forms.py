@@ -3,6 +3,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..core.forms import Form, date_field
+from .models import PERMIT_STATUSES
 from .rules import CAUSES
 
 
@@ -81,3 +82,26 @@ class CertificationDecisionForm(Form):
     decision = SelectField("核实结论", choices={"confirm": "对照证书核实，视同开展清洁生产审核", "reject": "不予核实"},
                            validate_choice=False)
     note = TextAreaField("核实意见 / 不予核实理由", validators=[Optional(), Length(max=2000)])
+
+
+class DisclosureFilingForm(Form):
+    """A §11 disclosure form: its fields are laid out from disclosures.FORMS and read by the view;
+    this form carries the CSRF token and the reason of a correction."""
+    correction_note = TextAreaField("更正说明（更正已公开的信息时必填）", validators=[Optional(), Length(max=2000)])
+
+
+class PermitForm(Form):
+    """The permit inside the audit (permits.record_permit checks it)."""
+    status = SelectField("排污许可情况", choices={"": "请选择", **PERMIT_STATUSES}, validate_choice=False)
+    permit_no = StringField("排污许可证编号或排污登记编号", validators=[Optional(), Length(max=40)])
+    report_year = StringField("最近提交的排污许可证年度执行报告的年度", validators=[Optional(), Length(max=4)])
+
+
+class CarbonForm(Form):
+    """The carbon content of a round with carbon in scope (permits.record_carbon checks it)."""
+    baseline_year = StringField("基准年", validators=[Optional(), Length(max=4)])
+    baseline_t = StringField("基准年二氧化碳排放量（tCO2）", validators=[Optional(), Length(max=30)])
+    intensity = StringField("碳排放强度（每单位产品 tCO2）", validators=[Optional(), Length(max=30)])
+    intensity_unit = StringField("碳排放强度单位（如 tCO2/t 熟料）", validators=[Optional(), Length(max=30)])
+    target_year = StringField("目标年", validators=[Optional(), Length(max=4)])
+    target_reduction_t = StringField("二氧化碳减排目标（tCO2/年）", validators=[Optional(), Length(max=30)])

@@ -1,12 +1,13 @@
 """Audit rounds (审核轮次), the mandatory lists that start them, their reports, cases and notices."""
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String,
-                        Text, false, text)
+from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer,
+                        String, Text, false, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.extensions import db
-from ..core.models_base import TimestampMixin, utcnow
+from ..core.models_base import Amount, TimestampMixin, utcnow
 
 KINDS = {"mandatory": "强制性审核", "voluntary": "自愿性审核", "certification": "评价认证"}
 PROCEDURES = {"full": "完整审核", "simplified": "简化审核"}
@@ -42,6 +43,22 @@ CASE_STATES = {
     "penalized": "已处罚",  # a penalty decision was recorded (platform/credit); the case is not open
 }
 OPEN_CASE_STATES = ("open", "rectifying", "overdue")
+# The discharge permit's status recorded in a round (排污许可管理条例: 第二条 申请取得排污许可证;
+# 第二十四条 填报排污登记表 for those not needing a permit), and where the record came from.
+PERMIT_STATUSES = {
+    "permit": "已取得排污许可证",
+    "registered": "已填报排污登记表（登记管理）",
+    "applying": "正在申请排污许可证（尚未取得）",
+    "none": "未取得排污许可证或未填报排污登记表",
+}
+PERMIT_SOURCES = {"register": "排污许可证数据（导入）", "enterprise": "企业填报"}
+# The causes of listing (审核办法 第八条, the listing feature's keys) and the disclosure form each one
+# asks for (第十一条第（一）至（三）项); a firm listed for several causes fills each form (第（四）项).
+DISCLOSURE_CAUSES = {
+    "over_discharge": "污染物排放信息（超标或超总量排放）",
+    "over_energy": "能源消耗信息（超过单位产品能源消耗限额）",
+    "toxic": "有毒有害物质信息（使用或排放有毒有害物质）",
+}
 
 
 def _in(column: str, values) -> str:
@@ -84,6 +101,10 @@ class AuditRound(TimestampMixin, db.Model):
         CheckConstraint(_in("kind", KINDS), name="kind"),
         CheckConstraint(_in("procedure", PROCEDURES), name="procedure"),
         CheckConstraint("kind <> 'mandatory' OR listed_on IS NOT NULL", name="mandatory_listed"),
+        CheckConstraint(f"permit_status IS NULL OR {_in('permit_status', PERMIT_STATUSES)}", name="permit_status"),
+        CheckConstraint("carbon_baseline_t IS NULL OR carbon_baseline_t > 0", name="carbon_baseline"),
+        CheckConstraint("carbon_target_year IS NULL OR carbon_baseline_year IS NULL"
+                        " OR carbon_target_year > carbon_baseline_year", name="carbon_target_year"),
         CheckConstraint("clean_production_level IS NULL OR (clean_production_level IN ('I','II','III')"
                         " AND state = 'accepted')", name="clean_production_level"),
         # At most one open round per enterprise.
@@ -109,6 +130,23 @@ class AuditRound(TimestampMixin, db.Model):
     # Listed for toxic or hazardous substances (审核办法 第八条第（三）项): only such a round has a
     # repeat deadline (第十二条). Taken from the enterprise when it is listed.
     toxic_listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), nullable=False)
+    # The causes it was listed for (DISCLOSURE_CAUSES keys, ","-joined): each asks for its disclosure
+    # form (disclosures.py). None or empty: a round listed for no cause (voluntary, certification, a
+    # list typed in with a reason only) discloses with a date and a URL as before.
+    disclosure_causes: Mapped[str | None] = mapped_column(String(60))
+    # The permit inside the audit (permits.py): its status when the round began (from the imported
+    # permit data) or as the enterprise recorded it, and the latest year whose annual 执行报告 was submitted.
+    permit_status: Mapped[str | None] = mapped_column(String(20))
+    permit_no: Mapped[str | None] = mapped_column(String(40))
+    permit_source: Mapped[str | None] = mapped_column(String(20))
+    permit_report_year: Mapped[int | None] = mapped_column(Integer)
+    # Carbon in scope (碳减排纳入审核): the baseline, the intensity and the reduction target the firm sets.
+    carbon_baseline_year: Mapped[int | None] = mapped_column(Integer)
+    carbon_baseline_t: Mapped[Decimal | None] = mapped_column(Amount)  # tCO2 in the baseline year
+    carbon_intensity: Mapped[Decimal | None] = mapped_column(Amount)  # tCO2 per unit of product
+    carbon_intensity_unit: Mapped[str | None] = mapped_column(String(30))  # e.g. tCO2/t 熟料
+    carbon_target_year: Mapped[int | None] = mapped_column(Integer)
+    carbon_target_reduction_t: Mapped[Decimal | None] = mapped_column(Amount)  # tCO2/a less than the baseline
     # Dates of each step, and the deadlines derived from them by rules.py. A step the enterprise
     # declares (disclosed, started, report submitted, acceptance requested) holds its effective date:
     # the declared date when the platform witnessed it in time or a regulator confirmed it, the day
@@ -155,6 +193,16 @@ class AuditRound(TimestampMixin, db.Model):
     @property
     def procedure_label(self) -> str:
         return PROCEDURES[self.procedure]
+
+    @property
+    def permit_status_label(self) -> str:
+        return PERMIT_STATUSES.get(self.permit_status or "", "未记录")
+
+    @property
+    def required_disclosures(self) -> list[str]:
+        """The disclosure forms the round asks for, in 第十一条's order."""
+        given = set((self.disclosure_causes or "").split(","))
+        return [c for c in DISCLOSURE_CAUSES if c in given]
 
     @property
     def procedure_reasons(self) -> list[str]:
@@ -265,6 +313,37 @@ class StepRecord(db.Model):
         if self.status == "refused":
             return f"申报日期 {declared} 未获核实，以录入日 {recorded} 为准"
         return f"{recorded} 录入"
+
+
+class DisclosureForm(db.Model):
+    """One version of one §11 disclosure form of a round (disclosures.FORMS says what it holds).
+
+    A row is never changed: a correction is a new version with its reason, the old one kept and shown
+    to regulators; the public sees the latest version and that it was corrected."""
+
+    __tablename__ = "disclosure_forms"
+    __table_args__ = (
+        CheckConstraint(_in("cause", DISCLOSURE_CAUSES), name="cause"),
+        CheckConstraint("version >= 1", name="version"),
+        CheckConstraint("version = 1 OR correction_note IS NOT NULL", name="correction_note"),
+        Index("uq_disclosure_forms_round_cause_version", "round_id", "cause", "version", unique=True),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("audit_rounds.id"), nullable=False, index=True)
+    cause: Mapped[str] = mapped_column(String(20), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    content: Mapped[dict] = mapped_column(JSON, nullable=False)  # validated by disclosures.validate
+    correction_note: Mapped[str | None] = mapped_column(Text)
+    recorded_on: Mapped[date] = mapped_column(Date, nullable=False)  # the Beijing date the platform received it
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorder_role: Mapped[str] = mapped_column(String(20), nullable=False)
+
+    round = relationship(AuditRound)
+
+    @property
+    def cause_label(self) -> str:
+        return DISCLOSURE_CAUSES[self.cause]
 
 
 class ReportFile(db.Model):

@@ -38,6 +38,23 @@ DISCLOSURE_MONTHS = rule(
     "audits.disclosure_months", "名单公布后公开企业相关信息的期限", 1, "个月",
     "《清洁生产审核办法》第十一条", section=DEADLINES,
     note="名单公布后一个月内公开企业相关信息的义务已与各省转引《清洁生产审核办法》的通知核对；条文序号未能核对原文。")
+# 审核办法 第十一条: what a listed enterprise publishes, by the cause it was listed for (第（一）至（三）项;
+# a firm listed for several causes publishes each, 第（四）项). Item (一)'s wording was checked against
+# a published copy here; items (二) and (三) follow the article's published text as the platform's forms
+# render it (disclosures.FORMS). A disclosure counts for DISCLOSURE_MONTHS only when every form of the
+# round's causes is filled: an item of the article left out is not the disclosure the article asks for.
+DISCLOSURE_CONTENT = rule(
+    "audits.disclosure_content", "列入名单企业应当公布的信息（按列入情形分表填报）",
+    ("超标或超总量排放：企业名称、法人代表、企业所在地址、排放污染物名称、排放方式、排放浓度和总量、超标及超总量情况",
+     "超过单位产品能耗限额：企业名称、法人代表、企业所在地址、主要能源品种及消耗量、单位产值能耗、单位产品能耗、"
+     "超过单位产品能耗限额标准情况",
+     "使用或排放有毒有害物质：企业名称、法人代表、企业所在地址、使用有毒有害原料的名称、数量、用途，排放有毒有害物质的名称、"
+     "浓度和数量，危险废物的产生和处置情况，依法落实环境风险防控措施情况"), "",
+    "《清洁生产审核办法》第十一条", section=DEADLINES,
+    note="因两种以上情形列入的，分别填报各表（第十一条第（四）项）。只有各表均已填写完整，才计为已公开企业信息；"
+         "公开日期不早于平台收齐各表之日，更早的日期须监管部门依据证据核实。已公开的信息只能以更正（新版本）方式修改，"
+         "原版本保留并向监管部门显示。未因上述情形列入的轮次（如自愿性审核）登记公开日期和网址即可。")
+
 # 审核办法 (2016): a listed enterprise starts its audit within two months of the list, and completes
 # the round, reporting it to the authorities, within one year of it. The duty is the 办法's (provincial
 # notices quote it as "按照《清洁生产审核办法》规定在名单公布后两个月内开展清洁生产审核，一年内完成本轮
@@ -147,6 +164,25 @@ CERTIFICATE_MAX_AGE_MONTHS = rule(
     "由企业所在设区市监管部门对照证书核实；默认只认 3 年内发证的证书，可配置为 12–60 个月",
     section=CERTIFICATION, kind="local_practice", bounds=(12, 60),
     note="企业不能核实本企业的证书；证书一经核实，企业不能再修改。")
+
+PERMIT = "排污许可与碳减排"
+# 排污许可管理条例 (国务院令第 736 号, 2021-03-01): 第二条 a unit under permit management must obtain a
+# permit and may not discharge without one; 第二十二条 it submits 执行报告 as its permit requires; 第二十四条
+# units whose discharges are very small fill in a 排污登记表 instead. Barring acceptance of a round whose
+# firm must hold a permit but records none is this platform's reading (the acceptance verifies lawful,
+# compliant discharge), configurable: off, the panel sees a warning only.
+PERMIT_AT_ACCEPTANCE = rule(
+    "audits.permit_at_acceptance", "应取得排污许可证而审核轮次未记录排污许可证的，不能作出验收（或评估验收合并审查）合格结论",
+    True, "", "地方实践：依据《排污许可管理条例》第二条（依法实行排污许可管理的排污单位应当申请取得排污许可证；"
+              "未取得排污许可证的，不得排放污染物），验收时核对排污许可证，可配置为只提示",
+    section=PERMIT, kind="local_practice",
+    note="排污许可证数据（重点管理、简化管理）表明企业应持证的，审核轮次须记录已取得排污许可证；登记管理的企业记录排污登记即可"
+         "（第二十四条）。未记录上一年度执行报告（第二十二条）的，只向专家组和监管部门提示，不阻止结论。设为“否”时只提示。")
+CARBON_CONTENT = rule(
+    "audits.carbon_content", "碳减排纳入审核的轮次记录的内容",
+    ("基准年及其二氧化碳排放量（tCO2）", "碳排放强度（tCO2/单位产品）", "二氧化碳减排目标（tCO2/年）及目标年"), "",
+    "地方实践：广西“十四五”清洁生产推进方案提出将碳减排纳入清洁生产审核，记录内容由本平台确定", section=PERMIT,
+    kind="local_practice", note="数值须为正数，目标年须晚于基准年，减排目标须小于基准年排放量。")
 
 # A date that an enterprise or its service organisation declares for a step counts only as the
 # platform witnessed it (the day it was recorded), unless a regulator confirms the declared date

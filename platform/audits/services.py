@@ -15,16 +15,16 @@ from ..core.errors import NotFound, PermissionDenied, ValidationError
 from ..core.extensions import db
 from ..core import uploads
 from ..core.reference.models import Division
-from . import procedures, rules
+from . import disclosures, permits, procedures, rules
 from .jobs import overdue_now
-from .models import (CLOSED_STATES, DECLARED_STEPS, KINDS, LEVELS, STATES, AuditRound, ListBatch, ParkRound, ReportFile, RoundEvent,
+from .models import (CLOSED_STATES, DECLARED_STEPS, DISCLOSURE_CAUSES, KINDS, LEVELS, STATES, AuditRound, ListBatch, ParkRound, ReportFile, RoundEvent,
                      StepRecord)
 from ..core.dates import beijing_today
 from ..core.models_base import utcnow
 
 # --- who may act -------------------------------------------------------------------------------
 
-def _require_enterprise(actor, round_: AuditRound) -> None:
+def require_enterprise(actor, round_: AuditRound) -> None:
     if access.is_system(actor):  # the CLI: an operator loading historical rounds on the enterprise's behalf
         return
     if not getattr(actor, "is_authenticated", False) or actor.role != "enterprise":
@@ -79,13 +79,18 @@ def _check_date(on, today: date | None, field: str, label: str, not_before: date
 WITNESSING_ROLES = ("regulator", "admin")
 
 
-def _witness(actor, round_: AuditRound, step: str, declared_on: date, today: date) -> date:
+def _witness(actor, round_: AuditRound, step: str, declared_on: date, today: date,
+             witnessed_from: date | None = None) -> date:
     """Record how the platform learned of a declared step, and return the date that counts.
 
     The declared date counts when the platform recorded it in time: no more than the grace days
     (rules.DECLARED_DATE_GRACE_DAYS) after it, and not after the step's deadline when the declared
     date is by it. Otherwise the step counts from the day it was recorded, shown as 补录 / 逾期补录
-    (待核实), until a regulator confirms the declared date against evidence (confirm_step)."""
+    (待核实), until a regulator confirms the declared date against evidence (confirm_step).
+
+    `witnessed_from`: the earliest day the platform itself saw the step done (a complete structured
+    disclosure, disclosures.complete_on). A declared date before it waits for a regulator's
+    confirmation too, and meanwhile the step counts from that day."""
     existing = round_.step_record(step)
     column, due_field, _label = DECLARED_STEPS[step]
     if existing is not None:  # a revised report after a failed evaluation: the first submission stands
@@ -94,11 +99,14 @@ def _witness(actor, round_: AuditRound, step: str, declared_on: date, today: dat
     due = getattr(round_, due_field)
     backdated = (today - declared_on).days > rules.DECLARED_DATE_GRACE_DAYS.value
     late = due is not None and declared_on <= due < today
-    needs_confirmation = role not in WITNESSING_ROLES + ("system",) and (backdated or late)
+    early = witnessed_from is not None and declared_on < witnessed_from
+    needs_confirmation = role not in WITNESSING_ROLES + ("system",) and (backdated or late or early)
     db.session.add(StepRecord(round=round_, step=step, declared_on=declared_on, recorded_on=today,
                               recorded_at=utcnow(), recorded_by_id=getattr(actor, "id", None), recorder_role=role,
                               status="pending" if needs_confirmation else "witnessed"))
-    return today if needs_confirmation else declared_on
+    if not needs_confirmation:
+        return declared_on
+    return witnessed_from if early else today
 
 
 def pending_confirmations(user):
@@ -233,7 +241,7 @@ def _new_round(actor, enterprise: Enterprise, *, kind: str, state: str, on: date
     procedure, reasons = rules.procedure_choice(enterprise)
     round_ = AuditRound(enterprise=enterprise, kind=kind, procedure=procedure, procedure_basis="\n".join(reasons),
                         combined_review=procedures.combined_for(procedure), state=state, batch=batch, park_round=park_round, reason=reason, carbon_in_scope=carbon_in_scope,
-                        toxic_listed=toxic_listed, **dates)
+                        toxic_listed=toxic_listed, **permits.from_register(enterprise), **dates)
     db.session.add(round_)
     db.session.flush()
     db.session.add(RoundEvent(round=round_, on=on, from_state=None, to_state=state, actor_id=getattr(actor, "id", None)))
@@ -300,10 +308,21 @@ def rounds_of(enterprise_id: int) -> list[AuditRound]:
                                    .order_by(AuditRound.id.desc())))
 
 
-def _list_enterprise(actor, enterprise, batch, listed_on, reason, park_round=None, toxic_listed=None) -> AuditRound:
+# The register's flag of each cause of listing (审核办法 第八条), for a list that names no cause.
+CAUSE_FLAGS = {"over_discharge": "over_discharge", "over_energy": "over_energy_quota", "toxic": "toxic_substances"}
+
+
+def _list_enterprise(actor, enterprise, batch, listed_on, reason, park_round=None, toxic_listed=None,
+                     causes: list[str] | None = None) -> AuditRound:
+    """`causes`: the causes it is listed for (the listing feature's proposal); else the register's flags."""
+    toxic_listed = enterprise.toxic_substances if toxic_listed is None else toxic_listed
+    if causes is None:
+        causes = [c for c, flag in CAUSE_FLAGS.items() if getattr(enterprise, flag)]
+        causes = [c for c in causes if c != "toxic"] + (["toxic"] if toxic_listed else [])
+    ordered = [c for c in DISCLOSURE_CAUSES if c in causes]
     return _new_round(actor, enterprise, kind="mandatory", state="listed", on=listed_on, batch=batch,
-                      park_round=park_round, reason=reason, listed_on=listed_on,
-                      toxic_listed=enterprise.toxic_substances if toxic_listed is None else toxic_listed,
+                      park_round=park_round, reason=reason, listed_on=listed_on, toxic_listed=toxic_listed,
+                      disclosure_causes=",".join(ordered) or None,
                       **rules.listing_deadlines(listed_on, rules.procedure_for(enterprise)))
 
 
@@ -322,11 +341,12 @@ def _enterprises_by_uscc(actor, usccs: list[str]) -> list[Enterprise]:
 
 def publish_batch(actor, *, title: str, published_on, usccs: list[str], document_no: str | None = None,
                   reason: str | None = None, today: date | None = None,
-                  causes: dict[str, tuple[str, bool]] | None = None) -> ListBatch:
+                  causes: dict[str, tuple] | None = None) -> ListBatch:
     """Publish a mandatory-audit list: every enterprise on it gets a listed round, or none does.
 
-    `causes` (uscc -> (reason, toxic_listed)) gives each enterprise its own reason and says whether it
-    is listed for toxic substances (the listing feature's candidates); without it every round takes
+    `causes` (uscc -> (reason, toxic_listed[, cause keys])) gives each enterprise its own reason, says
+    whether it is listed for toxic substances and for which causes (models.DISCLOSURE_CAUSES: the
+    disclosure forms it fills) — the listing feature's candidates; without it every round takes
     `reason` and the enterprise's flags."""
     if not access.is_person(actor, "regulator"):
         raise PermissionDenied("只有监管部门可以公布强制性清洁生产审核名单。")
@@ -340,9 +360,9 @@ def publish_batch(actor, *, title: str, published_on, usccs: list[str], document
                       division_code=actor.division_code, publisher_id=actor.id)
     db.session.add(batch)
     for enterprise in chosen:
-        own_reason, toxic = (causes or {}).get(enterprise.uscc, (None, None))
+        own_reason, toxic, *keys = (causes or {}).get(enterprise.uscc, (None, None))
         _list_enterprise(actor, enterprise, batch, published_on, own_reason or reason or enterprise.mandatory_reason,
-                         toxic_listed=toxic)
+                         toxic_listed=toxic, causes=keys[0] if keys else None)
     db.session.flush()
     log(actor, "batch.publish", "list_batch", batch.id, division_code=actor.division_code,
            after={"title": title, "published_on": published_on, "enterprises": len(chosen)})
@@ -411,19 +431,33 @@ def start_voluntary(actor, *, kind: str, started_on, carbon_in_scope: bool = Fal
 
 
 def disclose(actor, round_: AuditRound, *, on, url: str | None = None, today: date | None = None) -> None:
-    _require_enterprise(actor, round_)
+    """Declare the enterprise's information disclosed (审核办法 第十一条). A round listed for a cause asks
+    for that cause's structured form (disclosures.py): the step counts only once every form is filled,
+    and from no earlier than the day the platform had them all, unless a regulator confirms an earlier
+    date. A round listed for no cause (a voluntary round, a list typed in) declares a date and a URL."""
+    require_enterprise(actor, round_)
     today = today or beijing_today()
     _check_date(on, today, "on", "信息公开日期", round_.listed_on, "名单公布日期")
     url = (url or "").strip() or None
     if url and not url.startswith(("http://", "https://")):
         raise ValidationError("公开网址应以 http:// 或 https:// 开头。", "url")
+    _require_move(round_, "disclose", "登记信息公开")
+    witnessed_from = {}
     for r in _members(round_):
-        counts = _witness(actor, r, "disclosed", on, today)
+        missing = disclosures.missing(r)
+        if missing:
+            names = "、".join(disclosures.FORMS[c].label for c in missing)
+            who = "" if r is round_ else f"{r.enterprise.name}："
+            raise ValidationError(f"{who}尚未填写{names}。按《清洁生产审核办法》第十一条，须填写完整后才能登记信息公开。",
+                                  "forms")
+        witnessed_from[r.id] = disclosures.complete_on(r)
+    for r in _members(round_):
+        counts = _witness(actor, r, "disclosed", on, today, witnessed_from[r.id])
         _transition(actor, r, "disclose", counts, "登记信息公开", disclosed_on=counts, disclosure_url=url)
 
 
 def start_audit(actor, round_: AuditRound, *, on, carbon_in_scope: bool = False, today: date | None = None) -> None:
-    _require_enterprise(actor, round_)
+    require_enterprise(actor, round_)
     today = today or beijing_today()
     _check_date(on, today, "on", "审核开始日期", declared_on(round_, "disclosed"), "信息公开日期")
     for r in _members(round_):
@@ -434,7 +468,7 @@ def start_audit(actor, round_: AuditRound, *, on, carbon_in_scope: bool = False,
 
 def submit_report(actor, round_: AuditRound, *, on, data: bytes, filename: str, today: date | None = None) -> ReportFile:
     """Upload the audit report (PDF) — first time, or revised after a failed evaluation."""
-    _require_enterprise(actor, round_)
+    require_enterprise(actor, round_)
     today = today or beijing_today()
     _check_date(on, today, "on", "报告提交日期", declared_on(round_, "auditing"), "审核开始日期")
     _require_move(round_, "submit_report", "提交审核报告")
@@ -486,7 +520,7 @@ def conclude_evaluation(actor, round_: AuditRound, *, on, passed: bool, opinion:
 
 
 def request_acceptance(actor, round_: AuditRound, *, on, today: date | None = None) -> None:
-    _require_enterprise(actor, round_)
+    require_enterprise(actor, round_)
     today = today or beijing_today()
     _check_date(on, today, "on", "验收申请日期", round_.evaluation_concluded_on, "评估通过日期")
     for r in _members(round_):
@@ -507,6 +541,13 @@ def _checked_level(level: str | None, passed: bool) -> str | None:
     return level
 
 
+def _require_permit(round_: AuditRound) -> None:
+    """A firm that must hold a discharge permit passes acceptance only with one recorded (permits.py)."""
+    bar = permits.acceptance_bar(round_)
+    if bar:
+        raise ValidationError(bar, "permit")
+
+
 def conclude_acceptance(actor, round_: AuditRound, *, on, passed: bool, opinion: str = "",
                         today: date | None = None, level: str | None = None) -> None:
     """`level`: the firm's clean-production level (models.LEVELS) the panel found, for a passed acceptance."""
@@ -514,6 +555,7 @@ def conclude_acceptance(actor, round_: AuditRound, *, on, passed: bool, opinion:
     _check_date(on, today, "on", "验收结论日期", declared_on(round_, "acceptance"), "验收申请日期")
     level = _checked_level(level, passed)
     if passed:
+        _require_permit(round_)
         next_due = rules.next_round_due(on, round_.toxic_listed) if round_.kind == "mandatory" else None
         _transition(actor, round_, "pass_acceptance", on, "记录验收结论", note=opinion or None,
                     acceptance_concluded_on=on, next_round_due=next_due, clean_production_level=level)
@@ -532,6 +574,7 @@ def conclude_review(actor, round_: AuditRound, *, on, passed: bool, opinion: str
     _check_date(on, today, "on", "评估验收结论日期", round_.evaluation_started_on, "审查开始日期")
     level = _checked_level(level, passed)
     if passed:
+        _require_permit(round_)
         next_due = rules.next_round_due(on, round_.toxic_listed) if round_.kind == "mandatory" else None
         _transition(actor, round_, "pass_review", on, "记录评估验收结论", note=opinion or None,
                     evaluation_concluded_on=on, acceptance_concluded_on=on, next_round_due=next_due,

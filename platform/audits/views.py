@@ -14,8 +14,9 @@ from ..core.tabular import export_caption, export_filename, xlsx_bytes
 from ..core.access import role_required
 from ..core.web import XLSX, download, flash_form_errors, form_page, paginate, show_errors
 from . import cases as case_services
-from . import certifications, procedures, services
+from . import certifications, disclosures, permits, procedures, services
 from .forms import (BatchForm, CancelForm, CertificationDecisionForm, CertificationForm, ConfirmStepForm, DateForm,
+                    CarbonForm, DisclosureFilingForm, PermitForm,
                     NoteForm, OpenCaseForm, ParkRoundForm, RectificationForm, ReportForm, VoluntaryForm)
 from .models import KINDS, PROCEDURES, STATES, ListBatch, Notice
 from .rules import CAUSES
@@ -113,7 +114,17 @@ def round_detail(round_id: int):
                            cases=list(db.session.scalars(select(case_services.Case).where(
                                case_services.Case.round_id == round_.id))),
                            date_form=DateForm(), cancel_form=CancelForm(),
-                           open_case_form=OpenCaseForm())
+                           open_case_form=OpenCaseForm(), permit_warnings=permits.warnings(round_),
+                           **_disclosure_context(round_, history=True))
+
+
+def _disclosure_context(round_, history: bool) -> dict:
+    """What templates/audits/_disclosure.html shows of a round's §11 forms; old versions only to those
+    who read the round (the regulators and the enterprise), never on the public page."""
+    if round_ is None:
+        return {"disclosure": {"required": []}}
+    return {"disclosure": disclosures.summary(round_), "forms": disclosures.FORMS, "flags": disclosures.flags,
+            "versions": disclosures.versions_of(round_) if history else None}
 
 
 @bp.post("/audits/rounds/<int:round_id>/cases")
@@ -168,6 +179,95 @@ def round_step(round_id: int, step: str):
         return redirect(back)
     flash(f"已办理，审核轮次现为“{round_.state_label}”。", "success")
     return redirect(back)
+
+
+def _disclosure_input(cause: str) -> dict:
+    """The posted form as plain values: the scalar fields, and each table's lines in order with the
+    blank ones dropped (so the service's line numbers are the ones shown again)."""
+    spec = disclosures.FORMS[cause]
+    data = {f.key: request.form.get(f.key, "") for f in disclosures.COMMON + spec.fields}
+    for table in spec.tables:
+        rows = []
+        for i in range(1, disclosures.MAX_ROWS + 1):
+            row = {f.key: request.form.get(f"{table.key}-{i}-{f.key}", "") for f in table.fields}
+            if not all(v.strip() == "" for v in row.values()):
+                rows.append(row)
+        data[table.key] = rows
+    return data
+
+
+@bp.route("/audits/rounds/<int:round_id>/disclosure/<cause>", methods=["GET", "POST"])
+@role_required("enterprise")
+def disclosure_form(round_id: int, cause: str):
+    """The enterprise files, or corrects, one §11 disclosure form of its round."""
+    round_ = services.get_round(current_user, round_id)
+    if cause not in round_.required_disclosures:
+        abort(404)
+    form = DisclosureFilingForm()
+    current = disclosures.current_forms(round_).get(cause)
+    values, errors, status = disclosures.prefill(round_, cause), {}, 200
+    if request.method == "POST":
+        values = _disclosure_input(cause)
+        if form.validate_on_submit():
+            try:
+                saved = disclosures.save(current_user, round_, cause, values, correction_note=form.correction_note.data)
+            except DomainError as exc:
+                db.session.rollback()
+                errors = exc.errors if hasattr(exc, "errors") else {exc.field or "form": exc.message}
+                status = 422
+            else:
+                flash(f"已公开{disclosures.FORMS[cause].label}（第 {saved.version} 版）。", "success")
+                return redirect(url_for("audits.my_rounds"))
+        else:
+            status = 422
+    spec = disclosures.FORMS[cause]
+    rows = {t.key: len(values.get(t.key) or []) + 2 for t in spec.tables}
+    return render_template("audits/disclosure_form.html", round=round_, spec=spec, common=disclosures.COMMON,
+                           values=values, errors=errors, rows=rows, form=form, current=current), status
+
+
+@bp.route("/audits/rounds/<int:round_id>/permit", methods=["GET", "POST"])
+@role_required("enterprise")
+def round_permit(round_id: int):
+    """The enterprise records its discharge permit's status in the round (申领/登记, 执行报告)."""
+    round_ = services.get_round(current_user, round_id)
+    form = PermitForm(data={"status": round_.permit_status or "", "permit_no": round_.permit_no or "",
+                            "report_year": str(round_.permit_report_year or "")} if request.method == "GET" else None)
+
+    def act():
+        permits.record_permit(current_user, round_, status=form.status.data, permit_no=form.permit_no.data,
+                              report_year=form.report_year.data)
+        flash("已记录排污许可情况。", "success")
+        return redirect(url_for("audits.my_rounds"))
+
+    return form_page(form, act, "audits/round_content_form.html", round=round_, title="排污许可情况",
+                     hint="依据《排污许可管理条例》：重点管理、简化管理的企业应取得排污许可证（第二条），"
+                          "并按证载要求提交执行报告（第二十二条）；登记管理的企业填报排污登记表（第二十四条）。")
+
+
+@bp.route("/audits/rounds/<int:round_id>/carbon", methods=["GET", "POST"])
+@role_required("enterprise")
+def round_carbon(round_id: int):
+    """The enterprise records the carbon baseline, intensity and reduction target of its round."""
+    round_ = services.get_round(current_user, round_id)
+    if not round_.carbon_in_scope:
+        abort(404)
+    text = lambda v: "" if v is None else format(v.normalize(), "f") if hasattr(v, "normalize") else str(v)  # noqa: E731
+    form = CarbonForm(data={"baseline_year": text(round_.carbon_baseline_year), "baseline_t": text(round_.carbon_baseline_t),
+                            "intensity": text(round_.carbon_intensity), "intensity_unit": round_.carbon_intensity_unit or "",
+                            "target_year": text(round_.carbon_target_year),
+                            "target_reduction_t": text(round_.carbon_target_reduction_t)}
+                      if request.method == "GET" else None)
+
+    def act():
+        permits.record_carbon(current_user, round_, baseline_year=form.baseline_year.data, baseline_t=form.baseline_t.data,
+                              intensity=form.intensity.data, intensity_unit=form.intensity_unit.data,
+                              target_year=form.target_year.data, target_reduction_t=form.target_reduction_t.data)
+        flash("已记录碳排放基准与减排目标。", "success")
+        return redirect(url_for("audits.my_rounds"))
+
+    return form_page(form, act, "audits/round_content_form.html", round=round_, title="碳排放基准与减排目标",
+                     hint="碳减排纳入审核：填写基准年排放量、单位产品碳排放强度和减排目标；数值须为正数，目标年须晚于基准年。")
 
 
 @bp.post("/audits/rounds/<int:round_id>/report")
@@ -316,7 +416,9 @@ def my_rounds():
                            certs=certifications.of_enterprise(enterprise.id),
                            deadlines=services.deadlines(current, today) if current else [],
                            history=[r for r in services.rounds_of(enterprise.id) if r is not current],
-                           notices=notices, voluntary=voluntary, date_form=DateForm(), report_form=ReportForm()), status
+                           notices=notices, voluntary=voluntary, date_form=DateForm(), report_form=ReportForm(),
+                           permit_warnings=permits.warnings(current) if current else [],
+                           **_disclosure_context(current, history=True)), status
 
 
 # --- public -------------------------------------------------------------------------------------------
@@ -355,7 +457,8 @@ def public_status(uscc: str):
     enterprise, rounds = services.public_status(uscc, today)
     return render_template("audits/public_status.html", enterprise=enterprise, rounds=rounds, today=today,
                            progress=procedures.progress, flow_of=procedures.flow_of,
-                           certified_by=certifications.confirmed_for_round)
+                           certified_by=certifications.confirmed_for_round,
+                           disclosure_of=disclosures.summary, forms=disclosures.FORMS, flags=disclosures.flags)
 
 
 @bp.get("/audits/report-outline/<procedure>.md")

@@ -1,12 +1,15 @@
 """Demo: the sample evidence imported (data/samples/listing), 柳州's lists proposed, confirmed and
 published with a 文号, and 南宁's ecology list proposed and awaiting the province's confirmation."""
 import csv
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
 from ..accounts.models import User
+from ..audits import disclosures
+from ..audits.demo import sample_form
 from ..core.access import SYSTEM
+from ..core.dates import beijing_today
 from ..core.extensions import db
 from ..core.reference.services import DATA_DIR
 from ..enterprises import services as enterprises
@@ -54,8 +57,17 @@ def load_demo() -> int:
     for proposal, city, confirmer in ((ecology, liuzhou, province), (energy, liuzhou_energy, province_energy)):
         services.submit(city, proposal)
         services.confirm(confirmer, proposal)
-    services.publish(province, [ecology.id, energy.id], document_no=DOCUMENT_NO, published_on=PUBLISHED_ON,
-                     title="柳州市2026年强制性清洁生产审核名单")
+    batch = services.publish(province, [ecology.id, energy.id], document_no=DOCUMENT_NO, published_on=PUBLISHED_ON,
+                             title="柳州市2026年强制性清洁生产审核名单")
+    # The listed firms file their §11 disclosure forms a few days later; the last one has filed only
+    # its first form, so its disclosure is not yet complete (it cannot register disclosure yet).
+    filed_on = min(PUBLISHED_ON + timedelta(days=3), beijing_today())
+    for i, round_ in enumerate(batch.rounds):
+        causes = round_.required_disclosures
+        if i == len(batch.rounds) - 1 and len(causes) > 1:
+            causes = causes[:1]
+        for cause in causes:
+            disclosures.save(SYSTEM, round_, cause, sample_form(round_, cause), today=filed_on)
 
     pending = services.start(nanning, as_of=AS_OF)
     services.add_entry(nanning, pending, uscc="914501000001HNTL3Y", cause="toxic",

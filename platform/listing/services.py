@@ -296,7 +296,7 @@ def publish(actor, proposal_ids: list[int], *, document_no: str, published_on, t
         ordered = [c for c in CAUSES if c in item["causes"]]
         reason = "；".join(CAUSES[c] for c in ordered) + "。责任部门：" + "、".join(
             department_name(d) for d in item["departments"])
-        causes[uscc] = (reason, "toxic" in ordered)
+        causes[uscc] = (reason, "toxic" in ordered, ordered)  # the causes choose the disclosure forms
     # The confirmed cause becomes the register's (Enterprise flags): the audit procedure and the repeat
     # deadline read them.
     for uscc, item in merged.items():

@@ -5,6 +5,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 
+from ..audits import permits as audit_permits
 from ..audits import services as audits
 from ..audits.models import ReportFile
 from ..core.errors import NotFound, PermissionDenied, ValidationError
@@ -92,6 +93,7 @@ def score(panel_id: int):
     elif request.method == "POST":
         status = 422
     return render_template("reviews/score.html", panel=panel, member=member, form=form, today=beijing_today(),
+                           permit_warnings=_permit_warnings(panel),
                            items=rules.ITEMS[panel.stage], editable=panel.state == "scoring" and member.state == "active"
                            and not member.signed_at), status
 
@@ -173,6 +175,11 @@ def draw_panel(round_id: int):
     return render_template("reviews/draw.html", round=round_, form=form, org=org, rules=rules), status
 
 
+def _permit_warnings(panel) -> list[str]:
+    """The permit's warnings for a panel whose conclusion ends the audit (acceptance, combined review)."""
+    return audit_permits.warnings(panel.round) if panel.stage in ("acceptance", "review") else []
+
+
 @bp.get("/reviews/<int:panel_id>/manage")
 @role_required("regulator", "admin")
 def panel_detail(panel_id: int):
@@ -180,6 +187,7 @@ def panel_detail(panel_id: int):
     panels.require_view(current_user, panel)
     sealed = panels.sealed(panel)
     return render_template("reviews/panel.html", panel=panel, result=panels.tally(panel), sealed=sealed,
+                           permit_warnings=_permit_warnings(panel),
                            can_decide={r.id: panels.can_decide_request(current_user, r) for r in panel.requests},
                            request_form=RequestDecisionForm(),
                            verified=None if sealed else panels.verify(panel),

@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 
 from platform.audits import services
+from platform.audits.demo import fill_disclosure
 from platform.core.extensions import db
 from platform.core.access import SYSTEM
 
@@ -38,7 +39,8 @@ def advance(world):
         regulator = world.regulator_a if round_.enterprise.city_code == "450100" else world.regulator_b
         far = date(2030, 1, 1)
         steps = [
-            ("disclosed", lambda: services.disclose(ent_user, round_, on=disclosed, today=disclosed)),
+            ("disclosed", lambda: (fill_disclosure(ent_user, round_, disclosed),
+                                   services.disclose(ent_user, round_, on=disclosed, today=disclosed))),
             ("auditing", lambda: services.start_audit(ent_user, round_, on=started, today=started)),
             ("report_submitted", lambda: services.submit_report(ent_user, round_, on=reported, data=PDF,
                                                                 filename="审核报告.pdf", today=reported)),

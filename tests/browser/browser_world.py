@@ -27,6 +27,13 @@ def seed() -> None:
     for serial, (city, name) in enumerate(ENTERPRISES.items(), start=1):
         enterprise_of[city] = create(SYSTEM, {"name": name, "uscc": make(city, 7700 + serial),
                                             "division_code": city, "industry_code": "3130"})
+    # 南宁's firm is on a mandatory list for toxic substances: its §11 disclosure form is to be filled.
+    from datetime import date
+
+    from platform.audits.services import list_from_import
+
+    enterprise_of["450100"].toxic_substances = True
+    list_from_import(SYSTEM, enterprise_of["450100"], date(2026, 11, 2), "使用或排放有毒有害物质")
     for username, (role, city) in PEOPLE.items():
         create_user(SYSTEM, username=username, password=PASSWORD, role=role, display_name=username,
                     division_code=city if role == "regulator" else None,

@@ -77,6 +77,23 @@ def test_each_roles_main_pages_have_no_serious_accessibility_violation(axe_page,
     assert not found, f"axe-core found serious or critical violations for {username}:\n" + _report(found)
 
 
+def test_the_disclosure_form_and_the_permit_page_have_no_serious_accessibility_violation(axe_page):
+    """The enterprise's §11 form (a table of inputs) and its permit page."""
+    axe_page.set_viewport_size({"width": 1366, "height": 800})
+    _log_in(axe_page, "nn-enterprise")
+    axe_page.goto("/audits/mine")
+    links = axe_page.eval_on_selector_all("a[href*='/disclosure/'], a[href$='/permit']",
+                                          "links => links.map(a => a.getAttribute('href'))")
+    assert any("/disclosure/toxic" in link for link in links) and any(link.endswith("/permit") for link in links)
+    axe_page.goto(next(link for link in links if "/disclosure/" in link))
+    axe_page.get_by_role("button", name="提交并公开").click()  # empty: the errors beside the fields
+    axe_page.wait_for_load_state("load")
+    problems = axe_page.evaluate(RUN_AXE)
+    found = {"disclosure form (with errors)": problems} if problems else {}
+    found.update(_violations(axe_page, links))
+    assert not found, "axe-core found serious or critical violations:\n" + _report(found)
+
+
 def test_a_skip_link_leads_to_the_main_content_and_focus_is_visible(page):
     page.goto("/map")
     page.keyboard.press("Tab")

@@ -249,6 +249,19 @@ ROUTES: dict[str, list[Check]] = {
               data={"reason": "误列入名单"}),
         Check("/audits/rounds/{round_a}/disclose", post=signed_in(**roles(302, ENT_A, REG_A, PROV), **HIDDEN_FROM_B),
               data={"on": DAY})),  # the round is past disclosure: refused by state, for everyone
+    # round_a was listed for no cause (a list typed in): it asks for no §11 form, so every form is missing
+    # for its own enterprise too; another city's enterprise does not learn the round exists.
+    "audits.disclosure_form": route(Check("/audits/rounds/{round_a}/disclosure/toxic",
+                                          signed_in(enterprise_a=404, enterprise_b=OUTSIDE),
+                                          post=signed_in(enterprise_a=404, enterprise_b=OUTSIDE),
+                                          data={"enterprise_name": "南宁甲钢铁有限公司"})),
+    "audits.round_permit": route(Check("/audits/rounds/{round_a}/permit", signed_in(enterprise_a=200, enterprise_b=OUTSIDE),
+                                       post=signed_in(enterprise_a=OK, enterprise_b=OUTSIDE),
+                                       data={"status": "permit", "permit_no": "91450100XK0009"})),
+    # round_a has no carbon in scope: no carbon content to record
+    "audits.round_carbon": route(Check("/audits/rounds/{round_a}/carbon", signed_in(enterprise_a=404, enterprise_b=OUTSIDE),
+                                       post=signed_in(enterprise_a=404, enterprise_b=OUTSIDE),
+                                       data={"baseline_year": "2024"})),
     "audits.open_case": route(Check("/audits/rounds/{round_a}/cases", post=signed_in(**roles(OK, REG_A, PROV), regulator_b=OUTSIDE),
                                     data={"cause": "evaluation_failed", "note": "手工立案"})),
     "audits.upload_report": route(Check("/audits/rounds/{round_a}/report", post=signed_in(enterprise_a=OK, enterprise_b=OUTSIDE),

@@ -65,7 +65,16 @@ ENDPOINTS: dict[tuple[str, str], dict] = {
     ("/api/v1/enterprises/<uscc>/audit-status", "GET"): {
         "summary": "企业清洁生产审核状态（公开）", "tags": ["公开"], "security": [], "parameters": [USCC],
         "description": "按统一社会信用代码查询企业的审核轮次、各环节日期与期限（公示信息，不含联系方式）；"
-                       "每个轮次含适用的审核程序（完整/简化）及其步骤（steps），以评价认证视同审核的含证书信息（certification）。",
+                       "每个轮次含适用的审核程序（完整/简化）及其步骤（steps），以评价认证视同审核的含证书信息（certification）；"
+                       "因列入情形须公开信息的轮次含 disclosure（《清洁生产审核办法》第十一条）：required（列入情形 over_discharge、"
+                       "over_energy、toxic）、complete（是否填写完整，未完整的不计为已公开）、missing、complete_on（平台收齐之日），"
+                       "以及 forms：每张信息公开表的最新版本（cause、label、article、version、recorded_on、corrected、"
+                       "correction_note、content 即填报内容：污染物名称、排放方式、浓度、限值、年排放量、许可排放量；能源品种及消耗量、"
+                       "综合能耗（tce）、单位产值能耗、单位产品能耗与限额标准；有毒有害原料、排放的有毒有害物质、危险废物的产生和处置、"
+                       "环境风险防控措施；数量为十进制字符串），findings 为每行对照限值的结论（超标、超总量、超限额）；"
+                       "permit 为审核轮次记录的排污许可情况（status：permit 已取得许可证、registered 排污登记、applying 申请中、"
+                       "none 未取得，permit_no，report_year 最近提交的年度执行报告）；碳减排纳入审核的轮次含 carbon（baseline_year、"
+                       "baseline_t 基准年排放量 tCO2、intensity 与 intensity_unit 碳排放强度、target_year、target_reduction_t 减排目标 tCO2/年）。",
         "responses": {"200": _ok("企业及其审核轮次"), **_errors(404, 422)}},
     ("/api/v1/technologies", "GET"): {
         "summary": "检索清洁生产技术目录", "tags": ["公开"], "security": [],
