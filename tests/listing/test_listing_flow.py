@@ -148,6 +148,9 @@ def test_publication_creates_the_rounds_with_cause_department_and_clocks(firms, 
     assert not rounds["南宁水泥有限公司"].toxic_listed
     assert (firms.energy.over_energy_quota, firms.toxic.toxic_substances, firms.polluter.over_discharge) == (True,) * 3
     assert "责任部门：发展改革" in rounds["南宁水泥有限公司"].reason
+    # Each firm owes the §11 disclosure form of the cause it was listed for, and only that one.
+    assert {name: r.required_disclosures for name, r in rounds.items()} == {
+        "南宁超标化工有限公司": ["over_discharge"], "南宁电镀有限公司": ["toxic"], "南宁水泥有限公司": ["over_energy"]}
     for r in rounds.values():
         assert (r.kind, r.state, r.listed_on) == ("mandatory", "listed", PUBLISHED)
         assert r.procedure == "full"  # the confirmed cause is the register's: the strict procedure
