@@ -8,7 +8,6 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from browser_world import ENTERPRISES
 from platform.core import mail
 
 pytestmark = pytest.mark.browser
@@ -95,15 +94,20 @@ def test_subscribe_to_a_city_confirm_by_mail_and_unsubscribe(page, mailing_serve
     page.get_by_role("button", name="确认订阅").click()
     expect(page.get_by_text("已确认订阅“设区市：南宁市”")).to_be_visible()
 
-    # Something happens in 南宁 (its enterprise is listed), and the weekly digest goes out.
+    # Something happens in 南宁 (a firm registered there is listed), and the weekly digest goes out.
+    # (The world's own 南宁 firm is listed already: browser_world.seed.)
+    listed_name = "南宁订阅测试化工有限公司"
     with app.app_context():
         from platform.accounts.models import User
         from platform.audits import services as audits
+        from platform.core.access import SYSTEM
         from platform.core.extensions import db
-        from platform.enterprises.models import Enterprise
+        from platform.enterprises import services as enterprises
+        from platform.enterprises.uscc import make
         from platform.subscriptions.jobs import digest_job
 
-        firm = db.session.scalar(select(Enterprise).where(Enterprise.name == ENTERPRISES["450100"]))
+        firm = enterprises.create(SYSTEM, {"name": listed_name, "uscc": make("450100", 7790),
+                                           "division_code": "450100", "industry_code": "2614"})
         regulator = db.session.scalar(select(User).where(User.username == "nn-regulator"))
         audits.publish_batch(regulator, title="2026 年南宁市名单", published_on=date(2026, 3, 2), usccs=[firm.uscc],
                              today=date(2026, 3, 2))
@@ -111,7 +115,7 @@ def test_subscribe_to_a_city_confirm_by_mail_and_unsubscribe(page, mailing_serve
         assert digest_job() == "订阅 1 项，发送周报 1 封"
         db.session.commit()
     digest = _mails_to(app, address)[-1]
-    assert digest["Subject"] == "【广西清洁生产信息平台】每周动态：南宁市" and ENTERPRISES["450100"] in digest.get_content()
+    assert digest["Subject"] == "【广西清洁生产信息平台】每周动态：南宁市" and listed_name in digest.get_content()
 
     unsubscribe = _link_in(digest, "/unsubscribe")
     page.goto(unsubscribe)
