@@ -8,7 +8,7 @@ from ..core.extensions import db
 from ..core.reference.services import industries
 from ..core.tabular import export_caption, export_filename, xlsx_bytes
 from ..core.access import role_required
-from ..core.web import XLSX, download, form_page, page_number, paginate
+from ..core.web import XLSX, download, form_page, page_number, paginate, query_args
 from . import services
 from .forms import TechnologyForm
 from .models import CATEGORIES, STATUSES, Technology
@@ -20,7 +20,7 @@ EXPORT_HEADERS = ["技术名称", "类别", "适用行业", "适用范围", "技
 
 
 def _query_args() -> dict:
-    return {key: request.args.get(key, "").strip()[:100] for key in ("q", "industry", "category", "source")}
+    return query_args("q", "industry", "category", "source")
 
 
 @bp.get("/technologies")

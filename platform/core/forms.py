@@ -39,3 +39,12 @@ class Form(FlaskForm):
             # Flask-WTF translates only through Flask-Babel, which the platform does without, so
             # messages such as "Not a valid choice." would reach the page in English.
             return DefaultMeta.get_translations(self, form)
+
+
+def industry_choices() -> list:
+    """The 97 industry divisions as "code name" choices (searchable checkbox lists and selects)."""
+    from wtforms.fields.choices import SelectChoice
+
+    from .reference.services import industries
+
+    return [SelectChoice(code, f"{code} {name}") for code, name in industries().items()]

@@ -70,6 +70,11 @@ def flash_form_errors(form) -> None:
             flash(message, "danger")
 
 
+def query_args(*keys: str) -> dict:
+    """The list filters a page takes from its query string: stripped, at most 100 characters each."""
+    return {key: request.args.get(key, "").strip()[:100] for key in keys}
+
+
 def page_number() -> int:
     number = small_int(request.args.get("page", "1"))
     return number if number else 1

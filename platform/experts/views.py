@@ -14,7 +14,8 @@ from ..core.models_base import small_int
 from ..core.reference.services import cities, industries
 from ..core import access
 from ..core.access import role_required
-from ..core.web import form_page, page_number, paginate, show_errors
+from ..core.forms import industry_choices
+from ..core.web import flash_form_errors, form_page, page_number, paginate, query_args, show_errors
 from . import accountability, engagements, services
 from . import rules as org_rules
 from ..reviews import services as panels
@@ -27,25 +28,11 @@ from .models import STATUSES, ServiceOrg
 bp = Blueprint("experts", __name__)
 
 
-def _industry_choices():
-    return [SelectChoice(code, f"{code} {name}") for code, name in industries().items()]
-
-
-def _args(*keys) -> dict:
-    return {key: request.args.get(key, "").strip()[:100] for key in keys}
-
-
-def _flash_form_errors(form) -> None:
-    for messages in form.errors.values():
-        for message in messages:
-            flash(message, "danger")
-
-
 # --- public -------------------------------------------------------------------------------------
 
 @bp.get("/experts")
 def directory():
-    args = _args("q", "specialty")
+    args = query_args("q", "specialty")
     result, unavailable = None, None
     try:
         result = services.directory(args["q"], specialty=args["specialty"], page=page_number())
@@ -57,7 +44,7 @@ def directory():
 
 @bp.get("/service-orgs")
 def service_orgs():
-    args = _args("q", "city")
+    args = query_args("q", "city")
     pagination = paginate(services.service_orgs_query(q=args["q"], city=args["city"]))
     records = services.track_records([o.id for o in pagination.items])
     return render_template("experts/service_orgs.html", pagination=pagination, records=records, args=args,
@@ -92,7 +79,7 @@ def _org_post(org_id: int, form, act, done: str):
     again (a refusal by role or region stays 403/404)."""
     org = services.get_service_org(org_id)
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
     else:
         try:
             act(org)
@@ -140,7 +127,7 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("experts.my_profile") if current_user.role == "expert" else url_for("public.index"))
     form = RegistrationForm()
-    form.industry_codes.choices = _industry_choices()
+    form.industry_codes.choices = industry_choices()
 
     def act():
         expert = services.register(username=form.username.data, password=form.password.data,
@@ -159,7 +146,7 @@ def my_profile():
     expert = services.my_expert(current_user)
     form = ProfileForm(data={**expert.snapshot(), "name": expert.pending_name or expert.name}
                        if request.method == "GET" else None)
-    form.industry_codes.choices = _industry_choices()
+    form.industry_codes.choices = industry_choices()
     status = 200
     if form.validate_on_submit():
         try:
@@ -195,7 +182,7 @@ def add_conflict():
         else:
             flash("已申报利益冲突，今后抽取专家时将自动回避该单位。", "success")
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return redirect(url_for("experts.my_profile"))
 
 
@@ -212,7 +199,7 @@ def withdraw_conflict(conflict_id: int):
 @bp.get("/experts/pool")
 @role_required("regulator", "admin")
 def pool():
-    args = _args("q", "status", "specialty")
+    args = query_args("q", "status", "specialty")
     result, experts, unavailable = None, [], None
     try:
         result, experts = services.search_pool(current_user, args["q"], status=args["status"],
@@ -242,7 +229,7 @@ def decide(expert_id: int):
         services.decide(current_user, expert, form.action.data, form.reason.data)
         flash(f"{expert.name}：{expert.status_label}。", "success")
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return redirect(url_for("experts.pool_detail", expert_id=expert.id))
 
 
@@ -261,7 +248,7 @@ def decide_name(expert_id: int, decision: str):
         else:
             flash(f"已批准姓名变更，现为“{expert.name}”。" if decision == "approve" else "已驳回姓名变更。", "success")
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return redirect(url_for("experts.pool_detail", expert_id=expert.id))
 
 
@@ -344,7 +331,7 @@ def answer_engagement(engagement_id: int, answer: str):
     engagement = engagements.get_engagement(engagement_id)
     form = EngagementNoteForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return redirect(url_for("experts.my_org"))
     try:
         if answer == "confirm":
@@ -397,7 +384,7 @@ def review_engagement(engagement_id: int, decision: str):
     form = EngagementNoteForm()
     back = url_for("experts.round_service_org", round_id=engagement.round_id)
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return redirect(back)
     try:
         engagements.review(current_user, engagement, approve=decision == "approve", note=form.note.data)

@@ -3,6 +3,7 @@ from flask import jsonify, request, url_for
 
 from search import SearchUnavailable
 
+from ..core.web import query_args
 from ..core.access import ANONYMOUS
 from ..core.api.views import bp, error_response, page_args
 from . import services
@@ -35,7 +36,7 @@ def _hit_json(hit) -> dict:
 @bp.get("/documents")
 def documents():
     page, per_page = page_args()
-    args = {key: request.args.get(key, "").strip()[:100] for key in ("kind", "industry", "currency", "issuer", "year")}
+    args = query_args("kind", "industry", "currency", "issuer", "year")
     try:
         result = services.search(request.args.get("q", "")[:200], page=page, per_page=per_page, **args)
     except SearchUnavailable as exc:

@@ -10,7 +10,7 @@ from ..core.errors import NotFound, ValidationError
 from ..core.extensions import db
 from ..core.reference.services import industries
 from ..core.tabular import export_caption, export_filename, xlsx_bytes
-from ..core.web import XLSX, download, form_page, page_number, paginate
+from ..core.web import XLSX, download, form_page, page_number, paginate, query_args
 from . import services
 from .forms import DocumentForm, ReviewForm
 from .models import CURRENCIES, KINDS, STATUSES
@@ -22,7 +22,7 @@ EXPORT_HEADERS = ["标题", "文件类别", "发布机关", "文号", "发布日
 
 
 def _query_args() -> dict:
-    args = {key: request.args.get(key, "").strip()[:100] for key in ARGS}
+    args = query_args(*ARGS)
     for key, known in (("kind", KINDS), ("currency", CURRENCIES)):
         if args[key] not in known:
             args[key] = ""

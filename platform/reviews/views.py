@@ -2,7 +2,6 @@
 and the regulators' draws, conclusions, cancellations and second-regulator approvals."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 
 from ..audits import permits as audit_permits
@@ -12,9 +11,8 @@ from ..core.errors import NotFound, PermissionDenied, ValidationError
 from ..core.extensions import db
 from ..core import uploads
 from ..core.models_base import small_int
-from ..core.reference.services import industries
 from ..core.access import role_required
-from ..core.web import paginate, show_errors
+from ..core.web import flash_form_errors, paginate, show_errors
 from ..experts import engagements, services as pool
 from . import rules
 from . import services as panels
@@ -24,20 +22,6 @@ from .models import PanelMember, PanelRequest
 from ..core.dates import beijing_today
 
 bp = Blueprint("reviews", __name__)
-
-
-def _industry_choices():
-    return [SelectChoice(code, f"{code} {name}") for code, name in industries().items()]
-
-
-def _args(*keys) -> dict:
-    return {key: request.args.get(key, "").strip()[:100] for key in keys}
-
-
-def _flash_form_errors(form) -> None:
-    for messages in form.errors.values():
-        for message in messages:
-            flash(message, "danger")
 
 
 # --- panels ----------------------------------------------------------------------------------------
@@ -127,7 +111,7 @@ def decline(panel_id: int):
     if member is None or member.panel_id != panel.id:
         abort(404)
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return redirect(back)
     try:
         outcome = panels.decline(current_user, member, form.reason.data)
@@ -205,7 +189,7 @@ def panel_action(panel_id: int, action: str):
     form = ConcludeForm() if action == "conclude" else CancelPanelForm()
     back = url_for("reviews.panel_detail", panel_id=panel.id)
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return redirect(back)
     request_ = None
     try:
@@ -235,7 +219,7 @@ def decide_request(panel_id: int, request_id: int, decision: str):
     form = RequestDecisionForm()
     back = url_for("reviews.panel_detail", panel_id=panel.id)
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return redirect(back)
     try:
         panels.decide_request(current_user, request_, approve=decision == "approve", note=form.note.data)
